@@ -1,0 +1,54 @@
+# Giliran: `make run` starts everything on embedded defaults; `make test` checks everything.
+# Only Python 3.11+ is needed; the virtual environment is created on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint types messages makemessages lock bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Giliran needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+# Compiled translations come from the .po files with Babel, so no system gettext is needed.
+messages: $(STAMP)
+	@$(BIN)/pybabel compile -d locale -D django
+
+run: $(STAMP) messages
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	@echo "Giliran: http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/) — Ctrl-C stops all"
+	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --no-prefix -f Procfile.dev start
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy .
+
+test: $(STAMP) messages lint types
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# Developer tools (need GNU gettext): refresh the .po files from the source.
+makemessages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l id -l en --no-location --ignore=.venv --ignore=var
+
+# Re-pin the whole dependency tree after changing pyproject.toml.
+lock:
+	rm -rf /tmp/giliran-lock && $(PYTHON) -m venv /tmp/giliran-lock
+	/tmp/giliran-lock/bin/pip install --quiet -e ".[dev]"
+	/tmp/giliran-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+bench: $(STAMP)
+	$(BIN)/python bench/offices_api.py
+
+clean:
+	rm -rf $(VENV) var *.egg-info

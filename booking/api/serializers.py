@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from booking.models import Office, OfficeService, OpeningHours, Service
+from booking.models.catalog import split_lines
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="In the request's language.")
+    description = serializers.CharField(read_only=True, help_text="In the request's language.")
+    requirements = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Documents to bring."
+    )
+    requirements_id = serializers.SerializerMethodField()
+    requirements_en = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Service
+        fields = [
+            "code",
+            "name",
+            "name_id",
+            "name_en",
+            "description",
+            "description_id",
+            "description_en",
+            "requirements",
+            "requirements_id",
+            "requirements_en",
+            "average_minutes",
+            "ticket_letter",
+            "accepts_appointments",
+            "accepts_walk_ins",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_requirements_id(self, service: Service) -> list[str]:
+        return split_lines(service.requirements_id)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_requirements_en(self, service: Service) -> list[str]:
+        return split_lines(service.requirements_en)
+
+
+class OfferedServiceSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="service.code")
+    name = serializers.CharField(source="service.name")
+    duration_minutes = serializers.IntegerField(source="effective_minutes")
+    accepts_appointments = serializers.BooleanField(source="service.accepts_appointments")
+    accepts_walk_ins = serializers.BooleanField(source="service.accepts_walk_ins")
+
+    class Meta:
+        model = OfficeService
+        fields = [
+            "code",
+            "name",
+            "ticket_letter",
+            "duration_minutes",
+            "booking_opens_days_ahead",
+            "booking_window_days",
+            "accepts_appointments",
+            "accepts_walk_ins",
+        ]
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    weekday_name = serializers.CharField(source="get_weekday_display")
+
+    class Meta:
+        model = OpeningHours
+        fields = [
+            "weekday",
+            "weekday_name",
+            "opens_at",
+            "closes_at",
+            "break_starts_at",
+            "break_ends_at",
+        ]
+
+
+class OfficeSerializer(serializers.ModelSerializer):
+    zone = serializers.CharField(source="zone_abbreviation", help_text="WIB, WITA or WIT.")
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    services = OfferedServiceSerializer(many=True, source="offered")
+
+    class Meta:
+        model = Office
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "address",
+            "regency",
+            "province",
+            "latitude",
+            "longitude",
+            "timezone",
+            "zone",
+            "phone",
+            "email",
+            "website",
+            "services",
+        ]
+
+
+class ClosedDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    reason = serializers.CharField()
+    is_national = serializers.BooleanField(help_text="A national holiday or cuti bersama.")
+
+
+class OfficeDetailSerializer(OfficeSerializer):
+    opening_hours = OpeningHoursSerializer(many=True)
+    closed_days = ClosedDaySerializer(many=True, help_text="The next 60 days the office is closed.")
+
+    class Meta(OfficeSerializer.Meta):
+        fields = [*OfficeSerializer.Meta.fields, "opening_hours", "closed_days"]

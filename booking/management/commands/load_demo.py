@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from booking.services.demo import demo_load
+
+DEMO_PASSWORD = "giliran-demo"  # noqa: S105 - printed on purpose: demo accounts only
+
+
+class Command(BaseCommand):
+    help = "Load the demo country: offices in WIB, WITA and WIT, services and staff. Idempotent."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Load even with DEBUG off (benchmarks). Never on a real deployment: "
+            "the demo staff share a published password.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_without_debug"]:
+            raise CommandError(
+                "Refusing to create demo staff with a published password while DEBUG is off. "
+                "Pass --allow-without-debug for a throwaway benchmark database."
+            )
+        logins = demo_load(password=DEMO_PASSWORD)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"Demo staff logins (password for all: {DEMO_PASSWORD}):")
+        for login in logins:
+            self.stdout.write(f"  {login.username:<22} {login.role:<24} {login.office}")

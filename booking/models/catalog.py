@@ -1,0 +1,340 @@
+"""The catalog: offices, the services they offer, counters, opening hours and closures.
+
+Database constraints back every rule that a form also checks, so a script or a future
+API cannot store an office-day that opens after it closes or two services sharing a
+ticket letter in one office.
+"""
+
+from __future__ import annotations
+
+import string
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from core.timezones import IndonesianZone, zone_abbreviation
+
+TICKET_LETTERS = list(string.ascii_uppercase)
+
+
+def in_current_language(english: str, indonesian: str) -> str:
+    """Bilingual fields are stored side by side; English only when the request asks."""
+    language = (get_language() or "id").split("-")[0]
+    return english if language == "en" and english else indonesian
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+
+class OfficeKind(models.TextChoices):
+    IMMIGRATION = "immigration", _("Immigration office (passports)")
+    CIVIL_REGISTRY = "civil_registry", _("Civil registry (Dukcapil)")
+    HEALTH_INSURANCE = "health_insurance", _("Health insurance (BPJS Kesehatan)")
+    SERVICE_MALL = "service_mall", _("Public service mall (MPP)")
+    OTHER = "other", _("Other public service")
+
+
+class Office(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OfficeKind.choices)
+    address = models.TextField(_("address"))
+    province = models.CharField(_("province"), max_length=100, db_index=True)
+    regency = models.CharField(_("regency or city"), max_length=100, db_index=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    timezone = models.CharField(_("time zone"), max_length=32, choices=IndonesianZone.choices)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90)
+                & Q(longitude__gte=-180, longitude__lte=180),
+                name="office_coordinates_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(timezone__in=IndonesianZone.values), name="office_indonesian_zone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone_abbreviation(self) -> str:
+        return zone_abbreviation(self.timezone)
+
+    @property
+    def map_url(self) -> str:
+        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
+
+
+class Service(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    requirements_id = models.TextField(
+        _("documents to bring (Indonesian)"), blank=True, help_text=_("One document per line.")
+    )
+    requirements_en = models.TextField(
+        _("documents to bring (English)"), blank=True, help_text=_("One document per line.")
+    )
+    average_minutes = models.PositiveSmallIntegerField(
+        _("average service minutes"), validators=[MinValueValidator(1), MaxValueValidator(480)]
+    )
+    ticket_letter = models.CharField(
+        _("default ticket letter"),
+        max_length=1,
+        choices=[(letter, letter) for letter in TICKET_LETTERS],
+        help_text=_("Offices may give the service another letter when two would collide."),
+    )
+    accepts_appointments = models.BooleanField(_("takes appointments"), default=True)
+    accepts_walk_ins = models.BooleanField(_("takes walk-ins"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepts_appointments=True) | Q(accepts_walk_ins=True),
+                name="service_takes_someone",
+                violation_error_message=_("A service must take appointments, walk-ins, or both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(average_minutes__gte=1, average_minutes__lte=480),
+                name="service_minutes_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(ticket_letter__in=TICKET_LETTERS), name="service_ticket_letter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return in_current_language(self.name_en, self.name_id)
+
+    @property
+    def description(self) -> str:
+        return in_current_language(self.description_en, self.description_id)
+
+    @property
+    def requirements(self) -> list[str]:
+        return split_lines(in_current_language(self.requirements_en, self.requirements_id))
+
+
+class OfficeService(models.Model):
+    """A service as one office offers it, with that office's own settings."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="office_services", verbose_name=_("office")
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.PROTECT,
+        related_name="office_services",
+        verbose_name=_("service"),
+    )
+    ticket_letter = models.CharField(
+        _("ticket letter"),
+        max_length=1,
+        blank=True,
+        choices=[(letter, letter) for letter in TICKET_LETTERS],
+        help_text=_("Leave empty to use the service's default letter."),
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("service minutes here"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(480)],
+        help_text=_("Leave empty to use the service's average."),
+    )
+    booking_opens_days_ahead = models.PositiveSmallIntegerField(
+        _("earliest booking (days ahead)"),
+        default=1,
+        help_text=_("1 means citizens can book from tomorrow."),
+    )
+    booking_window_days = models.PositiveSmallIntegerField(
+        _("latest booking (days ahead)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["office__name", "ticket_letter"]
+        verbose_name = _("service offered")
+        verbose_name_plural = _("services offered")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "service"], name="office_service_once"),
+            models.UniqueConstraint(
+                fields=["office", "ticket_letter"],
+                name="office_ticket_letter_once",
+                violation_error_message=_("Another service in this office has this letter."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ticket_letter__in=TICKET_LETTERS), name="office_service_letter"
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_window_days__gte=F("booking_opens_days_ahead")),
+                name="office_service_window_after_opening",
+                violation_error_message=_(
+                    "The latest booking day must not come before the earliest."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.service}"
+
+    @property
+    def effective_minutes(self) -> int:
+        return self.duration_minutes or self.service.average_minutes
+
+
+class Counter(models.Model):
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="counters", verbose_name=_("office")
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    services = models.ManyToManyField(
+        Service, related_name="counters", verbose_name=_("services it can serve"), blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["office__name", "number"]
+        verbose_name = _("counter")
+        verbose_name_plural = _("counters")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "number"], name="counter_number_once"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="counter_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or _("Counter %(number)s") % {"number": self.number}
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One weekday's hours in the office's own zone, with at most one break.
+
+    A weekday without a row is closed. Friday usually has the longer break for Friday
+    prayer (for example 11:30-13:30)."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("office")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens at"))
+    closes_at = models.TimeField(_("closes at"))
+    break_starts_at = models.TimeField(_("break starts"), null=True, blank=True)
+    break_ends_at = models.TimeField(_("break ends"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["office__name", "weekday"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "weekday"], name="opening_hours_once"),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")),
+                name="opening_hours_close_after_open",
+                violation_error_message=_("The office must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(break_starts_at__isnull=True, break_ends_at__isnull=True)
+                | Q(
+                    # Explicit IS NOT NULL: a comparison with NULL is unknown, and a
+                    # CHECK that evaluates to unknown lets the row in.
+                    break_starts_at__isnull=False,
+                    break_ends_at__isnull=False,
+                    break_starts_at__gt=F("opens_at"),
+                    break_ends_at__gt=F("break_starts_at"),
+                    break_ends_at__lt=F("closes_at"),
+                ),
+                name="opening_hours_break_inside",
+                violation_error_message=_(
+                    "A break needs both a start and an end, inside the opening hours."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.get_weekday_display()}"
+
+
+class Closure(models.Model):
+    """Days an office is closed besides national holidays and cuti bersama (which come
+    from the holidays library): renovation, a local holiday, a system outage."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="closures", verbose_name=_("office")
+    )
+    starts_on = models.DateField(_("first closed day"))
+    ends_on = models.DateField(_("last closed day"))
+    reason_id = models.CharField(_("reason (Indonesian)"), max_length=200)
+    reason_en = models.CharField(_("reason (English)"), max_length=200)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="closure_ends_after_start",
+                violation_error_message=_("The last closed day must not come before the first."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.starts_on}–{self.ends_on}"
+
+    @property
+    def reason(self) -> str:
+        return in_current_language(self.reason_en, self.reason_id)

@@ -1,0 +1,79 @@
+"""The one permission helper: which offices a person may act on, and in which role.
+
+Superusers are national administrators and reach every office. Everyone else reaches
+exactly the offices where a StaffMembership gives them at least the role asked for.
+Pages, API views and admin screens all call these functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from rest_framework.permissions import BasePermission
+
+from booking.models import Office, Role, StaffMembership
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def _roles_at_least(role: Role) -> list[str]:
+    return [r.value for r in Role if r.rank >= role.rank]
+
+
+def offices_for(user: AnyUser, *, at_least: Role = Role.CLERK) -> QuerySet[Office]:
+    """The offices where `user` holds `at_least` this role (all offices for superusers)."""
+    if not user.is_authenticated or not user.is_active:
+        return Office.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Office.objects.all()
+    return Office.objects.filter(
+        memberships__user_id=user.pk, memberships__role__in=_roles_at_least(at_least)
+    ).distinct()
+
+
+def has_office_role(user: AnyUser, office: Office | int, *, at_least: Role = Role.CLERK) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    office_id = office if isinstance(office, int) else office.pk
+    return StaffMembership.objects.filter(
+        user_id=user.pk, office_id=office_id, role__in=_roles_at_least(at_least)
+    ).exists()
+
+
+def require_office_role(
+    user: AnyUser, office: Office | int, *, at_least: Role = Role.CLERK
+) -> None:
+    """Raise PermissionDenied (403 in pages and API) unless `user` may act on `office`."""
+    if not has_office_role(user, office, at_least=at_least):
+        raise PermissionDenied(_("You do not have access to this office."))
+
+
+def is_staff_member(user: AnyUser) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (
+            getattr(user, "is_superuser", False)
+            or StaffMembership.objects.filter(user_id=user.pk).exists()
+        )
+    )
+
+
+class IsOfficeStaff(BasePermission):
+    """DRF permission: the view names the office (view.get_office()) and the role it needs
+    (view.required_role, default counter staff)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return is_staff_member(request.user)
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        office = obj if isinstance(obj, Office) else obj.office
+        return has_office_role(
+            request.user, office, at_least=getattr(view, "required_role", Role.CLERK)
+        )

@@ -1,0 +1,25 @@
+"""Staff sign-in (guarded by django-axes) and the staff start page."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from booking.models import StaffMembership
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "staff/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # login_required; narrows the type for the query
+    memberships = (
+        StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
+    )
+    return render(request, "staff/home.html", {"memberships": memberships})

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core import views as core_views
+
+api_patterns: list[URLPattern | URLResolver] = [
+    path("v1/", include("booking.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("healthz/", core_views.health, name="health"),
+]
+
+# Pages live under a language prefix for English (/en/…) and none for Bahasa Indonesia,
+# so every page has a stable, shareable address per language.
+# The language switch sits under the prefix too: it must resolve the page it came from
+# in that page's language before it can translate the address.
+urlpatterns += i18n_patterns(
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("booking.urls")),
+    prefix_default_language=False,
+)
+
+if settings.GILIRAN_BENCHMARK_VIEWS:
+    urlpatterns.append(path("bench/hello/", core_views.hello, name="bench-hello"))
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -1,0 +1,75 @@
+"""{code, message, fields}: the one error shape of the whole API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import ApplicationError
+
+
+class ErrorSerializer(serializers.Serializer):
+    """{code, message, fields}: the one error shape of the whole API (for the schema).
+
+    Built in get_fields because an attribute called `fields` would hide the serializer's
+    own `fields` property."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "code": serializers.CharField(
+                help_text="Stable machine-readable code, e.g. not_found."
+            ),
+            "message": serializers.CharField(help_text="Human message in the request's language."),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()),
+                help_text="Per-field messages; empty when the error is not about a field.",
+            ),
+        }
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [msg for value in detail.values() for msg in _flatten(value)]
+    if isinstance(detail, list):
+        return [msg for item in detail for msg in _flatten(item)]
+    return [str(detail)]
+
+
+def _field_errors(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {str(name): _flatten(value) for name, value in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Turn every refusal into {code, message, fields} in the request's language."""
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        body = {
+            "code": "invalid",
+            "message": _("Some of the data sent is not valid."),
+            "fields": _field_errors(exc.detail),
+        }
+    else:
+        codes = exc.get_codes()
+        body = {
+            "code": codes if isinstance(codes, str) else exc.default_code,
+            "message": " ".join(_flatten(exc.detail)),
+            "fields": {},
+        }
+    response.data = body
+    return response

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+HEARTBEAT_KEY = "worker-heartbeat"
+
+
+@shared_task(name="core.tasks.heartbeat", ignore_result=True)
+def heartbeat() -> str:
+    """Record that a worker ran a beat-scheduled task; /healthz/ reports its age."""
+    now = timezone.now().isoformat()
+    cache.set(HEARTBEAT_KEY, now, timeout=None)
+    return now

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from booking.models import (
+    Counter,
+    Office,
+    OfficeService,
+    OpeningHours,
+    Role,
+    Service,
+    StaffMembership,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (Office, Service, OfficeService, Counter, OpeningHours, StaffMembership)
+    )
+
+
+def test_demo_country_covers_three_zones_two_languages_and_every_role(settings: object) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert Office.objects.count() >= 6
+    assert set(Office.objects.values_list("timezone", flat=True)) == {
+        "Asia/Jakarta",
+        "Asia/Makassar",
+        "Asia/Jayapura",
+    }
+    assert Service.objects.count() >= 10
+    for service in Service.objects.all():
+        assert service.name_id and service.name_en
+        assert service.requirements_id.strip() and service.requirements_en.strip()
+    assert set(StaffMembership.objects.values_list("role", flat=True)) == set(Role.values)
+    assert all(c.services.exists() for c in Counter.objects.all())
+    assert "petugas.jakarta" in out.getvalue() and "giliran-demo" in out.getvalue()
+
+
+def test_loading_twice_changes_nothing(settings: object) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    call_command("load_demo", stdout=StringIO())
+    first = _counts()
+    call_command("load_demo", stdout=StringIO())
+    assert _counts() == first
+
+
+def test_refuses_to_create_demo_staff_when_debug_is_off(settings: object) -> None:
+    settings.DEBUG = False  # type: ignore[attr-defined]
+    with pytest.raises(CommandError, match="published password"):
+        call_command("load_demo", stdout=StringIO())
+    assert Office.objects.count() == 0

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from tests import services
+from tests.factories import (
+    CounterFactory,
+    OfficeFactory,
+    OfficeServiceFactory,
+    ServiceFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
+    for name in ("redis", "browser"):
+        reason = services.CHECKS[name]()
+        lines.append(f"giliran {name}: {'available' if reason is None else reason}")
+    lines.append(f"giliran require services: {services.REQUIRE_SERVICES}")
+    return lines
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for name, check in services.CHECKS.items():
+        if item.get_closest_marker(name) is None:
+            continue
+        reason = check()
+        if reason is None:
+            continue
+        if services.REQUIRE_SERVICES:
+            pytest.fail(f"GILIRAN_REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any) -> Iterator[None]:
+    # Plain static storage (no collectstatic manifest), fast hashing, and a private cache
+    # per test; tests that need Redis configure it themselves.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.SECURE_SSL_REDIRECT = False
+    # A request leaves its language active in the thread; start every test in the
+    # default language so reverse() and gettext do not depend on the previous test.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+# --- Named places -------------------------------------------------------------------
+
+
+@pytest.fixture
+def passport_service(db: None) -> Any:
+    return ServiceFactory.create(
+        code="paspor-baru", name_id="Paspor baru", name_en="New passport", ticket_letter="A"
+    )
+
+
+@pytest.fixture
+def jakarta_office(passport_service: Any) -> Any:
+    office = OfficeFactory.create(
+        code="kanim-jakarta",
+        name="Kantor Imigrasi Jakarta Pusat",
+        province="DKI Jakarta",
+        regency="Kota Jakarta Pusat",
+        timezone="Asia/Jakarta",
+    )
+    OfficeServiceFactory.create(office=office, service=passport_service, ticket_letter="A")
+    CounterFactory.create(office=office, number=1, services=[passport_service])
+    return office
+
+
+@pytest.fixture
+def denpasar_office(passport_service: Any) -> Any:
+    office = OfficeFactory.create(
+        code="mpp-denpasar",
+        name="Mal Pelayanan Publik Denpasar",
+        province="Bali",
+        regency="Kota Denpasar",
+        timezone="Asia/Makassar",
+    )
+    OfficeServiceFactory.create(office=office, service=passport_service, ticket_letter="A")
+    return office
+
+
+# --- Named people -------------------------------------------------------------------
+
+
+@pytest.fixture
+def counter_clerk(jakarta_office: Any) -> Any:
+    return StaffFactory(username="dewi", office=jakarta_office, role="clerk")
+
+
+@pytest.fixture
+def supervisor(jakarta_office: Any) -> Any:
+    return StaffFactory(username="bambang", office=jakarta_office, role="supervisor")
+
+
+@pytest.fixture
+def office_admin(jakarta_office: Any) -> Any:
+    return StaffFactory(username="rina", office=jakarta_office, role="administrator", is_staff=True)
+
+
+@pytest.fixture
+def supervisor_of_another_office(denpasar_office: Any) -> Any:
+    return StaffFactory(username="made", office=denpasar_office, role="supervisor")
+
+
+@pytest.fixture
+def national_admin(db: None) -> Any:
+    return UserFactory.create(username="nasional", is_staff=True, is_superuser=True)
