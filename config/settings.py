@@ -2,7 +2,8 @@
 
 With nothing set, the project runs on embedded defaults: an SQLite file under var/,
 a Celery broker on the filesystem, and an in-process cache. Set DATABASE_URL and
-REDIS_URL to run the same code on PostgreSQL and Redis. README.md lists every variable.
+REDIS_URL to run the same code on PostgreSQL and Redis. docs/deployment.md lists every
+variable.
 """
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PgBouncer in transaction mode cannot keep a server-side cursor across statements.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_PGBOUNCER", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: WAL lets readers run beside the writer, and
     # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
@@ -172,6 +175,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    # Behind N trusted proxies the client is in X-Forwarded-For; without this, every
+    # sign-in would look like it came from the load balancer's address.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------
@@ -202,6 +209,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Security (on by default when DEBUG is off; loopback benchmarks turn TLS off) ----
 # TLS usually ends at the load balancer, which redirects; set this when Django should.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)

@@ -46,16 +46,17 @@ def office_search(
             | Q(address__icontains=word)
         )
     if service_code:
+        # A subquery rather than a join: no duplicate rows, so no DISTINCT to sort.
         offices = offices.filter(
-            office_services__service__code=service_code,
-            office_services__is_active=True,
-            office_services__service__is_active=True,
+            pk__in=OfficeService.objects.filter(
+                service__code=service_code, is_active=True, service__is_active=True
+            ).values("office_id")
         )
     if province:
         offices = offices.filter(province__iexact=province)
     if timezone:
         offices = offices.filter(timezone=timezone)
-    return offices.distinct().prefetch_related(_offered_services()).order_by("province", "name")
+    return offices.prefetch_related(_offered_services()).order_by("province", "name")
 
 
 def office_with_details(code: str) -> Office:

@@ -11,6 +11,8 @@ from booking.selectors import catalog
 from core.http import HtmxHttpRequest
 from core.timezones import local_now
 
+HOME_RESULTS_SHOWN = 24
+
 
 def home(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
@@ -18,12 +20,15 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     services = list(catalog.active_services().order_by("name_id"))
     selected = next((s for s in services if s.code == service_code), None)
     offices = catalog.office_search(query=query, service_code=selected.code if selected else "")
+    total = offices.count()
     context = {
         "query": query,
         "services": services,
         "selected_service": selected,
-        "offices": offices,
-        "searched": bool(query or selected),
+        # A country has hundreds of offices: show the first page and ask to narrow down.
+        "offices": offices[:HOME_RESULTS_SHOWN],
+        "total": total,
+        "truncated": total > HOME_RESULTS_SHOWN,
     }
     template = "booking/home.html#results" if request.htmx else "booking/home.html"
     return render(request, template, context)

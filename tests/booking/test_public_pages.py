@@ -116,3 +116,15 @@ def test_language_switch_keeps_the_page(client: Client, jakarta_office: Any) -> 
     # An English page posts to the English address of the switch, as its form does.
     back = client.post("/en" + reverse("set_language"), {"language": "id", "next": "/en" + url})
     assert back["Location"] == url
+
+
+def test_a_country_of_offices_is_shown_one_page_at_a_time(client: Client, db: None) -> None:
+    from booking.views.public import HOME_RESULTS_SHOWN
+    from tests.factories import OfficeFactory
+
+    for number in range(HOME_RESULTS_SHOWN + 3):
+        OfficeFactory.create(code=f"kantor-{number}", hours=False)
+    page = client.get("/").content.decode()
+    assert f"{HOME_RESULTS_SHOWN + 3} kantor ditemukan" in page
+    assert page.count('class="card"') == HOME_RESULTS_SHOWN
+    assert "menampilkan" in page

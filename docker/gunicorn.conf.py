@@ -1,0 +1,31 @@
+"""Gunicorn settings for the container image; each can be changed from the environment.
+
+Connections to PostgreSQL per web container = WEB_CONCURRENCY x GUNICORN_THREADS (Django
+keeps one per thread for DATABASE_CONN_MAX_AGE seconds): docs/deployment.md budgets them.
+GUNICORN_CMD_ARGS (read by gunicorn itself) overrides anything here.
+"""
+
+import os
+
+bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Longer than the load balancer's idle timeout, or it may reuse a connection gunicorn
+# has just closed and answer 502.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
+
+# The heartbeat file on tmpfs, not on the container's overlay filesystem.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# The container is scaled by its orchestrator; no control socket (it would want a
+# writable home directory, which the unprivileged user does not have).
+control_socket_disable = True
