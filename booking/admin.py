@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
+    Booking,
     Closure,
     Counter,
     Office,
@@ -23,6 +24,7 @@ from booking.models import (
     OpeningHours,
     Role,
     Service,
+    Slot,
     StaffMembership,
 )
 from booking.permissions import offices_for
@@ -264,3 +266,55 @@ class StaffMembershipAdmin(OfficeScopedAdmin):
 admin.site.site_header = _("Giliran administration")
 admin.site.site_title = _("Giliran")
 admin.site.index_title = _("Offices, services and staff")
+
+
+@admin.register(Slot)
+class SlotAdmin(OfficeScopedAdmin):
+    """Slots are planned by scheduling/ and edited by supervisors on the capacity page,
+    which refuses capacity below what is booked; here they are read-only."""
+
+    office_path = "office_service__office"
+    list_display = ["office_service", "starts_at", "local_date", "capacity", "taken"]
+    list_filter = ["local_date", "office_service__office__timezone"]
+    search_fields = ["office_service__office__name", "office_service__service__name_id"]
+    date_hierarchy = "local_date"
+    readonly_fields = ["office_service", "starts_at", "ends_at", "local_date", "capacity", "taken"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(OfficeScopedAdmin):
+    """Bookings change only through their services (confirm, cancel, reschedule); the
+    admin shows them with the NIK masked and never decrypts it."""
+
+    office_path = "slot__office_service__office"
+    list_display = ["code", "status", "slot", "full_name", "masked_nik", "source", "created_at"]
+    list_filter = ["status", "source", "priority_group", "slot__office_service__office"]
+    search_fields = ["code", "full_name"]
+    readonly_fields = (
+        "code", "status", "slot", "service", "full_name", "masked_nik", "phone", "email", "channel",
+        "language", "priority_group", "source", "created_by", "reschedule_count", "created_at",
+        "confirmed_at", "cancelled_at",
+    )  # fmt: skip
+    fields = readonly_fields
+
+    @admin.display(description=_("NIK"))
+    def masked_nik(self, booking: Booking) -> str:
+        return booking.masked_nik
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

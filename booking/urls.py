@@ -1,13 +1,26 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from booking.views import public, staff
+from booking.views import booking_flow, manage, public, staff
+from scheduling import views as capacity_views
 
 staff_patterns = (
     [
         path("", staff.staff_home, name="home"),
         path("masuk/", staff.StaffLoginView.as_view(), name="login"),
         path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+        path("kantor/<slug:office_code>/pesan/", staff.staff_book_start, name="book-start"),
+        path(
+            "kantor/<slug:office_code>/pesan/<slug:service_code>/",
+            staff.staff_book_calendar,
+            name="book-calendar",
+        ),
+        path(
+            "kantor/<slug:office_code>/pesan/waktu/<int:slot_id>/",
+            staff.staff_book_details,
+            name="book-details",
+        ),
+        path("kantor/<slug:office_code>/kapasitas/", capacity_views.capacity_day, name="capacity"),
     ],
     "staff",
 )
@@ -17,5 +30,22 @@ urlpatterns = [
     path("kantor/<slug:code>/", public.office_detail, name="office-detail"),
     path("layanan/", public.service_list, name="service-list"),
     path("layanan/<slug:code>/", public.service_detail, name="service-detail"),
+    path(
+        "kantor/<slug:office_code>/layanan/<slug:service_code>/",
+        booking_flow.book_calendar,
+        name="book-calendar",
+    ),
+    path(
+        "kantor/<slug:office_code>/layanan/<slug:service_code>/waktu/<int:slot_id>/",
+        booking_flow.book_details,
+        name="book-details",
+    ),
+    path("pesan/kode/", booking_flow.book_code, name="book-code"),
+    path("pesanan/", manage.booking_lookup, name="booking-lookup"),
+    path("pesanan/<str:code>/", manage.booking_detail, name="booking-detail"),
+    path("pesanan/<str:code>/kalender.ics", manage.booking_calendar_file, name="booking-ics"),
+    path("pesanan/<str:code>/qr.svg", manage.booking_qr, name="booking-qr"),
+    path("pesanan/<str:code>/batal/", manage.booking_cancel_page, name="booking-cancel"),
+    path("pesanan/<str:code>/ubah/", manage.booking_reschedule_page, name="booking-reschedule"),
     path("staf/", include(staff_patterns)),
 ]

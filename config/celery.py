@@ -15,4 +15,7 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    # Hourly rather than nightly: offices in three zones reach midnight at different
+    # times, and extending is idempotent (it only adds the days that have no slots).
+    "extend-capacity-plans": {"task": "scheduling.tasks.extend_all_plans", "schedule": 3600.0},
 }

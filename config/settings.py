@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_ratelimit",
     "core",
     "booking",
     "queueing",
@@ -117,13 +118,21 @@ if REDIS_URL:
         }
     }
 else:
-    # A folder under var/ is shared by the web, worker and beat processes of one machine.
+    # A folder under var/ is shared by the web, worker and beat processes of one machine;
+    # rate-limit counters need an atomic increment, which only the in-process cache of
+    # the single development web process gives without Redis.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
-        }
+        },
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
+RATELIMIT_USE_CACHE = "ratelimit" if "ratelimit" in CACHES else "default"
+# The embedded setup has one web process, whose in-process cache is atomic for it;
+# production sets REDIS_URL, and then django-ratelimit's checks apply in full.
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_VIEW = "core.views.rate_limited"
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 # A task is acknowledged only after it ran, and a worker that dies mid-task gives it
@@ -234,10 +243,25 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Giliran <noreply@giliran.loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Personal data --------------------------------------------------------------------
-# Keys for NIK encryption and keyed hashing (used from the booking issue on). The first
-# key encrypts; all keys decrypt, so a key is rotated by putting the new one first.
+# NIKs are encrypted with Fernet (AES-CBC + HMAC, authenticated) under GILIRAN_DATA_KEYS:
+# comma-separated keys, the first encrypts, all decrypt, so a key is rotated by putting a
+# new one first (then `manage.py rotate_personal_data`). GILIRAN_HASH_KEY keys the HMAC
+# used to find a NIK without decrypting. Without them (development only) both derive
+# from SECRET_KEY; the deploy check refuses that.
 GILIRAN_DATA_KEYS = env_list("GILIRAN_DATA_KEYS", [])
 GILIRAN_HASH_KEY = env_str("GILIRAN_HASH_KEY")
+
+# --- Booking rules --------------------------------------------------------------------
+GILIRAN_HOLD_MINUTES = env_int("GILIRAN_HOLD_MINUTES", 10)
+GILIRAN_CODE_MINUTES = env_int("GILIRAN_CODE_MINUTES", 10)
+GILIRAN_CODE_ATTEMPTS = env_int("GILIRAN_CODE_ATTEMPTS", 5)
+GILIRAN_CODE_SENDS = env_int("GILIRAN_CODE_SENDS", 3)
+GILIRAN_MAX_ACTIVE_PER_CONTACT = env_int("GILIRAN_MAX_ACTIVE_PER_CONTACT", 3)
+# Rate limits (django-ratelimit syntax "count/period"); atomic on Redis.
+GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
+GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
+GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
+GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -275,6 +299,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Absolute address used in messages (links to manage a booking).
+GILIRAN_SITE_URL = env_str("GILIRAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Development: SMS and WhatsApp messages go to the log until their gateways are set up.
+GILIRAN_CONSOLE_MESSAGES = env_bool("GILIRAN_CONSOLE_MESSAGES", DEBUG)
 
 # Extra endpoints used only by bench/ to measure a bare Django view in the same server.
 GILIRAN_BENCHMARK_VIEWS = env_bool("GILIRAN_BENCHMARK_VIEWS", False)

@@ -49,6 +49,13 @@ def hello(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"hello": "world"})
 
 
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = _("Too many attempts. Please wait a while and try again.")
+    if _wants_json(request):
+        return JsonResponse({"code": "rate_limited", "message": message, "fields": {}}, status=429)
+    return render(request, "429.html", {"message": message}, status=429)
+
+
 def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 

@@ -1,3 +1,13 @@
+from booking.models.booking import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Channel,
+    PriorityGroup,
+    Slot,
+    Source,
+    VerificationCode,
+)
 from booking.models.catalog import (
     Closure,
     Counter,
@@ -11,14 +21,22 @@ from booking.models.catalog import (
 from booking.models.staff import Role, StaffMembership
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "Booking",
+    "BookingStatus",
+    "Channel",
     "Closure",
     "Counter",
     "Office",
     "OfficeKind",
     "OfficeService",
     "OpeningHours",
+    "PriorityGroup",
     "Role",
     "Service",
+    "Slot",
+    "Source",
     "StaffMembership",
+    "VerificationCode",
     "Weekday",
 ]

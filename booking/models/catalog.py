@@ -8,6 +8,7 @@ ticket letter in one office.
 from __future__ import annotations
 
 import string
+from datetime import time
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -186,6 +187,43 @@ class OfficeService(models.Model):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(366)],
     )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+        help_text=_("Citizens choose a time in steps of this length."),
+    )
+    release_time = models.TimeField(
+        _("quota release time"),
+        default=time(0),
+        help_text=_(
+            "A new day opens for booking at this local time, e.g. 08:00 for a daily quota release."
+        ),
+    )
+    min_notice_minutes = models.PositiveIntegerField(
+        _("minimum notice (minutes)"),
+        default=60,
+        help_text=_("No booking for a slot starting sooner."),
+    )
+    walk_in_reserve_percent = models.PositiveSmallIntegerField(
+        _("capacity kept for walk-ins (%)"),
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Share of counter time not offered for appointments: walk-ins and priority groups."
+        ),
+    )
+    change_until_days_before = models.PositiveSmallIntegerField(
+        _("changes allowed until (days before)"),
+        default=1,
+        help_text=_("1 = cancel or reschedule until the day before (H-1)."),
+    )
+    max_reschedules = models.PositiveSmallIntegerField(_("reschedules allowed"), default=1)
+    cancel_release_minutes = models.PositiveIntegerField(
+        _("release a cancelled slot after (minutes)"),
+        default=0,
+        help_text=_("A short delay makes trading slots through cancellations harder."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -201,6 +239,9 @@ class OfficeService(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ticket_letter__in=TICKET_LETTERS), name="office_service_letter"
+            ),
+            models.CheckConstraint(
+                condition=Q(walk_in_reserve_percent__lte=100), name="office_service_reserve_percent"
             ),
             models.CheckConstraint(
                 condition=Q(booking_window_days__gte=F("booking_opens_days_ahead")),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from booking import demo_data
 from booking.models import Counter, Office, OfficeService, OpeningHours, Service, StaffMembership
@@ -121,4 +122,8 @@ def demo_load(*, password: str) -> list[DemoLogin]:
             code=spec["code"], defaults=fields
         )
     offices = {str(spec["code"]): _load_office(spec, services) for spec in demo_data.OFFICES}
+    from scheduling.services import default_plan_extend_window
+
+    for office in offices.values():
+        default_plan_extend_window(office=office, now=timezone.now())
     return _load_staff(password, offices)

@@ -5,9 +5,18 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 
-from booking.models import StaffMembership
+from booking.forms import StaffDetailsForm
+from booking.models import Office, OfficeService, Role, Slot, StaffMembership
+from booking.permissions import require_office_role
+from booking.services.booking import booking_book_for_citizen, details_clean
+from booking.views.booking_flow import calendar_context, offered_or_404
+from booking.views.session import remember_booking
+from core.errors import ApplicationError
+from core.http import HtmxHttpRequest
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -23,3 +32,65 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
     )
     return render(request, "staff/home.html", {"memberships": memberships})
+
+
+def _office_for(request: HttpRequest, office_code: str, role: Role = Role.CLERK) -> Office:
+    office = get_object_or_404(Office, code=office_code, is_active=True)
+    require_office_role(request.user, office, at_least=role)
+    return office
+
+
+@login_required
+def staff_book_start(request: HttpRequest, office_code: str) -> HttpResponse:
+    """Pick the service for a citizen at the counter."""
+    office = _office_for(request, office_code)
+    offered = (
+        OfficeService.objects.filter(
+            office=office, is_active=True, service__accepts_appointments=True
+        )
+        .select_related("service")
+        .order_by("ticket_letter")
+    )
+    return render(request, "staff/book_start.html", {"office": office, "offered": offered})
+
+
+@login_required
+def staff_book_calendar(
+    request: HtmxHttpRequest, office_code: str, service_code: str
+) -> HttpResponse:
+    office = _office_for(request, office_code)
+    office_service = offered_or_404(office.code, service_code)
+    context = {**calendar_context(request, office_service), "staff_booking": True}
+    if request.htmx:
+        return render(request, "booking/book_calendar.html#picker", context)
+    return render(request, "staff/book_calendar.html", context)
+
+
+@never_cache
+@login_required
+def staff_book_details(request: HttpRequest, office_code: str, slot_id: int) -> HttpResponse:
+    office = _office_for(request, office_code)
+    slot = get_object_or_404(
+        Slot.objects.select_related("office_service__service"),
+        pk=slot_id,
+        office_service__office=office,
+    )
+    form = StaffDetailsForm(request.POST or None)
+    user = request.user
+    assert user.is_authenticated  # login_required
+    if request.method == "POST" and form.is_valid():
+        try:
+            details = details_clean(
+                **form.cleaned_data, language=get_language() or "id", at_the_office=True
+            )
+            booking = booking_book_for_citizen(slot_id=slot.pk, details=details, staff_user=user)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            remember_booking(request, booking.pk)
+            return redirect("booking-detail", code=booking.code)
+    return render(
+        request,
+        "staff/book_details.html",
+        {"office": office, "slot": slot, "service": slot.office_service.service, "form": form},
+    )

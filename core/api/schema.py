@@ -16,6 +16,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         error_codes = ["400"] if self._accepts_input() else []
         if "{" in self.path:
             error_codes.append("404")
+        # Refusals the view declares (409 full, 410 expired, 429 rate limited…).
+        error_codes += [str(code) for code in getattr(self.view, "error_statuses", ())]
         if self.view.get_permissions() and not all(
             p.__class__.__name__ == "AllowAny" for p in self.view.get_permissions()
         ):

@@ -141,6 +141,13 @@ def test_office_service_takes_the_service_letter_when_left_empty(
             "ticket_letter": "",
             "booking_opens_days_ahead": "1",
             "booking_window_days": "30",
+            "slot_minutes": "30",
+            "release_time": "08:00",
+            "min_notice_minutes": "60",
+            "walk_in_reserve_percent": "20",
+            "change_until_days_before": "1",
+            "max_reschedules": "1",
+            "cancel_release_minutes": "0",
             "is_active": "on",
         },
     )

@@ -11,6 +11,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from booking.services.demo import demo_load
 from config.wsgi import application
@@ -42,4 +43,8 @@ def demo_country(db: None) -> Iterator[None]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_api_operation_conforms_to_its_schema(case: Any, demo_country: None) -> None:
-    case.call_and_validate()
+    # Every check except "schema-valid data must be accepted": a schema cannot say that
+    # a NIK's digits must hold a real birth date, or that a slot exists and has room, so
+    # such requests are rightly refused with a documented 4xx. Schema-violating data
+    # must still be rejected, and nothing may answer 5xx or off-schema.
+    case.call_and_validate(excluded_checks=[positive_data_acceptance])

@@ -15,6 +15,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "giliran.example.go.id",
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_PROXY_SSL_HEADER": "1",
+    "GILIRAN_DATA_KEYS": "q2hjbTc0ZmxLa0NvZ2V6eTZhZ2VsZm1mQ1JlRkJ2b0E=,0sYHQkz3fv3gYxX8HkFU4dm2dXBjbU8vT0NhMXV3N1E=",
+    "GILIRAN_HASH_KEY": "hmac-key-for-the-deploy-check-0123456789abcdef",
 }
 
 
@@ -35,6 +37,14 @@ def _check(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[s
 def test_deploy_check_passes_with_production_settings(tmp_path: Path) -> None:
     result = _check(PRODUCTION, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_refuses_missing_personal_data_keys(tmp_path: Path) -> None:
+    without = {k: v for k, v in PRODUCTION.items() if not k.startswith("GILIRAN_")}
+    result = _check(without, tmp_path)
+    assert result.returncode != 0
+    assert "giliran.E001" in result.stdout + result.stderr
+    assert "giliran.E003" in result.stdout + result.stderr
 
 
 def test_deploy_check_fails_on_the_development_key(tmp_path: Path) -> None:

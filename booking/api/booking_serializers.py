@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from booking.models import Booking, Channel, PriorityGroup
+from core.contacts import mask_email, mask_phone
+from core.timezones import zone_abbreviation
+
+
+class WindowSerializer(serializers.Serializer):
+    first_day = serializers.DateField()
+    last_day = serializers.DateField()
+    next_day_opens_at = serializers.DateTimeField()
+
+
+class DaySerializer(serializers.Serializer):
+    date = serializers.DateField(source="day")
+    status = serializers.ChoiceField(
+        choices=["available", "full", "closed", "not_open_yet", "unavailable"]
+    )
+    free = serializers.IntegerField()
+    reason = serializers.CharField(help_text="Why a day is closed, in the request's language.")
+    opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a day not yet open opens for booking."
+    )
+
+
+class MonthSerializer(serializers.Serializer):
+    office = serializers.CharField()
+    service = serializers.CharField()
+    timezone = serializers.CharField()
+    window = WindowSerializer()
+    days = DaySerializer(many=True)
+
+
+class TimeSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(source="slot_id")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    free = serializers.IntegerField()
+
+
+class NearbySerializer(serializers.Serializer):
+    office = serializers.CharField(source="office.code")
+    name = serializers.CharField(source="office.name")
+    distance_km = serializers.FloatField()
+    first_free_day = serializers.DateField()
+
+
+class DaySlotsSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    times = TimeSerializer(many=True)
+    next_free_day = serializers.DateField(allow_null=True)
+    nearby = NearbySerializer(many=True)
+
+
+class HoldRequestSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    full_name = serializers.CharField(max_length=200)
+    nik = serializers.CharField(max_length=40, write_only=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    priority_group = serializers.ChoiceField(
+        choices=PriorityGroup.choices, required=False, default=""
+    )
+    language = serializers.ChoiceField(choices=["id", "en"], required=False, default="id")
+
+
+class HoldSerializer(serializers.Serializer):
+    hold_token = serializers.CharField(
+        help_text="Secret: use it to confirm; expires with the hold."
+    )
+    expires_at = serializers.DateTimeField(source="releases_at")
+    slot = serializers.IntegerField(source="slot_id")
+    starts_at = serializers.DateTimeField(source="slot.starts_at")
+    code_sent_to = serializers.SerializerMethodField()
+
+    def get_code_sent_to(self, booking: Booking) -> str:
+        return (
+            mask_email(booking.email)
+            if booking.channel == Channel.EMAIL
+            else mask_phone(booking.phone)
+        )
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    secret = serializers.CharField(
+        max_length=254,
+        help_text="Last 4 digits of the NIK, or the phone or email the booking was made with.",
+    )
+
+
+class RescheduleSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    office = serializers.CharField(source="slot.office_service.office.code")
+    office_name = serializers.CharField(source="slot.office_service.office.name")
+    service = serializers.CharField(source="service.code")
+    service_name = serializers.CharField(source="service.name")
+    starts_at = serializers.DateTimeField(source="slot.starts_at")
+    ends_at = serializers.DateTimeField(source="slot.ends_at")
+    timezone = serializers.CharField(source="slot.office_service.office.timezone")
+    zone = serializers.SerializerMethodField()
+    nik = serializers.CharField(source="masked_nik", help_text="Masked: ************1234.")
+    phone = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
+    requirements = serializers.ListField(
+        child=serializers.CharField(), source="service.requirements"
+    )
+    reschedules_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = [
+            "code", "status", "office", "office_name", "service", "service_name", "starts_at", "ends_at",
+            "timezone", "zone", "full_name", "nik", "phone", "email", "channel", "priority_group",
+            "requirements", "reschedules_left",
+        ]  # fmt: skip
+
+    def get_zone(self, booking: Booking) -> str:
+        return zone_abbreviation(booking.slot.office_service.office.timezone)
+
+    def get_phone(self, booking: Booking) -> str:
+        return mask_phone(booking.phone)
+
+    def get_email(self, booking: Booking) -> str:
+        return mask_email(booking.email)
+
+    def get_reschedules_left(self, booking: Booking) -> int:
+        return max(0, booking.slot.office_service.max_reschedules - booking.reschedule_count)
+
+
+class ManagedBookingSerializer(serializers.Serializer):
+    booking = BookingSerializer()
+    manage_token = serializers.CharField(
+        help_text="Send as 'Authorization: Bearer …' to manage the booking."
+    )

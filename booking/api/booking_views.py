@@ -1,0 +1,277 @@
+"""Booking API for chatbots and apps: availability, hold, code, confirm, and managing a
+booking with the token returned on confirmation or lookup. Thin: every decision is in
+booking.services and booking.selectors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking.api import booking_serializers as s
+from booking.models import Booking, BookingStatus, Office, Source
+from booking.selectors import availability
+from booking.services import booking as booking_services
+from booking.tokens import booking_id_from_token, manage_token
+from booking.views.booking_flow import offered_or_404
+from core import personal_data
+from core.errors import ApplicationError
+from core.idempotency import idempotent
+from core.ratelimit import client_ip, rate_limit
+
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Any unique string (≤100 characters): a retry with the same key returns the first response.",
+)  # fmt: skip
+BEARER = OpenApiParameter(
+    "Authorization", str, OpenApiParameter.HEADER, required=True,
+    description="'Bearer <manage_token>' from confirm or lookup.",
+)  # fmt: skip
+MONTH = OpenApiParameter(
+    "month",
+    str,
+    description="YYYY-MM; default: the month of the first bookable day.",
+    pattern=r"^\d{4}-\d{2}$",
+)
+
+
+def office_time(office: Office) -> Any:
+    """Times in API answers carry the office's own UTC offset (+07:00 WIB, +08:00 WITA,
+    +09:00 WIT), which is what a chatbot should read out."""
+    return timezone.override(ZoneInfo(office.timezone))
+
+
+def _booking_response(serializer: type, booking: Booking, code: int = 200) -> Response:
+    with office_time(booking.slot.office_service.office):
+        return Response(serializer(booking).data, status=code)
+
+
+def _managed_response(booking: Booking) -> Response:
+    with office_time(booking.slot.office_service.office):
+        body = s.ManagedBookingSerializer(
+            {"booking": booking, "manage_token": manage_token(booking.pk)}
+        ).data
+    return Response(body)
+
+
+def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class MonthAvailability(APIView):
+    error_statuses = (400,)
+
+    @extend_schema(
+        parameters=[MONTH], responses=s.MonthSerializer, summary="Days of a month with free places"
+    )
+    def get(self, request: Request, office: str, service: str) -> Response:
+        office_service = offered_or_404(office, service)
+        now = timezone.now()
+        window = availability.booking_window(office_service, now)
+        raw = request.query_params.get("month", "")
+        try:
+            month = date.fromisoformat(raw + "-01") if raw else window.first_day.replace(day=1)
+        except ValueError:
+            message = "YYYY-MM"
+            raise ApplicationError("invalid", message, fields={"month": [message]}) from None
+        days = availability.month_availability(office_service, month.year, month.month, now)
+        body = {
+            "office": office,
+            "service": service,
+            "timezone": office_service.office.timezone,
+            "window": window,
+            "days": days,
+        }
+        with office_time(office_service.office):
+            return Response(s.MonthSerializer(body).data)
+
+
+class DayAvailability(APIView):
+    error_statuses = ()
+
+    @extend_schema(
+        operation_id="availability_day", responses=s.DaySlotsSerializer, summary="Times of a day"
+    )
+    def get(self, request: Request, office: str, service: str, day: str) -> Response:
+        office_service = offered_or_404(office, service)
+        try:
+            chosen = date.fromisoformat(day)
+        except ValueError:
+            raise Http404 from None
+        now = timezone.now()
+        status_ = availability.days_availability(office_service, chosen, chosen, now)[0]
+        times = availability.day_slots(office_service, chosen, now)
+        body = {
+            "date": chosen,
+            "status": status_.status,
+            "reason": status_.reason,
+            "times": times,
+            "next_free_day": None
+            if times
+            else availability.next_free_day(office_service, chosen, now),
+            "nearby": [] if times else availability.nearest_with_free_places(office_service, now),
+        }
+        with office_time(office_service.office):
+            return Response(s.DaySlotsSerializer(body).data)
+
+
+class HoldCreate(APIView):
+    error_statuses = (404, 409, 410, 422, 429)
+
+    @extend_schema(
+        request=s.HoldRequestSerializer, responses={201: s.HoldSerializer}, parameters=[IDEMPOTENCY],
+        summary="Hold a time for 10 minutes and send the one-time code",
+    )  # fmt: skip
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = _valid(s.HoldRequestSerializer, request)
+        slot_id = data.pop("slot")
+        details = booking_services.details_clean(**data)
+        rate_limit(
+            request, group="hold-ip", key=client_ip(request), rate=settings.GILIRAN_RATE_HOLD_PER_IP
+        )
+        rate_limit(
+            request,
+            group="hold-nik",
+            key=personal_data.keyed_hash(details.nik),
+            rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
+        )
+        booking = booking_services.booking_hold(slot_id=slot_id, details=details, source=Source.API)
+        rate_limit(
+            request, group="code-contact", key=personal_data.keyed_hash(booking.phone or booking.email),
+            rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
+        )  # fmt: skip
+        booking_services.code_send(booking=booking)
+        return _booking_response(s.HoldSerializer, booking, status.HTTP_201_CREATED)
+
+
+def _hold(token: str) -> Booking:
+    booking = (
+        Booking.objects.select_related(
+            "slot__office_service__office", "slot__office_service__service"
+        )
+        .filter(hold_token=token)
+        .first()
+    )
+    if booking is None:
+        raise Http404  # confirmed (the token is spent), expired long ago, or never issued
+    return booking
+
+
+class HoldCode(APIView):
+    error_statuses = (409, 410, 429)
+
+    @extend_schema(
+        request=None, responses={202: s.HoldSerializer}, summary="Send a new one-time code"
+    )
+    def post(self, request: Request, token: str) -> Response:
+        booking = _hold(token)
+        rate_limit(
+            request, group="code-contact", key=personal_data.keyed_hash(booking.phone or booking.email),
+            rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
+        )  # fmt: skip
+        booking_services.code_send(booking=booking)
+        return _booking_response(s.HoldSerializer, booking, status.HTTP_202_ACCEPTED)
+
+
+class HoldConfirm(APIView):
+    error_statuses = (409, 410, 422, 429)
+
+    @extend_schema(
+        request=s.CodeSerializer, responses=s.ManagedBookingSerializer, parameters=[IDEMPOTENCY],
+        summary="Confirm a hold with its one-time code",
+    )  # fmt: skip
+    @idempotent
+    def post(self, request: Request, token: str) -> Response:
+        data = _valid(s.CodeSerializer, request)
+        booking = booking_services.code_verify(booking=_hold(token), code=data["code"])
+        return _managed_response(booking)
+
+
+class BookingLookup(APIView):
+    error_statuses = (404, 429)
+
+    @extend_schema(
+        request=s.LookupSerializer, responses=s.ManagedBookingSerializer, summary="Find a booking"
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.LookupSerializer, request)
+        rate_limit(
+            request,
+            group="lookup-ip",
+            key=client_ip(request),
+            rate=settings.GILIRAN_RATE_LOOKUP_PER_IP,
+        )
+        booking = booking_services.booking_find(code=data["code"], secret=data["secret"])
+        if booking is None or booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
+            raise Http404
+        return _managed_response(booking)
+
+
+def _managed(request: Request, code: str) -> Booking:
+    """The booking named in the URL, if the bearer token is for it; 404 otherwise, so the
+    API does not tell which codes exist."""
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    booking_id = booking_id_from_token(token.strip()) if scheme.lower() == "bearer" else None
+    if booking_id is None:
+        raise Http404
+    booking = (
+        Booking.objects.select_related(
+            "slot__office_service__office", "slot__office_service__service"
+        )
+        .filter(pk=booking_id, code=code.upper())
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    return booking
+
+
+class BookingDetail(APIView):
+    error_statuses = ()
+
+    @extend_schema(parameters=[BEARER], responses=s.BookingSerializer, summary="A booking")
+    def get(self, request: Request, code: str) -> Response:
+        return _booking_response(s.BookingSerializer, _managed(request, code))
+
+
+class BookingCancel(APIView):
+    error_statuses = (409, 422)
+
+    @extend_schema(
+        request=None,
+        parameters=[BEARER, IDEMPOTENCY],
+        responses=s.BookingSerializer,
+        summary="Cancel",
+    )
+    @idempotent
+    def post(self, request: Request, code: str) -> Response:
+        booking = booking_services.booking_cancel(booking=_managed(request, code))
+        return _booking_response(s.BookingSerializer, booking)
+
+
+class BookingReschedule(APIView):
+    error_statuses = (409, 410, 422)
+
+    @extend_schema(
+        request=s.RescheduleSerializer, parameters=[BEARER, IDEMPOTENCY], responses=s.BookingSerializer,
+        summary="Move to another time of the same office and service",
+    )  # fmt: skip
+    @idempotent
+    def post(self, request: Request, code: str) -> Response:
+        data = _valid(s.RescheduleSerializer, request)
+        booking = booking_services.booking_reschedule(
+            booking=_managed(request, code), slot_id=data["slot"]
+        )
+        return _booking_response(s.BookingSerializer, booking)

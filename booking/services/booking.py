@@ -1,0 +1,439 @@
+"""Booking a slot: hold → one-time code → confirm; cancel and reschedule; staff booking.
+
+Every writing function runs in one transaction and raises ApplicationError (with a
+translated message) when it refuses, changing nothing. Capacity moves only through
+booking.services.capacity."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Channel,
+    PriorityGroup,
+    Slot,
+    Source,
+    VerificationCode,
+)
+from booking.models.staff import Role
+from booking.permissions import require_office_role
+from booking.selectors.availability import slot_refusal
+from booking.services.capacity import bookings_release, slot_claim, slot_give_back
+from core import personal_data
+from core.contacts import normalize_email, normalize_phone
+from core.errors import ApplicationError
+from core.nik import normalize_nik
+from notifications.services import message_send
+
+# Short and unambiguous when read aloud or typed: no 0/O, 1/I/L, and no vowels that could
+# spell words.
+CODE_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class CitizenDetails:
+    full_name: str
+    nik: str
+    phone: str
+    email: str
+    channel: str
+    priority_group: str
+    language: str
+
+
+def details_clean(
+    *,
+    full_name: str,
+    nik: str,
+    phone: str = "",
+    email: str = "",
+    channel: str = "",
+    priority_group: str = "",
+    language: str = "id",
+    at_the_office: bool = False,
+) -> CitizenDetails:
+    """Validate and normalise what a citizen typed; every problem is reported at once.
+    `at_the_office`: staff book for someone who may have no phone and no email."""
+    errors: dict[str, list[object]] = {}
+
+    def field(name: str, check: object) -> str:
+        try:
+            return check()  # type: ignore[operator]
+        except ApplicationError as error:
+            errors.setdefault(name, []).extend(error.fields.get(name, [str(error.message)]))
+            return ""
+
+    name = " ".join(full_name.split())
+    if not name:
+        errors["full_name"] = [_("Enter your full name as on your KTP.")]
+    elif len(name) > 120:
+        errors["full_name"] = [_("A name can have at most 120 characters.")]
+    clean_nik = field("nik", lambda: normalize_nik(nik))
+    clean_phone = field("phone", lambda: normalize_phone(phone)) if phone.strip() else ""
+    clean_email = field("email", lambda: normalize_email(email)) if email.strip() else ""
+    if not phone.strip() and not email.strip():
+        if at_the_office:
+            channel = Channel.NONE
+        else:
+            errors["phone"] = [
+                _("Enter a mobile number or an email address, so we can send your code.")
+            ]
+    if channel not in Channel.values or (channel == Channel.NONE and not at_the_office):
+        errors["channel"] = [_("Choose how we should send your messages.")]
+    elif channel == Channel.EMAIL and not email.strip() and "email" not in errors:
+        errors["email"] = [_("Enter an email address to receive messages by email.")]
+    elif channel in (Channel.SMS, Channel.WHATSAPP) and not phone.strip() and "phone" not in errors:
+        errors["phone"] = [_("Enter a mobile number to receive messages by SMS or WhatsApp.")]
+    if priority_group not in PriorityGroup.values:
+        errors["priority_group"] = [_("Choose a priority group from the list.")]
+    if errors:
+        raise ApplicationError(
+            "invalid_details",
+            _("Please correct the details below."),
+            fields=errors,  # type: ignore[arg-type]
+        )
+    return CitizenDetails(
+        name,
+        clean_nik,
+        clean_phone,
+        clean_email,
+        channel,
+        priority_group,
+        language if language in ("id", "en") else "id",
+    )
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _bookable_slot(slot_id: int, now: datetime) -> Slot:
+    try:
+        slot = Slot.objects.select_related("office_service__office", "office_service__service").get(
+            pk=slot_id
+        )
+    except Slot.DoesNotExist:
+        raise ApplicationError(
+            "slot_not_found", _("This time is not available."), status_code=404
+        ) from None
+    refusal = slot_refusal(slot, now)
+    if refusal:
+        raise ApplicationError(refusal[0], refusal[1], status_code=409)
+    return slot
+
+
+def _slot_full() -> ApplicationError:
+    return ApplicationError(
+        "slot_full",
+        _("Sorry, this time has just been taken. Please choose another time."),
+        status_code=409,
+    )
+
+
+def _refuse_if_over_contact_cap(details: CitizenDetails) -> None:
+    contact = Q(phone=details.phone) if details.phone else Q(pk__in=[])
+    if details.email:
+        contact |= Q(email=details.email)
+    active = Booking.objects.filter(contact, status=BookingStatus.CONFIRMED).count()
+    if active >= settings.GILIRAN_MAX_ACTIVE_PER_CONTACT:
+        raise ApplicationError(
+            "contact_limit",
+            _("This phone number or email already has %(count)d active bookings, the most allowed.")
+            % {"count": settings.GILIRAN_MAX_ACTIVE_PER_CONTACT},
+            status_code=409,
+        )
+
+
+def _nik_already_booked() -> ApplicationError:
+    return ApplicationError(
+        "already_booked",
+        _(
+            "This NIK already has an active booking for this service. Cancel or change that one instead."
+        ),
+        fields={"nik": [_("This NIK already has an active booking for this service.")]},
+        status_code=409,
+    )
+
+
+def booking_hold(
+    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+) -> Booking:
+    """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms.
+
+    A citizen's own earlier hold for the same service is released first (they went back
+    and picked another time). The partial unique index on (NIK hash, service) makes a
+    second active booking for the same NIK impossible, even from parallel requests."""
+    now = now or timezone.now()
+    slot = _bookable_slot(slot_id, now)
+    nik_hash = personal_data.keyed_hash(details.nik)
+    service_id = slot.office_service.service_id
+    try:
+        with transaction.atomic():
+            mine = Q(nik_hash=nik_hash, service_id=service_id, status=BookingStatus.HELD)
+            Booking.objects.filter(mine, occupies_slot=True).update(releases_at=now)
+            bookings_release(mine, now=now)
+            if Booking.objects.filter(
+                nik_hash=nik_hash, service_id=service_id, status__in=ACTIVE_STATUSES
+            ).exists():
+                raise _nik_already_booked()
+            _refuse_if_over_contact_cap(details)
+            if not slot_claim(slot_id=slot.pk, now=now):
+                raise _slot_full()
+            return Booking.objects.create(
+                code=_new_code(),
+                slot=slot,
+                service_id=service_id,
+                status=BookingStatus.HELD,
+                releases_at=now + timedelta(minutes=settings.GILIRAN_HOLD_MINUTES),
+                hold_token=secrets.token_urlsafe(32),
+                full_name=details.full_name,
+                nik_encrypted=personal_data.encrypt(details.nik),
+                nik_hash=nik_hash,
+                nik_last4=details.nik[-4:],
+                phone=details.phone,
+                email=details.email,
+                channel=details.channel,
+                language=details.language,
+                priority_group=details.priority_group,
+                source=source,
+            )
+    except IntegrityError:
+        # A parallel request for the same NIK won the unique index: this one changed nothing.
+        if Booking.objects.filter(
+            nik_hash=nik_hash, service_id=service_id, status__in=ACTIVE_STATUSES
+        ).exists():
+            raise _nik_already_booked() from None
+        raise
+
+
+def _live_hold(booking: Booking, now: datetime) -> None:
+    if booking.status == BookingStatus.CONFIRMED:
+        raise ApplicationError(
+            "already_confirmed", _("This booking is already confirmed."), status_code=409
+        )
+    if (
+        booking.status != BookingStatus.HELD
+        or booking.releases_at is None
+        or booking.releases_at <= now
+    ):
+        raise ApplicationError(
+            "hold_expired",
+            _(
+                "Your 10-minute hold has expired and the place was released. Please choose a time again."
+            ),
+            status_code=410,
+        )
+
+
+def code_send(*, booking: Booking, now: datetime | None = None) -> VerificationCode:
+    """Send a new one-time code for a hold (the previous one stops working)."""
+    now = now or timezone.now()
+    _live_hold(booking, now)
+    with transaction.atomic():
+        # Lock the hold's row so that parallel sends are counted one after another.
+        Booking.objects.select_for_update().filter(pk=booking.pk).first()
+        sent = booking.codes.count()
+        if sent >= settings.GILIRAN_CODE_SENDS:
+            raise ApplicationError(
+                "too_many_codes",
+                _("We have already sent %(count)d codes. Please start again.") % {"count": sent},
+                status_code=429,
+            )
+        booking.codes.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        record = VerificationCode.objects.create(
+            booking=booking,
+            code_hash=personal_data.keyed_hash(f"{booking.pk}:{code}"),
+            channel=booking.channel,
+            expires_at=now + timedelta(minutes=settings.GILIRAN_CODE_MINUTES),
+        )
+        message_send(booking=booking, kind="code", context={"code": code})
+    return record
+
+
+def code_verify(*, booking: Booking, code: str, now: datetime | None = None) -> Booking:
+    """Check the one-time code and confirm the booking.
+
+    Each attempt is counted by a conditional UPDATE committed before the comparison, so
+    parallel guesses cannot exceed GILIRAN_CODE_ATTEMPTS; a code works once."""
+    now = now or timezone.now()
+    _live_hold(booking, now)
+    latest = booking.codes.filter(used_at__isnull=True).order_by("-pk").first()
+    if latest is None or latest.expires_at <= now:
+        raise ApplicationError(
+            "code_expired", _("This code has expired. Ask for a new one."), status_code=410
+        )
+    counted = VerificationCode.objects.filter(
+        pk=latest.pk, used_at__isnull=True, attempts__lt=settings.GILIRAN_CODE_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if not counted:
+        raise ApplicationError(
+            "too_many_attempts", _("Too many wrong codes. Ask for a new code."), status_code=429
+        )
+    expected = personal_data.keyed_hash(f"{booking.pk}:{''.join(code.split())}")
+    if not hmac.compare_digest(latest.code_hash, expected):
+        left = settings.GILIRAN_CODE_ATTEMPTS - latest.attempts - 1
+        message = _("That code is not right. %(left)d attempts left.") % {"left": left}
+        raise ApplicationError("wrong_code", message, fields={"code": [message]})
+    with transaction.atomic():
+        if not VerificationCode.objects.filter(pk=latest.pk, used_at__isnull=True).update(
+            used_at=now
+        ):
+            raise ApplicationError(
+                "code_used", _("This code has already been used."), status_code=409
+            )
+        return booking_confirm(booking=booking, now=now)
+
+
+def booking_confirm(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """HELD → CONFIRMED, if the hold is still live. Call inside or outside a transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        confirmed = Booking.objects.filter(
+            pk=booking.pk, status=BookingStatus.HELD, occupies_slot=True, releases_at__gt=now
+        ).update(
+            status=BookingStatus.CONFIRMED, releases_at=None, hold_token=None, confirmed_at=now
+        )
+        booking.refresh_from_db()
+        if not confirmed:
+            _live_hold(booking, now)  # raises the right reason
+        message_send(booking=booking, kind="confirmed")
+    return booking
+
+
+def booking_book_for_citizen(*, slot_id: int, details: CitizenDetails, staff_user: User) -> Booking:
+    """A counter clerk or supervisor books for a citizen at the office: no code needed,
+    recorded as staff-made. Only staff of the slot's office may do it."""
+    now = timezone.now()
+    office_id = (
+        Slot.objects.filter(pk=slot_id).values_list("office_service__office_id", flat=True).first()
+    )
+    if office_id is None:
+        raise ApplicationError("slot_not_found", _("This time is not available."), status_code=404)
+    require_office_role(staff_user, office_id, at_least=Role.CLERK)
+    with transaction.atomic():
+        booking = booking_hold(slot_id=slot_id, details=details, source=Source.STAFF, now=now)
+        Booking.objects.filter(pk=booking.pk).update(created_by=staff_user)
+        return booking_confirm(booking=booking, now=now)
+
+
+def _change_allowed(booking: Booking, now: datetime) -> None:
+    if booking.status != BookingStatus.CONFIRMED:
+        raise ApplicationError(
+            "not_active", _("Only a confirmed booking can be changed."), status_code=409
+        )
+    office_service = booking.slot.office_service
+    today = now.astimezone(ZoneInfo(office_service.office.timezone)).date()
+    last_day = booking.slot.local_date - timedelta(days=office_service.change_until_days_before)
+    if today > last_day:
+        raise ApplicationError(
+            "too_late",
+            _("Changes are possible until %(day)s. Please contact the office.")
+            % {"day": last_day.strftime("%d-%m-%Y")},
+            status_code=409,
+        )
+
+
+def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Cancel a confirmed booking. Its place returns to the pool at once, or after the
+    office-service's anti-trading delay. Cancelling twice changes nothing."""
+    now = now or timezone.now()
+    if booking.status == BookingStatus.CANCELLED:
+        return booking
+    _change_allowed(booking, now)
+    delay = timedelta(minutes=booking.slot.office_service.cancel_release_minutes)
+    with transaction.atomic():
+        cancelled = Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+            status=BookingStatus.CANCELLED, cancelled_at=now, releases_at=now + delay
+        )
+        if cancelled:
+            bookings_release(Q(pk=booking.pk), now=now)
+            message_send(booking=booking, kind="cancelled")
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None = None) -> Booking:
+    """Move a confirmed booking to another time of the same office and service, as many
+    times as the office-service allows (once by default)."""
+    now = now or timezone.now()
+    _change_allowed(booking, now)
+    office_service = booking.slot.office_service
+    if booking.reschedule_count >= office_service.max_reschedules:
+        raise ApplicationError(
+            "reschedule_limit",
+            _("This booking has already been rescheduled the most times allowed."),
+            status_code=409,
+        )
+    new_slot = _bookable_slot(slot_id, now)
+    if new_slot.office_service_id != office_service.pk:
+        raise ApplicationError(
+            "other_service",
+            _("A booking can only move to another time of the same office and service."),
+            fields={"slot": [_("Choose a time of the same office and service.")]},
+        )
+    if new_slot.pk == booking.slot_id:
+        raise ApplicationError(
+            "same_slot",
+            _("This is already your booking's time."),
+            fields={"slot": [_("Choose another time.")]},
+        )
+    old_slot_id = booking.slot_id
+    with transaction.atomic():
+        if not slot_claim(slot_id=new_slot.pk, now=now):
+            raise _slot_full()
+        moved = Booking.objects.filter(
+            pk=booking.pk,
+            status=BookingStatus.CONFIRMED,
+            slot_id=old_slot_id,
+            reschedule_count=booking.reschedule_count,
+        ).update(slot=new_slot, reschedule_count=F("reschedule_count") + 1)
+        if not moved:
+            raise ApplicationError(
+                "changed_meanwhile",
+                _("This booking changed meanwhile. Please reload."),
+                status_code=409,
+            )
+        slot_give_back(slot_id=old_slot_id)
+        booking.refresh_from_db()
+        message_send(booking=booking, kind="rescheduled")
+    return booking
+
+
+def booking_find(*, code: str, secret: str) -> Booking | None:
+    """The booking with this code, if `secret` is the last 4 digits of its NIK or the
+    phone or email it was made with. None otherwise, without saying which part was wrong."""
+    code = "".join(code.split()).upper()
+    secret = secret.strip()
+    booking = (
+        Booking.objects.filter(code=code)
+        .select_related("slot__office_service__office", "slot__office_service__service")
+        .first()
+    )
+    if booking is None or not secret:
+        return None
+    candidates = [booking.nik_last4]
+    if booking.email:
+        candidates.append(booking.email.lower())
+    if booking.phone:
+        candidates.append(booking.phone)
+    given = [secret.lower()]
+    with contextlib.suppress(ApplicationError):
+        given.append(normalize_phone(secret))
+    return booking if any(hmac.compare_digest(a, b) for a in candidates for b in given) else None

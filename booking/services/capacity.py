@@ -1,0 +1,67 @@
+"""Claiming and releasing slot capacity: the only code that changes Slot.taken.
+
+Every function here must run inside a transaction (the callers' `transaction.atomic`).
+They lock rows through conditional UPDATEs only, in the order booking rows → slot row,
+so two of them never wait on each other in opposite orders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import Case, F, Q, Value, When
+
+from booking.models import Booking, BookingStatus, Slot
+
+
+def slot_claim(*, slot_id: int, now: datetime) -> bool:
+    """Take one unit of the slot's capacity. False when it is full.
+
+    One conditional UPDATE: PostgreSQL re-checks `taken < capacity` on the locked row,
+    so concurrent claims can never push `taken` past `capacity` (and the slot's CHECK
+    constraint would refuse it if they did). When the slot looks full, expired holds in
+    it are released first: capacity comes back without any worker having run."""
+    if _increment(slot_id):
+        return True
+    if bookings_release(Q(slot_id=slot_id), now=now) == 0:
+        return False
+    return _increment(slot_id)
+
+
+def _increment(slot_id: int) -> bool:
+    return (
+        Slot.objects.filter(pk=slot_id, taken__lt=F("capacity")).update(taken=F("taken") + 1) == 1
+    )
+
+
+def bookings_release(where: Q, *, now: datetime) -> int:
+    """Stop counting the matching bookings whose `releases_at` has passed (expired holds,
+    cancellations past their release delay), and give their capacity back.
+
+    Each booking row is released by exactly one caller: the UPDATE is conditional on
+    `occupies_slot`, and each slot is decremented by the number of rows this call
+    actually changed. Returns that number."""
+    candidates = Booking.objects.filter(where, occupies_slot=True, releases_at__lte=now)
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for pk, slot_id in candidates.values_list("pk", "slot_id"):
+        by_slot[slot_id].append(pk)
+    released = 0
+    for slot_id in sorted(by_slot):
+        count = Booking.objects.filter(
+            pk__in=by_slot[slot_id], occupies_slot=True, releases_at__lte=now
+        ).update(
+            occupies_slot=False,
+            status=Case(
+                When(status=BookingStatus.HELD, then=Value(BookingStatus.EXPIRED)),
+                default=F("status"),
+            ),
+        )
+        if count:
+            Slot.objects.filter(pk=slot_id).update(taken=F("taken") - count)
+            released += count
+    return released
+
+
+def slot_give_back(*, slot_id: int) -> None:
+    """Return one unit of capacity held by a booking that just left the slot."""
+    Slot.objects.filter(pk=slot_id).update(taken=F("taken") - 1)

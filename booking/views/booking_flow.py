@@ -1,0 +1,215 @@
+"""The citizen's booking journey: calendar → time → details (hold) → code → confirmed.
+
+Each step is a plain form that works without JavaScript; htmx only swaps the calendar
+and the list of times in place. The hold's id lives in the session, never in the URL,
+and pages that show personal data are not cached."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from booking.forms import CodeForm, DetailsForm
+from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
+from booking.selectors import availability
+from booking.services.booking import booking_hold, code_send, code_verify, details_clean
+from booking.views.session import HOLD_KEY, remember_booking
+from core import personal_data
+from core.errors import ApplicationError
+from core.http import HtmxHttpRequest
+from core.ratelimit import client_ip, rate_limit
+
+
+def offered_or_404(office_code: str, service_code: str) -> OfficeService:
+    return get_object_or_404(
+        OfficeService.objects.select_related("office", "service"),
+        office__code=office_code,
+        service__code=service_code,
+        is_active=True,
+        office__is_active=True,
+        service__is_active=True,
+    )
+
+
+def _month_param(raw: str, fallback: date) -> date:
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return fallback.replace(day=1)
+
+
+def _day_param(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def calendar_context(request: HttpRequest, office_service: OfficeService) -> dict[str, object]:
+    """Month calendar and, for a chosen day, its times; shared with rescheduling and
+    staff booking. When the chosen day (or the whole month) is full, it also says where
+    there is room: the next free day here, and the nearest offices with free places."""
+    now = timezone.now()
+    window = availability.booking_window(office_service, now)
+    chosen_day = _day_param(request.GET.get("tanggal", ""))
+    month = _month_param(request.GET.get("bulan", ""), chosen_day or window.first_day)
+    days = availability.month_availability(office_service, month.year, month.month, now)
+    context: dict[str, object] = {
+        "office_service": office_service,
+        "office": office_service.office,
+        "service": office_service.service,
+        "window": window,
+        "month": month,
+        "previous_month": (month - timedelta(days=1)).replace(day=1),
+        "next_month": (month.replace(day=28) + timedelta(days=4)).replace(day=1),
+        "weeks": _weeks(days),
+        "chosen_day": chosen_day,
+    }
+    looking_for_room = not any(day.status == "available" for day in days)
+    if chosen_day:
+        chosen = availability.days_availability(office_service, chosen_day, chosen_day, now)[0]
+        context["chosen_status"] = chosen
+        context["times"] = availability.day_slots(office_service, chosen_day, now)
+        looking_for_room = looking_for_room or chosen.status == "full"
+    if looking_for_room:
+        next_free = availability.next_free_day(
+            office_service, chosen_day or month - timedelta(days=1), now
+        )
+        context["next_free"] = next_free
+        if next_free is None or chosen_day:
+            context["nearby"] = availability.nearest_with_free_places(office_service, now)
+    return context
+
+
+def _weeks(
+    days: list[availability.DayAvailability],
+) -> list[list[availability.DayAvailability | None]]:
+    leading: list[availability.DayAvailability | None] = [None] * days[0].day.weekday()
+    cells = leading + list(days)
+    cells += [None] * (-len(cells) % 7)
+    return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
+def book_calendar(request: HtmxHttpRequest, office_code: str, service_code: str) -> HttpResponse:
+    office_service = offered_or_404(office_code, service_code)
+    context = calendar_context(request, office_service)
+    if request.htmx:
+        return render(request, "booking/book_calendar.html#picker", context)
+    return render(request, "booking/book_calendar.html", context)
+
+
+@never_cache
+def book_details(
+    request: HttpRequest, office_code: str, service_code: str, slot_id: int
+) -> HttpResponse:
+    office_service = offered_or_404(office_code, service_code)
+    slot = get_object_or_404(Slot, pk=slot_id, office_service=office_service)
+    form = DetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            details = details_clean(**form.cleaned_data, language=get_language() or "id")
+            rate_limit(
+                request,
+                group="hold-ip",
+                key=client_ip(request),
+                rate=settings.GILIRAN_RATE_HOLD_PER_IP,
+            )
+            rate_limit(
+                request,
+                group="hold-nik",
+                key=personal_data.keyed_hash(details.nik),
+                rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
+            )
+            booking = booking_hold(slot_id=slot.pk, details=details, source=Source.WEB)
+            rate_limit(
+                request,
+                group="code-contact",
+                key=personal_data.keyed_hash(booking.phone or booking.email),
+                rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
+            )
+            code_send(booking=booking)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            request.session[HOLD_KEY] = booking.pk
+            return redirect("book-code")
+    return render(
+        request,
+        "booking/book_details.html",
+        {
+            "office_service": office_service,
+            "office": office_service.office,
+            "service": office_service.service,
+            "slot": slot,
+            "form": form,
+        },
+    )
+
+
+def _current_hold(request: HttpRequest) -> Booking:
+    booking_id = request.session.get(HOLD_KEY)
+    if not isinstance(booking_id, int):
+        raise Http404
+    booking = (
+        Booking.objects.select_related(
+            "slot__office_service__office", "slot__office_service__service"
+        )
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    return booking
+
+
+@never_cache
+def book_code(request: HttpRequest) -> HttpResponse:
+    booking = _current_hold(request)
+    if booking.status == BookingStatus.CONFIRMED:
+        return redirect("booking-detail", code=booking.code)
+    form = CodeForm(request.POST or None)
+    notice = ""
+    if request.method == "POST":
+        try:
+            if "resend" in request.POST:
+                rate_limit(
+                    request,
+                    group="code-contact",
+                    key=personal_data.keyed_hash(booking.phone or booking.email),
+                    rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
+                )
+                code_send(booking=booking)
+                notice = "resent"
+                form = CodeForm()
+            elif form.is_valid():
+                code_verify(booking=booking, code=form.cleaned_data["code"])
+                remember_booking(request, booking.pk)
+                del request.session[HOLD_KEY]
+                return redirect(f"{_detail_url(booking)}?baru=1")
+        except ApplicationError as error:
+            form.add_application_error(error)
+    return render(
+        request,
+        "booking/book_code.html",
+        {
+            "booking": booking,
+            "slot": booking.slot,
+            "office": booking.slot.office_service.office,
+            "service": booking.slot.office_service.service,
+            "form": form,
+            "notice": notice,
+        },
+    )
+
+
+def _detail_url(booking: Booking) -> str:
+    from django.urls import reverse
+
+    return reverse("booking-detail", kwargs={"code": booking.code})

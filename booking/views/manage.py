@@ -1,0 +1,157 @@
+"""A citizen's own booking: look it up, see it, download it, cancel it, move it.
+
+Access comes from the session (booking.views.session): nothing about the citizen is in
+the URL but the booking code. A signed link from a message opens the page; only the
+confirm buttons (POST) change anything, because mail scanners follow links."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from booking.documents import booking_ics, booking_qr_svg
+from booking.forms import LookupForm
+from booking.models import Booking, BookingStatus
+from booking.services.booking import booking_cancel, booking_find, booking_reschedule
+from booking.tokens import booking_id_from_token
+from booking.views.booking_flow import calendar_context
+from booking.views.session import may_see, remember_booking
+from core.errors import ApplicationError
+from core.http import HtmxHttpRequest
+from core.ratelimit import client_ip, rate_limit
+
+
+def _own_booking(request: HttpRequest, code: str) -> Booking:
+    booking = (
+        Booking.objects.select_related(
+            "slot__office_service__office", "slot__office_service__service"
+        )
+        .filter(code=code.upper())
+        .exclude(status__in=[BookingStatus.HELD, BookingStatus.EXPIRED])
+        .first()
+    )
+    if booking is not None:
+        token_id = booking_id_from_token(request.GET.get("t", ""))
+        if token_id == booking.pk:
+            remember_booking(request, booking.pk)
+    if booking is None or not may_see(request, booking.pk):
+        raise Http404
+    return booking
+
+
+def _page(booking: Booking) -> dict[str, object]:
+    office_service = booking.slot.office_service
+    return {
+        "booking": booking,
+        "slot": booking.slot,
+        "office_service": office_service,
+        "office": office_service.office,
+        "service": office_service.service,
+        "can_change": booking.status == BookingStatus.CONFIRMED,
+        "can_reschedule": booking.status == BookingStatus.CONFIRMED
+        and booking.reschedule_count < office_service.max_reschedules,
+    }
+
+
+@never_cache
+def booking_lookup(request: HttpRequest) -> HttpResponse:
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate_limit(
+                request,
+                group="lookup-ip",
+                key=client_ip(request),
+                rate=settings.GILIRAN_RATE_LOOKUP_PER_IP,
+            )
+            booking = booking_find(
+                code=form.cleaned_data["code"], secret=form.cleaned_data["secret"]
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            if booking is not None and booking.status not in (
+                BookingStatus.HELD,
+                BookingStatus.EXPIRED,
+            ):
+                remember_booking(request, booking.pk)
+                return redirect("booking-detail", code=booking.code)
+            form.add_error(None, _not_found_message())
+    return render(request, "booking/booking_lookup.html", {"form": form})
+
+
+def _not_found_message() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("No booking matches this code and these details. Check both and try again.")
+
+
+@never_cache
+def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    if "t" in request.GET:
+        return redirect("booking-detail", code=booking.code)  # drop the token from the address bar
+    context = _page(booking)
+    context["just_confirmed"] = request.GET.get("baru") == "1"
+    return render(request, "booking/booking_detail.html", context)
+
+
+@never_cache
+def booking_calendar_file(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    url = settings.GILIRAN_SITE_URL + reverse("booking-lookup")
+    response = HttpResponse(
+        booking_ics(booking, manage_url=url), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="giliran-{booking.code}.ics"'
+    return response
+
+
+@never_cache
+def booking_qr(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    return HttpResponse(booking_qr_svg(booking), content_type="image/svg+xml")
+
+
+@never_cache
+def booking_cancel_page(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    error: object = None
+    if request.method == "POST":
+        try:
+            booking_cancel(booking=booking)
+        except ApplicationError as refused:
+            error = refused.message
+        else:
+            return redirect("booking-detail", code=booking.code)
+    return render(request, "booking/booking_cancel.html", {**_page(booking), "error": error})
+
+
+@never_cache
+def booking_reschedule_page(request: HtmxHttpRequest, code: str) -> HttpResponse:
+    booking = _own_booking(request, code)
+    error: object = None
+    if request.method == "POST":
+        try:
+            slot_id = int(request.POST.get("slot", ""))
+            booking_reschedule(booking=booking, slot_id=slot_id)
+        except ValueError:
+            from django.utils.translation import gettext as _
+
+            error = _("Choose a new time.")
+        except ApplicationError as refused:
+            error = refused.message
+        else:
+            return redirect("booking-detail", code=booking.code)
+    context = {
+        **_page(booking),
+        **calendar_context(request, booking.slot.office_service),
+        "error": error,
+        "rescheduling": booking,
+    }
+    if request.htmx:
+        return render(request, "booking/book_calendar.html#picker", context)
+    return render(request, "booking/booking_reschedule.html", context)

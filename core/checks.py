@@ -1,0 +1,38 @@
+"""Deployment checks of our own, run by `manage.py check --deploy`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register("giliran", deploy=True)
+def personal_data_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    errors = []
+    if not settings.GILIRAN_DATA_KEYS:
+        errors.append(
+            Error(
+                "GILIRAN_DATA_KEYS is not set: NIKs would be encrypted with a key derived from SECRET_KEY.",
+                hint="Generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
+                id="giliran.E001",
+            )
+        )
+    for key in settings.GILIRAN_DATA_KEYS:
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            errors.append(
+                Error("A key in GILIRAN_DATA_KEYS is not a valid Fernet key.", id="giliran.E002")
+            )
+    if len(settings.GILIRAN_HASH_KEY) < 32:
+        errors.append(
+            Error(
+                "GILIRAN_HASH_KEY must be set to a random secret of at least 32 characters.",
+                hint="NIKs are found by an HMAC under this key; a plain hash of a NIK is not private.",
+                id="giliran.E003",
+            )
+        )
+    return errors
