@@ -16,7 +16,6 @@ from django.db.models import Count, F, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from booking.models import Booking, Office, OfficeService, Slot
-from booking.models.catalog import Weekday
 from booking.selectors.catalog import closed_days
 
 
@@ -158,8 +157,7 @@ def _day_status(
     if day in closed:
         return DayAvailability(day, "closed", 0, closed[day])
     if day.weekday() not in open_weekdays:
-        weekday = Weekday(day.weekday()).label
-        return DayAvailability(day, "closed", 0, _("closed on %(weekday)s") % {"weekday": weekday})
+        return DayAvailability(day, "closed", 0)  # a day it never opens needs no reason
     if day < window.first_day:
         return DayAvailability(day, "unavailable", 0, _("too soon to book"))
     if day > window.last_day:
