@@ -63,6 +63,19 @@ class Office(models.Model):
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    queue_max_recalls = models.PositiveSmallIntegerField(
+        _("recalls before a no-show"),
+        default=2,
+        help_text=_("After this many recalls the ticket becomes a no-show."),
+    )
+    queue_starvation_minutes = models.PositiveSmallIntegerField(
+        _("longest wait before anyone else (minutes)"),
+        default=45,
+        validators=[MinValueValidator(5)],
+        help_text=_(
+            "A ticket waiting this long is called before appointments and priority groups."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -219,6 +232,26 @@ class OfficeService(models.Model):
         help_text=_("1 = cancel or reschedule until the day before (H-1)."),
     )
     max_reschedules = models.PositiveSmallIntegerField(_("reschedules allowed"), default=1)
+    checkin_opens_minutes = models.PositiveSmallIntegerField(
+        _("check-in opens (minutes before)"), default=30
+    )
+    checkin_closes_minutes = models.PositiveSmallIntegerField(
+        _("check-in closes (minutes after the start)"), default=15
+    )
+    late_arrival = models.CharField(
+        _("late arrival"),
+        max_length=8,
+        choices=[("walk_in", _("becomes a walk-in")), ("refuse", _("is refused"))],
+        default="walk_in",
+    )
+    remote_walk_in = models.BooleanField(
+        _("same-day numbers from a phone"),
+        default=True,
+        help_text=_("Citizens may take a number before arriving."),
+    )
+    walk_in_daily_quota = models.PositiveIntegerField(
+        _("walk-in numbers per day"), default=0, help_text=_("0 means no limit.")
+    )
     cancel_release_minutes = models.PositiveIntegerField(
         _("release a cancelled slot after (minutes)"),
         default=0,

@@ -1,0 +1,198 @@
+"""Tickets, their append-only history, and each counter's state.
+
+A ticket is called by exactly one counter at a time (brief, invariant 3): calling is a
+conditional UPDATE from `waiting`, and a partial unique index allows each counter at
+most one ticket that is called or being served."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Booking, Counter, Office, OfficeService, PriorityGroup
+
+
+class TicketSource(models.TextChoices):
+    APPOINTMENT = "appointment", _("Checked-in appointment")
+    KIOSK = "kiosk", _("Walk-in at the kiosk")
+    REMOTE = "remote", _("Walk-in from a phone")
+    STAFF = "staff", _("Issued by staff")
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    SERVING = "serving", _("Being served")
+    PARKED = "parked", _("Parked")
+    FINISHED = "finished", _("Finished")
+    NO_SHOW = "no_show", _("Did not come")
+    LEFT = "left", _("Left the queue")
+    NOT_SERVED = "not_served", _("Not served (office closed)")
+
+
+OPEN_STATUSES = [
+    TicketStatus.WAITING,
+    TicketStatus.CALLED,
+    TicketStatus.SERVING,
+    TicketStatus.PARKED,
+]
+CURRENT_STATUSES = [TicketStatus.CALLED, TicketStatus.SERVING]
+
+
+class Ticket(models.Model):
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("office")
+    )
+    office_service = models.ForeignKey(
+        OfficeService, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("service")
+    )
+    local_date = models.DateField(_("day (office time)"))
+    letter = models.CharField(_("letter"), max_length=1)
+    number = models.PositiveIntegerField(_("number"))
+    source = models.CharField(_("source"), max_length=12, choices=TicketSource.choices)
+    booking = models.OneToOneField(
+        Booking,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ticket",
+        verbose_name=_("booking"),
+    )
+    priority_group = models.CharField(
+        _("priority group"), max_length=12, choices=PriorityGroup.choices, blank=True, default=""
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    # Place in the queue: the issue time, kept through transfers and parking.
+    queued_at = models.DateTimeField(_("in the queue since"))
+    appointment_at = models.DateTimeField(_("appointment time"), null=True, blank=True)
+    counter = models.ForeignKey(
+        Counter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("counter"),
+    )
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    serving_at = models.DateTimeField(_("service started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    recalls = models.PositiveSmallIntegerField(_("recalls"), default=0)
+    public_token = models.CharField(max_length=32, unique=True, editable=False)
+    # The wait we showed when the ticket was issued, kept to measure our honesty.
+    estimate_low_minutes = models.PositiveIntegerField(null=True, blank=True)
+    estimate_high_minutes = models.PositiveIntegerField(null=True, blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    contact_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=5, default="id")
+
+    class Meta:
+        ordering = ["queued_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "local_date", "letter", "number"], name="ticket_number_once"
+            ),
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=Q(status__in=CURRENT_STATUSES),
+                name="one_current_ticket_per_counter",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=CURRENT_STATUSES) | Q(counter__isnull=False),
+                name="called_ticket_has_a_counter",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["office", "local_date", "office_service", "queued_at"],
+                condition=Q(status="waiting"),
+                name="ticket_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.letter}-{self.number:03d}"
+
+
+class TicketSequence(models.Model):
+    """The last number given per office, day and letter; numbering takes a row lock here."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField()
+    letter = models.CharField(max_length=1)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "local_date", "letter"], name="ticket_sequence_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.local_date} {self.letter}{self.last_number}"
+
+
+class TicketEventKind(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    CALLED = "called", _("Called")
+    RECALLED = "recalled", _("Called again")
+    SERVING = "serving", _("Service started")
+    FINISHED = "finished", _("Finished")
+    NO_SHOW = "no_show", _("Did not come")
+    TRANSFERRED = "transferred", _("Transferred")
+    PARKED = "parked", _("Parked")
+    UNPARKED = "unparked", _("Back in the queue")
+    LEFT = "left", _("Left the queue")
+    NOT_SERVED = "not_served", _("Not served")
+
+
+class TicketEvent(models.Model):
+    """Append-only: the queue services only ever insert here (reports and forecasts read it)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=12, choices=TicketEventKind.choices)
+    at = models.DateTimeField()
+    counter = models.ForeignKey(
+        Counter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_by_ticket")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} {self.kind} {self.at:%H:%M:%S}"
+
+
+class CounterStatus(models.TextChoices):
+    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("Open")
+    PAUSED = "paused", _("Paused")
+
+
+class CounterState(models.Model):
+    counter = models.OneToOneField(Counter, on_delete=models.CASCADE, related_name="state")
+    status = models.CharField(
+        max_length=8, choices=CounterStatus.choices, default=CounterStatus.CLOSED
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.counter} {self.status}"

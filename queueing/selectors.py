@@ -1,0 +1,152 @@
+"""Reads of the queue: who is ahead of whom, how long it will take, what the board shows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from statistics import mean
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F
+
+from booking.models import Counter, Office, OfficeService
+from queueing.models import CounterStatus, Ticket, TicketStatus
+from queueing.policy import waiting_order
+
+# Below this many services finished today, the office-service's planned duration is used.
+MIN_OBSERVATIONS = 3
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    ahead: int
+    low_minutes: int
+    high_minutes: int
+    counters: float  # counter capacity serving this service now (a shared counter counts in part)
+    minutes_per_citizen: float
+
+
+def _today(office: Office, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(office.timezone)).date()
+
+
+def queue_of(office_service: OfficeService, now: datetime) -> list[int]:
+    """Ids of the waiting tickets of one service, in the order they will be called."""
+    office = office_service.office
+    return list(
+        Ticket.objects.filter(
+            office=office,
+            local_date=_today(office, now),
+            office_service=office_service,
+            status=TicketStatus.WAITING,
+        )
+        .order_by(*waiting_order(now, office.queue_starvation_minutes))
+        .values_list("pk", flat=True)
+    )
+
+
+def observed_minutes(office_service: OfficeService, now: datetime) -> float:
+    """Mean service time today, from tickets served at this office-service."""
+    durations = [
+        (finished - started).total_seconds() / 60
+        for started, finished in Ticket.objects.filter(
+            office_service=office_service,
+            local_date=_today(office_service.office, now),
+            status=TicketStatus.FINISHED,
+            serving_at__isnull=False,
+            finished_at__isnull=False,
+        ).values_list("serving_at", "finished_at")
+        if started and finished
+    ]
+    if len(durations) < MIN_OBSERVATIONS:
+        return float(office_service.effective_minutes)
+    return mean(durations)
+
+
+def serving_capacity(office_service: OfficeService) -> float:
+    """Open counters able to serve this service; a counter with k open skills counts 1/k."""
+    capacity = 0.0
+    counters = Counter.objects.filter(
+        office=office_service.office, is_active=True, state__status=CounterStatus.OPEN
+    ).prefetch_related("services")
+    offered = set(
+        OfficeService.objects.filter(office=office_service.office, is_active=True).values_list(
+            "service_id", flat=True
+        )
+    )
+    for counter in counters:
+        skills = [s.pk for s in counter.services.all() if s.pk in offered]
+        if office_service.service_id in skills:
+            capacity += 1 / len(skills)
+    return capacity
+
+
+def estimate_wait(ticket: Ticket, now: datetime) -> WaitEstimate | None:
+    """People ahead × observed minutes per citizen ÷ counters serving the service now, as
+    a range (±25%, at least ±5 minutes). None when no counter serving it is open."""
+    if ticket.status != TicketStatus.WAITING:
+        return None
+    order = queue_of(ticket.office_service, now)
+    ahead = order.index(ticket.pk) if ticket.pk in order else 0
+    counters = serving_capacity(ticket.office_service)
+    if counters == 0:
+        return None
+    per_citizen = observed_minutes(ticket.office_service, now)
+    expected = (ahead + 0.5) * per_citizen / counters
+    spread = max(5.0, expected * 0.25)
+    return WaitEstimate(
+        ahead=ahead,
+        low_minutes=max(0, math.floor((expected - spread) / 5) * 5),
+        high_minutes=math.ceil((expected + spread) / 5) * 5,
+        counters=counters,
+        minutes_per_citizen=per_citizen,
+    )
+
+
+def waiting_counts(office: Office, now: datetime) -> dict[int, int]:
+    """Waiting tickets per office-service id, today."""
+    rows = (
+        Ticket.objects.filter(
+            office=office, local_date=_today(office, now), status=TicketStatus.WAITING
+        )
+        .values("office_service")
+        .annotate(n=Count("pk"))
+    )
+    return {row["office_service"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class BoardCall:
+    ticket_id: int
+    number: str
+    counter: str
+    counter_number: int
+    called_at: datetime
+    recalls: int
+
+
+def board_calls(office: Office, now: datetime, *, limit: int = 8) -> list[BoardCall]:
+    """The latest calls of today, newest first (a recall counts as a new call)."""
+    tickets = (
+        Ticket.objects.filter(
+            office=office,
+            local_date=_today(office, now),
+            called_at__isnull=False,
+            status__in=[TicketStatus.CALLED, TicketStatus.SERVING],
+        )
+        .select_related("counter")
+        .order_by(F("called_at").desc(), "-pk")[:limit]
+    )
+    return [
+        BoardCall(
+            t.pk,
+            t.display_number,
+            str(t.counter.display_name),
+            t.counter.number,
+            t.called_at,
+            t.recalls,
+        )
+        for t in tickets
+        if t.counter is not None and t.called_at is not None
+    ]

@@ -1,0 +1,447 @@
+"""Everything that changes a ticket or a counter. Each function is one transaction; each
+ticket change is a conditional UPDATE from the states it may come from, plus one row
+in the append-only TicketEvent log. A refused action raises ApplicationError and
+changes nothing."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Booking, BookingStatus, Counter, Office, OfficeService, Role
+from booking.permissions import require_office_role
+from core.errors import ApplicationError
+from queueing.models import (
+    CURRENT_STATUSES,
+    CounterState,
+    CounterStatus,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketSequence,
+    TicketSource,
+    TicketStatus,
+)
+from queueing.policy import waiting_order
+from queueing.selectors import estimate_wait
+
+WALK_IN_SOURCES = [TicketSource.KIOSK, TicketSource.REMOTE, TicketSource.STAFF]
+
+
+def office_today(office: Office, now: datetime) -> datetime:
+    return now.astimezone(ZoneInfo(office.timezone))
+
+
+def _next_number(office: Office, day: date, letter: str) -> int:
+    """Take the next number for (office, day, letter) under a row lock (call in a transaction)."""
+    try:
+        with transaction.atomic():
+            TicketSequence.objects.get_or_create(office=office, local_date=day, letter=letter)
+    except IntegrityError:
+        pass  # created by a parallel request meanwhile
+    sequence = TicketSequence.objects.select_for_update().get(
+        office=office, local_date=day, letter=letter
+    )
+    sequence.last_number = F("last_number") + 1
+    sequence.save(update_fields=["last_number"])
+    sequence.refresh_from_db(fields=["last_number"])
+    return sequence.last_number
+
+
+def _log(ticket: Ticket, kind: str, now: datetime, *, counter: Counter | None = None,
+         staff: User | None = None, **details: object) -> None:  # fmt: skip
+    TicketEvent.objects.create(
+        ticket=ticket, kind=kind, at=now, counter=counter, staff=staff, details=details
+    )
+
+
+def ticket_issue(
+    *,
+    office_service: OfficeService,
+    source: str,
+    now: datetime | None = None,
+    booking: Booking | None = None,
+    priority_group: str = "",
+    staff: User | None = None,
+    contact_phone: str = "",
+    contact_email: str = "",
+    language: str = "id",
+) -> Ticket:
+    """Give a number A-001, A-002… per office, office day and letter. Walk-ins count
+    against the office-service's daily walk-in quota, checked under the same lock that
+    hands out the number, so parallel kiosks cannot overshoot it."""
+    now = now or timezone.now()
+    office = office_service.office
+    day = office_today(office, now).date()
+    with transaction.atomic():
+        number = _next_number(office, day, office_service.ticket_letter)
+        if source in WALK_IN_SOURCES and office_service.walk_in_daily_quota:
+            issued = Ticket.objects.filter(
+                office_service=office_service, local_date=day, source__in=WALK_IN_SOURCES
+            ).count()
+            if issued >= office_service.walk_in_daily_quota:
+                raise ApplicationError(
+                    "walk_in_quota_reached",
+                    _(
+                        "Today's walk-in numbers for this service are all taken. Please book an appointment."
+                    ),
+                    status_code=409,
+                )
+        ticket = Ticket.objects.create(
+            office=office,
+            office_service=office_service,
+            local_date=day,
+            letter=office_service.ticket_letter,
+            number=number,
+            source=source,
+            booking=booking,
+            priority_group=priority_group,
+            queued_at=now,
+            appointment_at=booking.slot.starts_at if booking else None,
+            public_token=secrets.token_urlsafe(16),
+            contact_phone=contact_phone,
+            contact_email=contact_email,
+            language=language,
+        )
+        estimate = estimate_wait(ticket, now)
+        if estimate is not None:
+            Ticket.objects.filter(pk=ticket.pk).update(
+                estimate_low_minutes=estimate.low_minutes,
+                estimate_high_minutes=estimate.high_minutes,
+            )
+        _log(ticket, TicketEventKind.ISSUED, now, staff=staff, source=source)
+    return ticket
+
+
+def check_in(
+    *, office: Office, code: str, now: datetime | None = None, staff: User | None = None
+) -> Ticket:
+    """Turn today's confirmed booking into a ticket, inside its check-in window. A late
+    arrival becomes a walk-in or is refused, as the office-service says."""
+    now = now or timezone.now()
+    booking = (
+        Booking.objects.select_related(
+            "slot__office_service__office", "slot__office_service__service"
+        )
+        .filter(code="".join(code.split()).upper())
+        .first()
+    )
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        raise ApplicationError(
+            "unknown_booking",
+            _("No confirmed booking has this code. Check it, or ask the staff."),
+            status_code=404,
+        )
+    office_service = booking.slot.office_service
+    if office_service.office_id != office.pk:
+        raise ApplicationError(
+            "other_office",
+            _("This booking is for %(office)s, not this office.")
+            % {"office": office_service.office.name},
+            status_code=409,
+        )
+    if Ticket.objects.filter(booking=booking).exists():
+        raise ApplicationError(
+            "already_checked_in", _("This booking is already checked in."), status_code=409
+        )
+    starts = booking.slot.starts_at
+    opens = starts - timedelta(minutes=office_service.checkin_opens_minutes)
+    closes = starts + timedelta(minutes=office_service.checkin_closes_minutes)
+    local_day = office_today(office, now).date()
+    if booking.slot.local_date != local_day or now < opens:
+        raise ApplicationError(
+            "too_early",
+            _("Check-in for this booking opens at %(time)s on its day.")
+            % {"time": opens.astimezone(ZoneInfo(office.timezone)).strftime("%H:%M")},
+            status_code=409,
+        )
+    source, booked = TicketSource.APPOINTMENT, booking
+    if now > closes:
+        if office_service.late_arrival != "walk_in":
+            raise ApplicationError(
+                "too_late", _("Check-in for this booking closed at %(time)s.")
+                % {"time": closes.astimezone(ZoneInfo(office.timezone)).strftime("%H:%M")},
+                status_code=409,
+            )  # fmt: skip
+        source = TicketSource.STAFF if staff else TicketSource.KIOSK
+    try:
+        with transaction.atomic():
+            return ticket_issue(
+                office_service=office_service,
+                source=source,
+                now=now,
+                booking=booked,
+                priority_group=booking.priority_group,
+                staff=staff,
+                contact_phone=booking.phone,
+                contact_email=booking.email,
+                language=booking.language,
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "already_checked_in", _("This booking is already checked in."), status_code=409
+        ) from None
+
+
+# --- counters ---------------------------------------------------------------------
+
+
+def _counter_state(counter: Counter) -> CounterState:
+    state, _created = CounterState.objects.get_or_create(counter=counter)
+    return state
+
+
+def counter_set_status(*, counter: Counter, status: str, staff: User) -> CounterState:
+    require_office_role(staff, counter.office_id, at_least=Role.CLERK)
+    if status not in CounterStatus.values:
+        raise ApplicationError("invalid", _("Unknown counter status."))
+    state = _counter_state(counter)
+    CounterState.objects.filter(pk=state.pk).update(
+        status=status, staff=staff, changed_at=timezone.now()
+    )
+    state.refresh_from_db()
+    return state
+
+
+def _require_open(counter: Counter, staff: User) -> None:
+    require_office_role(staff, counter.office_id, at_least=Role.CLERK)
+    if _counter_state(counter).status != CounterStatus.OPEN:
+        raise ApplicationError("counter_not_open", _("Open the counter first."), status_code=409)
+
+
+def current_ticket(counter: Counter) -> Ticket | None:
+    return (
+        Ticket.objects.filter(counter=counter, status__in=CURRENT_STATUSES)
+        .select_related("office_service")
+        .first()
+    )
+
+
+def call_next(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket | None:
+    """Call the next waiting ticket this counter may serve, by the queue policy.
+
+    The candidate row is locked with SELECT … FOR UPDATE SKIP LOCKED, so counters calling
+    at the same moment each get a different ticket and none waits for another; the
+    conditional UPDATE (still waiting) and the one-current-ticket index make a double
+    call impossible. Returns None when nobody is waiting."""
+    now = now or timezone.now()
+    _require_open(counter, staff)
+    office = counter.office
+    with transaction.atomic():
+        if current_ticket(counter) is not None:
+            raise ApplicationError(
+                "counter_busy", _("Finish the current ticket first."), status_code=409
+            )
+        candidate = (
+            Ticket.objects.select_for_update(skip_locked=True)
+            .filter(
+                office=office,
+                local_date=office_today(office, now).date(),
+                status=TicketStatus.WAITING,
+                office_service__service__in=counter.services.all(),
+            )
+            .order_by(*waiting_order(now, office.queue_starvation_minutes))
+            .first()
+        )
+        if candidate is None:
+            return None
+        return _call(candidate, counter, staff, now, TicketEventKind.CALLED)
+
+
+def call_ticket(
+    *, counter: Counter, ticket: Ticket, staff: User, now: datetime | None = None
+) -> Ticket:
+    """Call one particular waiting ticket (the clerk picked it from the list)."""
+    now = now or timezone.now()
+    _require_open(counter, staff)
+    if ticket.office_id != counter.office_id:
+        raise ApplicationError(
+            "other_office", _("This ticket belongs to another office."), status_code=404
+        )
+    with transaction.atomic():
+        if current_ticket(counter) is not None:
+            raise ApplicationError(
+                "counter_busy", _("Finish the current ticket first."), status_code=409
+            )
+        return _call(ticket, counter, staff, now, TicketEventKind.CALLED)
+
+
+def _call(ticket: Ticket, counter: Counter, staff: User, now: datetime, kind: str) -> Ticket:
+    try:
+        with transaction.atomic():
+            called = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(
+                status=TicketStatus.CALLED, counter=counter, called_at=now
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "counter_busy", _("Finish the current ticket first."), status_code=409
+        ) from None
+    if not called:
+        raise ApplicationError(
+            "not_waiting",
+            _("This ticket is no longer waiting: another counter may have called it."),
+            status_code=409,
+        )
+    ticket.refresh_from_db()
+    _log(ticket, kind, now, counter=counter, staff=staff)
+    return ticket
+
+
+def _change(
+    *,
+    counter: Counter,
+    staff: User,
+    now: datetime | None,
+    allowed_from: Sequence[str],
+    to: str,
+    kind: str,
+    updates: dict[str, object] | None = None,
+    details: dict[str, object] | None = None,
+) -> Ticket:
+    """Move the counter's current ticket from one of `allowed_from` to `to`."""
+    now = now or timezone.now()
+    require_office_role(staff, counter.office_id, at_least=Role.CLERK)
+    with transaction.atomic():
+        ticket = current_ticket(counter)
+        if ticket is None:
+            raise ApplicationError(
+                "no_current_ticket", _("This counter has no ticket at the moment."), status_code=409
+            )
+        changed = Ticket.objects.filter(
+            pk=ticket.pk, counter=counter, status__in=allowed_from
+        ).update(status=to, **(updates or {}))
+        if not changed:
+            raise ApplicationError(
+                "wrong_state", _("This ticket cannot do that now (it is %(status)s).")
+                % {"status": ticket.get_status_display()}, status_code=409,
+            )  # fmt: skip
+        _log(ticket, kind, now, counter=counter, staff=staff, **(details or {}))
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_recall(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    """Call the current ticket again; past the office's recall limit it becomes a no-show."""
+    now = now or timezone.now()
+    ticket = current_ticket(counter)
+    if ticket is not None and ticket.recalls >= counter.office.queue_max_recalls:
+        return ticket_no_show(counter=counter, staff=staff, now=now)
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.CALLED,
+        kind=TicketEventKind.RECALLED, updates={"recalls": F("recalls") + 1, "called_at": now},
+    )  # fmt: skip
+
+
+def ticket_start(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.SERVING,
+        kind=TicketEventKind.SERVING, updates={"serving_at": now},
+    )  # fmt: skip
+
+
+def ticket_finish(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.SERVING], to=TicketStatus.FINISHED,
+        kind=TicketEventKind.FINISHED, updates={"finished_at": now},
+    )  # fmt: skip
+
+
+def ticket_no_show(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.NO_SHOW,
+        kind=TicketEventKind.NO_SHOW, updates={"finished_at": now},
+    )  # fmt: skip
+
+
+def ticket_park(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    """Set the current ticket aside (a missing document); it keeps its place in the queue."""
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=CURRENT_STATUSES, to=TicketStatus.PARKED,
+        kind=TicketEventKind.PARKED, updates={"counter": None},
+    )  # fmt: skip
+
+
+def ticket_transfer(
+    *, counter: Counter, staff: User, to_service: OfficeService, now: datetime | None = None
+) -> Ticket:
+    """Send the current ticket to another service's queue, keeping its original time."""
+    if to_service.office_id != counter.office_id or not to_service.is_active:
+        raise ApplicationError(
+            "other_office",
+            _("Choose a service of this office."),
+            fields={"service": [_("Choose a service of this office.")]},
+        )
+    ticket = current_ticket(counter)
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=CURRENT_STATUSES, to=TicketStatus.WAITING,
+        kind=TicketEventKind.TRANSFERRED,
+        updates={"counter": None, "office_service": to_service, "called_at": None, "recalls": 0},
+        details={"from": ticket.office_service.service.code if ticket else "", "to": to_service.service.code},
+    )  # fmt: skip
+
+
+def ticket_unpark(*, ticket: Ticket, staff: User, now: datetime | None = None) -> Ticket:
+    """A parked ticket returns to the queue at its original place."""
+    now = now or timezone.now()
+    require_office_role(staff, ticket.office_id, at_least=Role.CLERK)
+    with transaction.atomic():
+        if not Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.PARKED).update(
+            status=TicketStatus.WAITING
+        ):
+            raise ApplicationError(
+                "wrong_state", _("Only a parked ticket can return to the queue."), status_code=409
+            )
+        _log(ticket, TicketEventKind.UNPARKED, now, staff=staff)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_leave(*, ticket: Ticket, now: datetime | None = None) -> Ticket:
+    """The citizen leaves the queue from their phone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        left = Ticket.objects.filter(
+            pk=ticket.pk, status__in=[TicketStatus.WAITING, TicketStatus.PARKED]
+        ).update(status=TicketStatus.LEFT, finished_at=now)
+        if not left:
+            raise ApplicationError(
+                "wrong_state",
+                _("You can leave only while waiting; please go to your counter."),
+                status_code=409,
+            )
+        _log(ticket, TicketEventKind.LEFT, now)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def tickets_close_day(*, office: Office, day: date, now: datetime | None = None) -> int:
+    """End of day: tickets still open are closed as not served (logged, once each)."""
+    now = now or timezone.now()
+    closed = 0
+    for ticket in Ticket.objects.filter(office=office, local_date=day, status__in=[
+        TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED
+    ]):  # fmt: skip
+        with transaction.atomic():
+            if Ticket.objects.filter(pk=ticket.pk, status=ticket.status).update(
+                status=TicketStatus.NOT_SERVED, finished_at=now, counter=None
+            ):
+                _log(ticket, TicketEventKind.NOT_SERVED, now)
+                closed += 1
+    return closed
+
+
+def waiting_filter(office: Office, now: datetime) -> Q:
+    return Q(
+        office=office, local_date=office_today(office, now).date(), status=TicketStatus.WAITING
+    )
