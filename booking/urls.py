@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from booking.views import booking_flow, manage, public, staff
+from queueing.views import console as console_views
 from scheduling import views as capacity_views
 
 staff_patterns = (
@@ -21,6 +22,8 @@ staff_patterns = (
             name="book-details",
         ),
         path("kantor/<slug:office_code>/kapasitas/", capacity_views.capacity_day, name="capacity"),
+        path("loket/", console_views.counters, name="counters"),
+        path("loket/<int:counter_id>/", console_views.console, name="console"),
     ],
     "staff",
 )

@@ -9,6 +9,7 @@ from core import views as core_views
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("booking.api.urls")),
+    path("v1/", include("queueing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -27,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("booking.urls")),
+    path("", include("queueing.urls")),
     prefix_default_language=False,
 )
 

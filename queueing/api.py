@@ -1,0 +1,275 @@
+"""Queue API: citizens take a number, follow it and leave; kiosks check in; counters
+act (staff session, office scope); the board reads its feed."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from booking.models import Counter, Office, OfficeService, PriorityGroup, Role
+from booking.permissions import require_office_role
+from core.errors import ApplicationError
+from core.ratelimit import client_ip, rate_limit
+from queueing import services
+from queueing.models import CounterState, Ticket, TicketSource
+from queueing.selectors import board_calls, estimate_wait, queue_of, waiting_counts
+
+
+class TicketSerializer(serializers.Serializer):
+    number = serializers.CharField(source="display_number")
+    token = serializers.CharField(
+        source="public_token", help_text="Secret: the live ticket page's key."
+    )
+    office = serializers.CharField(source="office.code")
+    service = serializers.CharField(source="office_service.service.code")
+    status = serializers.CharField()
+    counter = serializers.CharField(source="counter.display_name", allow_null=True, default=None)
+    queued_at = serializers.DateTimeField()
+    people_ahead = serializers.SerializerMethodField()
+    estimate_low_minutes = serializers.SerializerMethodField()
+    estimate_high_minutes = serializers.SerializerMethodField()
+
+    def _estimate(self, ticket: Ticket) -> Any:
+        # One estimate per serialisation, shared by the two fields that show it.
+        if not hasattr(self, "_estimate_cache"):
+            self._estimate_cache = estimate_wait(ticket, timezone.now())
+        return self._estimate_cache
+
+    def get_people_ahead(self, ticket: Ticket) -> int | None:
+        order = (
+            queue_of(ticket.office_service, timezone.now()) if ticket.status == "waiting" else []
+        )
+        return order.index(ticket.pk) if ticket.pk in order else None
+
+    def get_estimate_low_minutes(self, ticket: Ticket) -> int | None:
+        estimate = self._estimate(ticket)
+        return estimate.low_minutes if estimate else None
+
+    def get_estimate_high_minutes(self, ticket: Ticket) -> int | None:
+        estimate = self._estimate(ticket)
+        return estimate.high_minutes if estimate else None
+
+
+class TakeNumberSerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=40)
+    priority_group = serializers.ChoiceField(
+        choices=PriorityGroup.choices, required=False, default=""
+    )
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+
+
+class TransferSerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=40)
+
+
+class BoardCallSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    counter = serializers.CharField()
+    counter_number = serializers.IntegerField()
+    called_at = serializers.DateTimeField()
+
+
+class CounterSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="counter.pk")
+    name = serializers.CharField(source="counter.display_name")
+    status = serializers.CharField(source="state.status")
+    current = TicketSerializer(allow_null=True)
+    waiting = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Waiting tickets per service code."
+    )
+
+
+def _ticket_response(ticket: Ticket, status: int = 200) -> Response:
+    with timezone.override(ZoneInfo(ticket.office.timezone)):
+        return Response(TicketSerializer(ticket).data, status=status)
+
+
+def _office(code: str) -> Office:
+    return get_object_or_404(Office, code=code, is_active=True)
+
+
+class TakeNumber(APIView):
+    error_statuses = (404, 409, 429)
+
+    @extend_schema(
+        request=TakeNumberSerializer,
+        responses={201: TicketSerializer},
+        summary="Take a same-day number",
+    )
+    def post(self, request: Request, office: str) -> Response:
+        serializer = TakeNumberSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rate_limit(
+            request,
+            group="remote-ticket",
+            key=client_ip(request),
+            rate=settings.GILIRAN_RATE_HOLD_PER_IP,
+        )
+        office_service = OfficeService.objects.filter(
+            office=_office(office), service__code=serializer.validated_data["service"], is_active=True,
+            service__accepts_walk_ins=True, remote_walk_in=True,
+        ).select_related("office", "service").first()  # fmt: skip
+        if office_service is None:
+            raise Http404
+        ticket = services.ticket_issue(
+            office_service=office_service,
+            source=TicketSource.REMOTE,
+            priority_group=serializer.validated_data["priority_group"],
+            language=getattr(request, "LANGUAGE_CODE", "id"),
+        )
+        return _ticket_response(ticket, 201)
+
+
+class CheckIn(APIView):
+    error_statuses = (404, 409)
+
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={201: TicketSerializer},
+        summary="Check in a booking (kiosk)",
+    )
+    def post(self, request: Request, office: str) -> Response:
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = services.check_in(office=_office(office), code=serializer.validated_data["code"])
+        return _ticket_response(ticket, 201)
+
+
+class TicketStatusView(APIView):
+    @extend_schema(
+        responses=TicketSerializer, summary="A ticket: status, people ahead, estimated wait"
+    )
+    def get(self, request: Request, token: str) -> Response:
+        return _ticket_response(
+            get_object_or_404(Ticket.objects.select_related("office"), public_token=token)
+        )
+
+
+class TicketLeave(APIView):
+    error_statuses = (409,)
+
+    @extend_schema(request=None, responses=TicketSerializer, summary="Leave the queue")
+    def post(self, request: Request, token: str) -> Response:
+        ticket = get_object_or_404(Ticket.objects.select_related("office"), public_token=token)
+        return _ticket_response(services.ticket_leave(ticket=ticket))
+
+
+class BoardFeed(APIView):
+    @extend_schema(
+        responses=BoardCallSerializer(many=True), summary="Latest calls for the display board"
+    )
+    def get(self, request: Request, office: str) -> Response:
+        place = _office(office)
+        with timezone.override(ZoneInfo(place.timezone)):
+            return Response(BoardCallSerializer(board_calls(place, timezone.now()), many=True).data)
+
+
+def _counter_body(counter: Counter) -> dict[str, Any]:
+    state, _created = CounterState.objects.get_or_create(counter=counter)
+    counts = waiting_counts(counter.office, timezone.now())
+    codes = dict(
+        OfficeService.objects.filter(office=counter.office).values_list("pk", "service__code")
+    )
+    return {
+        "counter": counter,
+        "state": state,
+        "current": services.current_ticket(counter),
+        "waiting": {codes[pk]: n for pk, n in counts.items() if pk in codes},
+    }
+
+
+class _CounterView(APIView):
+    permission_classes = [IsAuthenticated]
+    error_statuses = (409,)
+    ACTIONS = {
+        "next": services.call_next,
+        "recall": services.ticket_recall,
+        "start": services.ticket_start,
+        "finish": services.ticket_finish,
+        "no-show": services.ticket_no_show,
+        "park": services.ticket_park,
+    }
+
+    def _counter(self, request: Request, counter_id: int) -> Counter:
+        counter = get_object_or_404(
+            Counter.objects.select_related("office"), pk=counter_id, is_active=True
+        )
+        require_office_role(request.user, counter.office, at_least=Role.CLERK)
+        return counter
+
+
+class CounterAction(_CounterView):
+    """A counter: its status, current ticket and waiting counts."""
+
+    @extend_schema(
+        responses=CounterSerializer, summary="A counter: status, current ticket, waiting counts"
+    )
+    def get(self, request: Request, counter_id: int) -> Response:
+        counter = self._counter(request, counter_id)
+        with timezone.override(ZoneInfo(counter.office.timezone)):
+            return Response(CounterSerializer(_counter_body(counter)).data)
+
+
+COUNTER_ACTIONS = [
+    "next",
+    "recall",
+    "start",
+    "finish",
+    "no-show",
+    "park",
+    "transfer",
+    "open",
+    "pause",
+    "close",
+]
+
+
+class CounterDo(_CounterView):
+    """One action at a counter; `transfer` takes the service code to send the ticket to."""
+
+    @extend_schema(
+        request=TransferSerializer, responses=CounterSerializer, summary="Act at a counter",
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=COUNTER_ACTIONS)],
+    )  # fmt: skip
+    def post(self, request: Request, counter_id: int, action: str) -> Response:
+        counter = self._counter(request, counter_id)
+        user = request.user
+        assert isinstance(user, User)  # IsAuthenticated
+        if action in self.ACTIONS:
+            self.ACTIONS[action](counter=counter, staff=user)
+        elif action in ("open", "pause", "close"):
+            services.counter_set_status(
+                counter=counter,
+                status={"open": "open", "pause": "paused", "close": "closed"}[action],
+                staff=user,
+            )
+        elif action == "transfer":
+            serializer = TransferSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            to = OfficeService.objects.filter(
+                office=counter.office, service__code=serializer.validated_data["service"]
+            ).first()
+            if to is None:
+                message = _("Choose a service of this office.")
+                raise ApplicationError("invalid", message, fields={"service": [message]})
+            services.ticket_transfer(counter=counter, staff=user, to_service=to)
+        else:
+            raise Http404
+        with timezone.override(ZoneInfo(counter.office.timezone)):
+            return Response(CounterSerializer(_counter_body(counter)).data)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from queueing.views import public
+
+urlpatterns = [
+    path("kios/<slug:office_code>/", public.kiosk, name="kiosk"),
+    path("kios/<slug:office_code>/tiket/<str:token>/", public.kiosk_ticket, name="kiosk-ticket"),
+    path("kantor/<slug:office_code>/antre/", public.take_number, name="take-number"),
+    path("antrean/<str:token>/", public.ticket_live, name="ticket-live"),
+    path("antrean/<str:token>/qr.svg", public.ticket_qr, name="ticket-qr"),
+    path("papan/<slug:office_code>/", public.board, name="board"),
+    path("papan/<slug:office_code>/feed.json", public.board_feed, name="board-feed"),
+]

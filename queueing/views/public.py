@@ -1,0 +1,199 @@
+"""Pages citizens see: the kiosk at the entrance, taking a number from a phone, the
+live ticket page, and the display board in the waiting room."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from booking.models import Office, OfficeService, PriorityGroup
+from core.errors import ApplicationError
+from core.http import HtmxHttpRequest
+from core.ratelimit import client_ip, rate_limit
+from queueing.models import Ticket, TicketSource
+from queueing.selectors import board_calls, estimate_wait, queue_of
+from queueing.services import check_in, ticket_issue, ticket_leave
+
+
+def _office(code: str) -> Office:
+    return get_object_or_404(Office, code=code, is_active=True)
+
+
+def _walk_in_services(office: Office, *, remote: bool = False) -> list[OfficeService]:
+    offered = OfficeService.objects.filter(
+        office=office, is_active=True, service__is_active=True, service__accepts_walk_ins=True
+    ).select_related("service")
+    if remote:
+        offered = offered.filter(remote_walk_in=True)
+    return list(offered.order_by("ticket_letter"))
+
+
+@never_cache
+def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
+    """A tablet at the entrance: check in with a booking code (typed or scanned) or take a
+    walk-in number. Each action ends on a ticket page that returns here by itself."""
+    office = _office(office_code)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "check_in":
+                ticket = check_in(office=office, code=request.POST.get("code", ""))
+            else:
+                office_service = get_object_or_404(
+                    OfficeService,
+                    pk=request.POST.get("service") or 0,
+                    office=office,
+                    is_active=True,
+                )
+                priority = request.POST.get("priority_group", "")
+                ticket = ticket_issue(
+                    office_service=office_service,
+                    source=TicketSource.KIOSK,
+                    priority_group=priority if priority in PriorityGroup.values else "",
+                    language=get_language() or "id",
+                )
+        except ApplicationError as refused:
+            error = refused.message
+        else:
+            return redirect("kiosk-ticket", office_code=office.code, token=ticket.public_token)
+    return render(
+        request,
+        "queueing/kiosk.html",
+        {
+            "office": office,
+            "services": _walk_in_services(office),
+            "priority_groups": PriorityGroup.choices[1:],
+            "error": error,
+        },
+    )
+
+
+@never_cache
+def kiosk_ticket(request: HttpRequest, office_code: str, token: str) -> HttpResponse:
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("office", "office_service__service"), public_token=token
+    )
+    if ticket.office.code != office_code:
+        raise Http404
+    return render(request, "queueing/kiosk_ticket.html", _ticket_context(ticket))
+
+
+def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
+    """A same-day number from a phone, where the office allows it."""
+    office = _office(office_code)
+    services = _walk_in_services(office, remote=True)
+    error = None
+    if request.method == "POST":
+        try:
+            rate_limit(
+                request,
+                group="remote-ticket",
+                key=client_ip(request),
+                rate=settings.GILIRAN_RATE_HOLD_PER_IP,
+            )
+            office_service = next(
+                (s for s in services if str(s.pk) == request.POST.get("service")), None
+            )
+            if office_service is None:
+                raise ApplicationError("invalid", "?")
+            ticket = ticket_issue(
+                office_service=office_service,
+                source=TicketSource.REMOTE,
+                language=get_language() or "id",
+            )
+        except ApplicationError as refused:
+            error = refused.message if refused.code != "invalid" else _choose_service()
+        else:
+            return redirect("ticket-live", token=ticket.public_token)
+    return render(
+        request,
+        "queueing/take_number.html",
+        {"office": office, "services": services, "error": error},
+    )
+
+
+def _choose_service() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Choose a service.")
+
+
+def _ticket_context(ticket: Ticket) -> dict[str, object]:
+    now = timezone.now()
+    estimate = estimate_wait(ticket, now)
+    order = queue_of(ticket.office_service, now) if ticket.status == "waiting" else []
+    return {
+        "ticket": ticket,
+        "office": ticket.office,
+        "service": ticket.office_service.service,
+        "estimate": estimate,
+        "ahead": order.index(ticket.pk) if ticket.pk in order else None,
+        "position": order.index(ticket.pk) + 1 if ticket.pk in order else None,
+    }
+
+
+@never_cache
+def ticket_live(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("office", "office_service__service", "counter"),
+        public_token=token,
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            ticket = ticket_leave(ticket=ticket)
+        except ApplicationError as refused:
+            error = refused.message
+    context = {**_ticket_context(ticket), "error": error}
+    template = "queueing/ticket_live.html#status" if request.htmx else "queueing/ticket_live.html"
+    return render(request, template, context)
+
+
+def board(request: HttpRequest, office_code: str) -> HttpResponse:
+    office = _office(office_code)
+    return render(
+        request,
+        "queueing/board.html",
+        {"office": office, "calls": board_calls(office, timezone.now())},
+    )
+
+
+@never_cache
+def board_feed(request: HttpRequest, office_code: str) -> JsonResponse:
+    """What the board polls every second: the latest calls, newest first."""
+    office = _office(office_code)
+    calls = board_calls(office, timezone.now())
+    return JsonResponse(
+        {
+            "calls": [
+                {
+                    "id": f"{call.ticket_id}:{call.recalls}",
+                    "number": call.number,
+                    "counter": call.counter,
+                    "counter_number": call.counter_number,
+                    "called_at": call.called_at.isoformat(),
+                }
+                for call in calls
+            ]
+        }
+    )
+
+
+def ticket_qr(request: HttpRequest, token: str) -> HttpResponse:
+    """QR code of the live ticket page's address, printed on the kiosk ticket."""
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+    from django.urls import reverse
+
+    get_object_or_404(Ticket, public_token=token)
+    url = settings.GILIRAN_SITE_URL + reverse("ticket-live", kwargs={"token": token})
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
