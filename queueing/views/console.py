@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from booking.models import Counter, OfficeService, Role
+from booking.models import Counter, OfficeService, PriorityGroup, Role
 from booking.permissions import offices_for, require_office_role
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from queueing import services
-from queueing.models import CounterState, CounterStatus, Ticket, TicketStatus
+from queueing.models import CounterState, CounterStatus, Ticket, TicketSource, TicketStatus
 from queueing.policy import waiting_order
 from queueing.selectors import waiting_counts
 
@@ -74,6 +74,7 @@ def _console_context(counter: Counter) -> dict[str, object]:
         ),
         "counts": [(os, counts.get(os.pk, 0)) for os in offered if os.service_id in skills],
         "transfer_to": offered,
+        "priority_groups": PriorityGroup.choices[1:],
     }
 
 
@@ -124,6 +125,20 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
         else:
             services.ticket_unpark(ticket=ticket, staff=user)
         return ""
+    if action == "issue":
+        office_service = OfficeService.objects.filter(
+            pk=form.get("service") or 0, office=counter.office, is_active=True
+        ).first()
+        if office_service is None:
+            raise ApplicationError("invalid", _("Choose a service of this office."))
+        priority = form.get("priority_group", "")
+        ticket = services.ticket_issue(
+            office_service=office_service,
+            source=TicketSource.STAFF,
+            priority_group=priority if priority in PriorityGroup.values else "",
+            staff=user,
+        )
+        return _("Issued number %(number)s.") % {"number": ticket.display_number}
     if action == "check_in":
         ticket = services.check_in(office=counter.office, code=form.get("code", ""), staff=user)
         return _("Checked in: number %(number)s.") % {"number": ticket.display_number}

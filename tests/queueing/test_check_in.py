@@ -1,0 +1,119 @@
+"""Check-in windows, late arrivals, second check-ins, quotas and office scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from booking.models import Counter, OfficeService
+from core.errors import ApplicationError
+from queueing.models import Ticket, TicketSource
+from queueing.services import call_ticket, check_in, ticket_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_check_in_opens_thirty_minutes_before(
+    passport: OfficeService, clock: Any, slot_for: Any
+) -> None:
+    booking = slot_for(passport, minutes_from_now=45)
+    with pytest.raises(ApplicationError) as refused:
+        check_in(office=passport.office, code=booking.code)
+    assert refused.value.code == "too_early"
+    clock.shift(timedelta(minutes=16))
+    assert check_in(office=passport.office, code=booking.code).source == TicketSource.APPOINTMENT
+
+
+def test_a_late_arrival_becomes_a_walk_in_by_default(
+    passport: OfficeService, clock: Any, slot_for: Any
+) -> None:
+    booking = slot_for(passport, minutes_from_now=-20)
+    ticket = check_in(office=passport.office, code=booking.code)
+    assert ticket.source == TicketSource.KIOSK and ticket.booking == booking
+
+
+def test_a_late_arrival_is_refused_where_the_office_says_so(
+    passport: OfficeService, clock: Any, slot_for: Any
+) -> None:
+    OfficeService.objects.filter(pk=passport.pk).update(late_arrival="refuse")
+    booking = slot_for(passport, minutes_from_now=-20)
+    with pytest.raises(ApplicationError) as refused:
+        check_in(office=passport.office, code=booking.code)
+    assert refused.value.code == "too_late"
+    assert not Ticket.objects.exists()
+
+
+def test_a_booking_checks_in_once(passport: OfficeService, clock: Any, slot_for: Any) -> None:
+    booking = slot_for(passport, minutes_from_now=0)
+    check_in(office=passport.office, code=booking.code)
+    with pytest.raises(ApplicationError) as refused:
+        check_in(office=passport.office, code=booking.code)
+    assert refused.value.code == "already_checked_in"
+    assert Ticket.objects.count() == 1
+
+
+def test_a_booking_for_another_office_is_refused(
+    passport: OfficeService, denpasar_office: Any, clock: Any, slot_for: Any
+) -> None:
+    booking = slot_for(passport, minutes_from_now=0)
+    with pytest.raises(ApplicationError) as refused:
+        check_in(office=denpasar_office, code=booking.code)
+    assert refused.value.code == "other_office"
+
+
+def test_walk_in_quota_is_a_hard_limit(passport: OfficeService, clock: Any) -> None:
+    OfficeService.objects.filter(pk=passport.pk).update(walk_in_daily_quota=2)
+    passport.refresh_from_db()
+    for _ in range(2):
+        ticket_issue(office_service=passport, source=TicketSource.KIOSK)
+    with pytest.raises(ApplicationError) as refused:
+        ticket_issue(office_service=passport, source=TicketSource.REMOTE)
+    assert refused.value.code == "walk_in_quota_reached"
+    assert Ticket.objects.count() == 2
+
+
+def test_a_counter_cannot_call_another_offices_ticket(
+    passport: OfficeService,
+    denpasar_office: Any,
+    counter_one: Counter,
+    counter_clerk: Any,
+    clock: Any,
+) -> None:
+    theirs = OfficeService.objects.get(office=denpasar_office)
+    ticket = ticket_issue(office_service=theirs, source=TicketSource.KIOSK)
+    with pytest.raises(ApplicationError) as refused:
+        call_ticket(counter=counter_one, ticket=ticket, staff=counter_clerk)
+    assert refused.value.code == "other_office"
+
+
+def test_staff_give_a_walk_in_number_from_the_console(
+    client: Client, passport: OfficeService, counter_one: Counter, counter_clerk: Any, clock: Any
+) -> None:
+    client.force_login(counter_clerk)
+    page = client.post(
+        reverse("staff:console", args=[counter_one.pk]),
+        {"action": "issue", "service": passport.pk, "priority_group": "disability"},
+    ).content.decode()
+    ticket = Ticket.objects.get()
+    assert ticket.source == TicketSource.STAFF and ticket.priority_group == "disability"
+    assert "A-001" in page
+
+
+def test_staff_pages_do_not_show_another_offices_queue(
+    client: Client,
+    passport: OfficeService,
+    denpasar_office: Any,
+    counter_one: Counter,
+    counter_clerk: Any,
+    clock: Any,
+) -> None:
+    ticket_issue(
+        office_service=OfficeService.objects.get(office=denpasar_office), source=TicketSource.KIOSK
+    )
+    client.force_login(counter_clerk)
+    page = client.get(reverse("staff:console", args=[counter_one.pk])).content.decode()
+    assert "Tidak ada yang menunggu." in page
