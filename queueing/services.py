@@ -240,13 +240,17 @@ def call_next(*, counter: Counter, staff: User, now: datetime | None = None) -> 
             raise ApplicationError(
                 "counter_busy", _("Finish the current ticket first."), status_code=409
             )
+        # Lock only the ticket row (`of=self`): locking the joined rows too would let
+        # one counter's lock on a shared office-service row hide every ticket of that
+        # service from the others, whose SKIP LOCKED would then see an empty queue.
+        skills = OfficeService.objects.filter(office=office, service__in=counter.services.all())
         candidate = (
-            Ticket.objects.select_for_update(skip_locked=True)
+            Ticket.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 office=office,
                 local_date=office_today(office, now).date(),
                 status=TicketStatus.WAITING,
-                office_service__service__in=counter.services.all(),
+                office_service__in=skills,
             )
             .order_by(*waiting_order(now, office.queue_starvation_minutes))
             .first()

@@ -148,6 +148,11 @@ def test_office_service_takes_the_service_letter_when_left_empty(
             "change_until_days_before": "1",
             "max_reschedules": "1",
             "cancel_release_minutes": "0",
+            "checkin_opens_minutes": "30",
+            "checkin_closes_minutes": "15",
+            "late_arrival": "walk_in",
+            "remote_walk_in": "on",
+            "walk_in_daily_quota": "0",
             "is_active": "on",
         },
     )
