@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, BookingStatus, Counter, Office, OfficeService, Role
 from booking.permissions import require_office_role
+from booking.selectors.catalog import closed_days
 from core.errors import ApplicationError
 from queueing.models import (
     CURRENT_STATUSES,
@@ -80,7 +81,10 @@ def ticket_issue(
     hands out the number, so parallel kiosks cannot overshoot it."""
     now = now or timezone.now()
     office = office_service.office
-    day = office_today(office, now).date()
+    local = office_today(office, now)
+    day = local.date()
+    if source == TicketSource.REMOTE:
+        _refuse_if_closed(office, local)
     with transaction.atomic():
         number = _next_number(office, day, office_service.ticket_letter)
         if source in WALK_IN_SOURCES and office_service.walk_in_daily_quota:
@@ -121,6 +125,18 @@ def ticket_issue(
     return ticket
 
 
+def _refuse_if_closed(office: Office, local: datetime) -> None:
+    """Numbers from a phone only while the office is open today (not on a holiday)."""
+    hours = office.opening_hours.filter(weekday=local.weekday()).first()
+    closed = closed_days(office, local.date(), local.date())
+    if hours is None or closed or not (hours.opens_at <= local.time() < hours.closes_at):
+        raise ApplicationError(
+            "office_closed",
+            _("The office is closed now. Same-day numbers are given while it is open."),
+            status_code=409,
+        )
+
+
 def check_in(
     *, office: Office, code: str, now: datetime | None = None, staff: User | None = None
 ) -> Ticket:
@@ -134,6 +150,10 @@ def check_in(
         .filter(code="".join(code.split()).upper())
         .first()
     )
+    if booking is not None and booking.status == BookingStatus.ATTENDED:
+        raise ApplicationError(
+            "already_checked_in", _("This booking is already checked in."), status_code=409
+        )
     if booking is None or booking.status != BookingStatus.CONFIRMED:
         raise ApplicationError(
             "unknown_booking",
@@ -174,6 +194,12 @@ def check_in(
         source = TicketSource.STAFF if staff else TicketSource.KIOSK
     try:
         with transaction.atomic():
+            if not Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+                status=BookingStatus.ATTENDED
+            ):
+                raise ApplicationError(
+                    "already_checked_in", _("This booking is already checked in."), status_code=409
+                )
             return ticket_issue(
                 office_service=office_service,
                 source=source,

@@ -10,8 +10,9 @@ counter, and when a counter is free.
 
 The clock is simulated: every service is called with `now=` the event's time (the services
 take it for exactly this), so a day of a few hundred tickets runs in seconds. The day is a
-fixed date far from the real one, so a service that silently read the wall clock would file
-tickets under another day and the run would show it at once (tickets never called).
+fixed date (2 December 2026 unless the plan says otherwise), not the real one, so a service
+that silently read the wall clock would file tickets under another day and the run would
+show it at once (tickets never called).
 
 Each event is a (time, sequence) pair in a heap; the sequence keeps ties in the order they
 were scheduled. A counter that finds nobody waiting goes idle and is woken by the next
@@ -73,7 +74,8 @@ from queueing.services import (
 )
 
 Distribution = Literal["exponential", "lognormal"]
-Estimator = Callable[[Ticket, datetime], WaitEstimate | None]
+# An alternative wait estimate to try: the selectors' signature; may return (low, high).
+Estimator = Callable[[Ticket, datetime], WaitEstimate | tuple[float, float] | None]
 
 PRIORITY_GROUPS = ("elderly", "disability", "pregnant", "infant")
 
@@ -289,7 +291,7 @@ class TicketOutcome:
     service_minutes: float
     absent: bool
     status: str
-    alternatives: Mapping[str, tuple[int, int] | None] = field(default_factory=dict)
+    alternatives: Mapping[str, tuple[float, float] | None] = field(default_factory=dict)
 
     @property
     def estimate_mid(self) -> float | None:
@@ -335,7 +337,7 @@ class DayOutcome:
         waits = [t.wait_minutes for t in self.measured() if t.wait_minutes is not None]
         return fmean(waits) if waits else math.nan
 
-    def pairs(self, estimate: str = "shown") -> list[tuple[int, int, float]]:
+    def pairs(self, estimate: str = "shown") -> list[tuple[float, float, float]]:
         """(low, high, actual wait) of the measured tickets that had an estimate."""
         rows = []
         for t in self.measured():
@@ -428,12 +430,12 @@ def _build(plan: DayPlan, people: People, start: datetime) -> _World:
             office=office, service=service, ticket_letter=spec.letter, duration_minutes=spec.planned
         )
     desks = []
-    for number, spec in enumerate(plan.counters, start=1):
+    for number, desk_plan in enumerate(plan.counters, start=1):
         counter = Counter.objects.create(office=office, number=number)
-        counter.services.set([services[code] for code in spec.skills])
+        counter.services.set([services[code] for code in desk_plan.skills])
         staff = User.objects.create(username=f"{tag}-clerk{number}")
         StaffMembership.objects.create(user=staff, office=office, role=Role.CLERK)
-        desks.append(_Desk(counter, staff, spec, frozenset(spec.skills)))
+        desks.append(_Desk(counter, staff, desk_plan, frozenset(desk_plan.skills)))
 
     codes = []
     per_slot = Tally((b.service, b.appointment_minute) for b in people.bookings)
@@ -506,16 +508,17 @@ def simulate_day(
     def schedule(minute: float, kind: str, index: int) -> None:
         heapq.heappush(events, (minute, next(order), kind, index))
 
-    for index, citizen in enumerate(people.citizens):
-        schedule(citizen.minute, "arrive", index)
+    # Counters first: one opening at the minute a citizen arrives is open for them.
     for index, desk in enumerate(world.desks):
         schedule(desk.plan.opens_minute, "open", index)
         if desk.plan.closes_minute is not None:
             schedule(desk.plan.closes_minute, "close", index)
+    for index, citizen in enumerate(people.citizens):
+        schedule(citizen.minute, "arrive", index)
 
     citizen_of: dict[int, Citizen] = {}
     issued_at: dict[int, float] = {}
-    extra: dict[int, dict[str, tuple[int, int] | None]] = {}
+    extra: dict[int, dict[str, tuple[float, float] | None]] = {}
     ahead: dict[int, int] = {}
     refused = 0
     last = 0.0
@@ -561,14 +564,11 @@ def simulate_day(
             issued_at[ticket.pk] = minute
             if details is not None:
                 shown = details(ticket, now)
-                if shown is not None:
+                if isinstance(shown, WaitEstimate):
                     ahead[ticket.pk] = shown.ahead
             extra[ticket.pk] = {}
             for name, estimator in estimators.items():
-                estimate = estimator(ticket, now)
-                extra[ticket.pk][name] = (
-                    None if estimate is None else (estimate.low_minutes, estimate.high_minutes)
-                )
+                extra[ticket.pk][name] = _range(estimator(ticket, now))
             idle = [
                 d
                 for d in world.desks
@@ -618,6 +618,12 @@ def simulate_day(
     )
 
 
+def _range(estimate: WaitEstimate | tuple[float, float] | None) -> tuple[float, float] | None:
+    if isinstance(estimate, WaitEstimate):
+        return (float(estimate.low_minutes), float(estimate.high_minutes))
+    return None if estimate is None else (float(estimate[0]), float(estimate[1]))
+
+
 def _set_status(desk: _Desk, status: str) -> None:
     counter_set_status(counter=desk.counter, status=status, staff=desk.staff)
 
@@ -627,7 +633,7 @@ def _outcomes(
     start: datetime,
     citizen_of: Mapping[int, Citizen],
     issued_at: Mapping[int, float],
-    extra: Mapping[int, Mapping[str, tuple[int, int] | None]],
+    extra: Mapping[int, Mapping[str, tuple[float, float] | None]],
     ahead: Mapping[int, int],
 ) -> tuple[TicketOutcome, ...]:
     code_of = {os.pk: code for code, os in world.office_services.items()}

@@ -58,6 +58,8 @@ class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
     EXPIRED = "expired", _("Expired before confirmation")
+    ATTENDED = "attended", _("Checked in at the office")
+    NO_SHOW = "no_show", _("Did not come")
 
 
 ACTIVE_STATUSES = [BookingStatus.HELD, BookingStatus.CONFIRMED]

@@ -171,6 +171,15 @@ def _nik_already_booked() -> ApplicationError:
     )
 
 
+def bookings_close_missed(where: Q, *, now: datetime) -> int:
+    """Confirmed bookings whose time has passed without a check-in become no-shows, so
+    they stop counting as active (and stop blocking the citizen's next booking). Done
+    lazily where it matters; the no-show job of the notifications issue does it for all."""
+    return Booking.objects.filter(
+        where, status=BookingStatus.CONFIRMED, slot__ends_at__lt=now - timedelta(minutes=15)
+    ).update(status=BookingStatus.NO_SHOW)
+
+
 def booking_hold(
     *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
 ) -> Booking:
@@ -188,6 +197,7 @@ def booking_hold(
             mine = Q(nik_hash=nik_hash, service_id=service_id, status=BookingStatus.HELD)
             Booking.objects.filter(mine, occupies_slot=True).update(releases_at=now)
             bookings_release(mine, now=now)
+            bookings_close_missed(Q(nik_hash=nik_hash, service_id=service_id), now=now)
             if Booking.objects.filter(
                 nik_hash=nik_hash, service_id=service_id, status__in=ACTIVE_STATUSES
             ).exists():

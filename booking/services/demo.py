@@ -4,12 +4,14 @@ natural keys and brought back to the demo values, so running it twice changes no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from booking import demo_data
@@ -112,6 +114,65 @@ def _load_staff(password: str, offices: dict[str, Office]) -> list[DemoLogin]:
     return logins
 
 
+DEMO_BOOKING_OFFICES = {
+    "kanim-jakarta-pusat": "JKT",
+    "mpp-denpasar": "DPS",
+    "kanim-jayapura": "DJJ",
+}
+# Name, date of birth in NIK form (DDMMYY, day + 40 for women), priority group.
+DEMO_CITIZENS = [
+    ("Siti Rahmawati", "450160", "elderly"),
+    ("Budi Santoso", "020385", ""),
+    ("Dewi Anggraini", "550792", "pregnant"),
+]
+
+
+def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
+    """Confirmed bookings for today's next slots at this office, so the kiosk can be tried
+    at once (citizens themselves can only book from tomorrow). Idempotent per day."""
+    from booking.models import Booking, BookingStatus, Slot, Source
+    from booking.services.booking import bookings_close_missed
+    from booking.services.capacity import slot_claim
+    from core import personal_data
+
+    local = now.astimezone(ZoneInfo(office.timezone))
+    prefix = f"D{local:%m%d}{DEMO_BOOKING_OFFICES[office.code]}"
+    existing = (
+        Booking.objects.filter(code__startswith=prefix)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    if existing:
+        return list(existing)
+    office_number = list(DEMO_BOOKING_OFFICES).index(office.code) + 1
+    niks = [
+        f"3171{office_number:02d}{born}{n:04d}"
+        for n, (_name, born, _group) in enumerate(DEMO_CITIZENS, 1)
+    ]
+    bookings_close_missed(Q(nik_hash__in=[personal_data.keyed_hash(nik) for nik in niks]), now=now)
+    slots = Slot.objects.filter(
+        office_service__office=office,
+        office_service__service__accepts_appointments=True,
+        local_date=local.date(),
+        starts_at__gte=now - timedelta(minutes=10),
+        capacity__gt=F("taken"),
+    ).select_related("office_service")[: len(DEMO_CITIZENS)]
+    codes = []
+    for number, (slot, nik, (name, _born, group)) in enumerate(
+        zip(slots, niks, DEMO_CITIZENS, strict=False), 1
+    ):
+        if not slot_claim(slot_id=slot.pk, now=now):
+            continue
+        codes.append(f"{prefix}{number}")
+        Booking.objects.create(
+            code=codes[-1], slot=slot, service_id=slot.office_service.service_id, status=BookingStatus.CONFIRMED,
+            full_name=name, nik_encrypted=personal_data.encrypt(nik), nik_hash=personal_data.keyed_hash(nik),
+            nik_last4=nik[-4:], email=f"demo{number}@giliran.local", channel="email", priority_group=group,
+            source=Source.STAFF, confirmed_at=now,
+        )  # fmt: skip
+    return codes
+
+
 @transaction.atomic
 def demo_load(*, password: str) -> list[DemoLogin]:
     """Create or refresh the demo catalog and staff; return the staff logins."""
@@ -124,6 +185,17 @@ def demo_load(*, password: str) -> list[DemoLogin]:
     offices = {str(spec["code"]): _load_office(spec, services) for spec in demo_data.OFFICES}
     from scheduling.services import default_plan_extend_window
 
+    now = timezone.now()
     for office in offices.values():
-        default_plan_extend_window(office=office, now=timezone.now())
+        default_plan_extend_window(office=office, now=now)
     return _load_staff(password, offices)
+
+
+def demo_bookings_today() -> dict[str, list[str]]:
+    """Booking codes to check in with today, per office (empty after closing time)."""
+    now = timezone.now()
+    with transaction.atomic():
+        return {
+            office.code: _demo_bookings_today(office, now)
+            for office in Office.objects.filter(code__in=DEMO_BOOKING_OFFICES).order_by("name")
+        }

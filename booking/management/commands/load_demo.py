@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from booking.services.demo import demo_load
+from booking.services.demo import demo_bookings_today, demo_load
 
 DEMO_PASSWORD = "giliran-demo"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -32,3 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo staff logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.role:<24} {login.office}")
+        self.stdout.write(
+            "Bookings for today, to check in at /kios/<office>/ (none once an office has closed):"
+        )
+        for office, codes in demo_bookings_today().items():
+            self.stdout.write(f"  {office:<22} {' '.join(codes) or '-'}")
