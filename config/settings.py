@@ -100,6 +100,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: WAL lets readers run beside the writer, and
     # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests get a file too (not SQLite's in-memory default), so the live server's
+    # threads share WAL mode and the timeout instead of failing on a locked table.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",

@@ -68,6 +68,8 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
             "services": _walk_in_services(office),
             "priority_groups": PriorityGroup.choices[1:],
             "error": error,
+            # After a refusal the citizen corrects the code instead of retyping it.
+            "code": request.POST.get("code", "")[:20] if error else "",
         },
     )
 

@@ -94,7 +94,10 @@
   }
 
   function tick() {
-    clock.textContent = new Date().toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit" });
+    // The office's time, whatever zone the TV itself is set to.
+    clock.textContent = new Date().toLocaleTimeString("id-ID", {
+      hour: "2-digit", minute: "2-digit", timeZone: root.dataset.timezone,
+    });
   }
 
   tick(); setInterval(tick, 10000);

@@ -65,3 +65,47 @@ def new_phone_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+TABLET: ViewportSize = {"width": 1024, "height": 768}
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
+TV: ViewportSize = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture
+def new_device_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Open a page in a fresh browser context of the given viewport: a separate device with
+    its own cookies (a kiosk tablet, a clerk's desktop, a TV board, a citizen's phone),
+    set to the time zone it stands in if given. Viewports narrower than 600 px are phones,
+    with touch. Contexts close afterwards."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(viewport: ViewportSize, *, timezone_id: str | None = None) -> Page:
+        phone = viewport["width"] < 600
+        context = browser.new_context(
+            viewport=viewport, is_mobile=phone, has_touch=phone, timezone_id=timezone_id
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def sign_in(live_server: Any) -> Callable[[Page, Any], None]:
+    """Sign a user in on a page's browser context with a fresh session cookie, skipping the
+    sign-in form (tests of the form itself go through /staf/masuk/)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def sign(page: Page, user: Any) -> None:
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+        )
+
+    return sign
