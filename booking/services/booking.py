@@ -33,9 +33,10 @@ from booking.models import (
 from booking.models.staff import Role
 from booking.permissions import require_office_role
 from booking.selectors.availability import slot_refusal
-from booking.services.capacity import bookings_release, slot_claim, slot_give_back
+from booking.services.capacity import bookings_release, slot_claim, slot_give_back, slots_lock
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
+from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
 from core.nik import normalize_nik
 from notifications.services import message_send
@@ -180,6 +181,7 @@ def bookings_close_missed(where: Q, *, now: datetime) -> int:
     ).update(status=BookingStatus.NO_SHOW)
 
 
+@retry_on_deadlock()
 def booking_hold(
     *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
 ) -> Booking:
@@ -194,7 +196,13 @@ def booking_hold(
     service_id = slot.office_service.service_id
     try:
         with transaction.atomic():
+            # One citizen, one service: parallel requests for them run one at a time.
+            lock_for_key(f"hold:{nik_hash}:{service_id}")
             mine = Q(nik_hash=nik_hash, service_id=service_id, status=BookingStatus.HELD)
+            earlier = set(
+                Booking.objects.filter(mine, occupies_slot=True).values_list("slot_id", flat=True)
+            )
+            slots_lock(earlier | {slot.pk})
             Booking.objects.filter(mine, occupies_slot=True).update(releases_at=now)
             bookings_release(mine, now=now)
             bookings_close_missed(Q(nik_hash=nik_hash, service_id=service_id), now=now)
@@ -360,6 +368,7 @@ def _change_allowed(booking: Booking, now: datetime) -> None:
         )
 
 
+@retry_on_deadlock()
 def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
     """Cancel a confirmed booking. Its place returns to the pool at once, or after the
     office-service's anti-trading delay. Cancelling twice changes nothing."""
@@ -369,6 +378,7 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
     _change_allowed(booking, now)
     delay = timedelta(minutes=booking.slot.office_service.cancel_release_minutes)
     with transaction.atomic():
+        slots_lock({booking.slot_id})
         cancelled = Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
             status=BookingStatus.CANCELLED, cancelled_at=now, releases_at=now + delay
         )
@@ -379,6 +389,7 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
     return booking
 
 
+@retry_on_deadlock()
 def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None = None) -> Booking:
     """Move a confirmed booking to another time of the same office and service, as many
     times as the office-service allows (once by default)."""
@@ -406,6 +417,7 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
         )
     old_slot_id = booking.slot_id
     with transaction.atomic():
+        slots_lock({old_slot_id, new_slot.pk})  # both, in id order: swaps cannot deadlock
         if not slot_claim(slot_id=new_slot.pk, now=now):
             raise _slot_full()
         moved = Booking.objects.filter(

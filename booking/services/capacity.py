@@ -1,8 +1,9 @@
 """Claiming and releasing slot capacity: the only code that changes Slot.taken.
 
 Every function here must run inside a transaction (the callers' `transaction.atomic`).
-They lock rows through conditional UPDATEs only, in the order booking rows → slot row,
-so two of them never wait on each other in opposite orders."""
+Lock order, everywhere: slot rows first, in ascending id order (`slots_lock`), then
+booking rows. A transaction that touches two slots (moving a hold or a booking) locks
+both up front, so two citizens swapping times cannot deadlock."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ from datetime import datetime
 from django.db.models import Case, F, Q, Value, When
 
 from booking.models import Booking, BookingStatus, Slot
+
+
+def slots_lock(slot_ids: set[int]) -> None:
+    """Lock these slot rows in ascending id order (call first in the transaction)."""
+    list(
+        Slot.objects.select_for_update()
+        .filter(pk__in=slot_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def slot_claim(*, slot_id: int, now: datetime) -> bool:
@@ -45,6 +56,7 @@ def bookings_release(where: Q, *, now: datetime) -> int:
     by_slot: dict[int, list[int]] = defaultdict(list)
     for pk, slot_id in candidates.values_list("pk", "slot_id"):
         by_slot[slot_id].append(pk)
+    slots_lock(set(by_slot))
     released = 0
     for slot_id in sorted(by_slot):
         count = Booking.objects.filter(
