@@ -109,7 +109,10 @@ def ticket_issue(
             booking=booking,
             priority_group=priority_group,
             queued_at=now,
-            appointment_at=booking.slot.starts_at if booking else None,
+            # A late arrival turned walk-in queues as a walk-in, not by its appointment.
+            appointment_at=booking.slot.starts_at
+            if booking and source == TicketSource.APPOINTMENT
+            else None,
             public_token=secrets.token_urlsafe(16),
             contact_phone=contact_phone,
             contact_email=contact_email,

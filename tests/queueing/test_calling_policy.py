@@ -172,3 +172,15 @@ def test_staff_of_another_office_cannot_call(
     _walk_in(passport, clock)
     with pytest.raises(PermissionDenied):
         call_next(counter=counter_one, staff=supervisor_of_another_office)
+
+
+def test_a_late_arrival_turned_walk_in_waits_behind_earlier_walk_ins(
+    passport: OfficeService, counter_one: Any, counter_clerk: Any, clock: Any, slot_for: Any
+) -> None:
+    from queueing.services import check_in
+
+    walk_ins = [_walk_in(passport, clock), _walk_in(passport, clock, 1)]
+    late = check_in(office=passport.office, code=slot_for(passport, minutes_from_now=-40).code)
+    assert late.source == TicketSource.KIOSK and late.appointment_at is None
+    order = [_serve(counter_one, counter_clerk).pk for _ in range(3)]
+    assert order == [walk_ins[0].pk, walk_ins[1].pk, late.pk]

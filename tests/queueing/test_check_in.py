@@ -119,9 +119,13 @@ def test_staff_pages_do_not_show_another_offices_queue(
     assert "Tidak ada yang menunggu." in page
 
 
-def test_no_numbers_from_a_phone_while_the_office_is_closed(passport: OfficeService, clock: Any) -> None:
+def test_no_numbers_from_a_phone_while_the_office_is_closed(
+    passport: OfficeService, clock: Any
+) -> None:
     clock.shift(timedelta(hours=10))  # 19:00 WIB
     with pytest.raises(ApplicationError) as refused:
         ticket_issue(office_service=passport, source=TicketSource.REMOTE)
     assert refused.value.code == "office_closed"
-    assert ticket_issue(office_service=passport, source=TicketSource.STAFF).display_number == "A-001"
+    assert (
+        ticket_issue(office_service=passport, source=TicketSource.STAFF).display_number == "A-001"
+    )
