@@ -897,3 +897,96 @@ rounds, plus tracebacks or worker timeouts in the server log; the run fails if t
 any. Latencies are wrk's, medians over the rounds. Response size includes the headers.
 SQL queries per request are counted in-process with the same settings.
 """
+
+
+# --- Server-side request times (gunicorn's access log) --------------------------------
+# The `gunicorn()` server above has no access log, so that wrk's figures do not include
+# writing one. A benchmark that needs the server's own time of each request starts
+# `gunicorn_with_access_log()` instead: gunicorn logs one line per request with its
+# request time (%(D)s, microseconds, from the parsed request line and headers to the
+# last byte written: the listen-queue wait and the TCP connect are not in it), measured
+# before the line is written. A client that sends an `X-Bench-Id` header finds each of
+# its requests in the log by that id.
+
+ACCESS_LOG_FORMAT = "%(p)s %(m)s %(U)s %(s)s %(D)s %({x-bench-id}i)s"
+BENCH_ID_HEADER = "X-Bench-Id"
+
+
+@dataclass(frozen=True)
+class AccessRecord:
+    """One line of the access log written with ACCESS_LOG_FORMAT."""
+
+    worker: str
+    method: str
+    path: str
+    status: int
+    server_us: int
+    bench_id: str  # "-" when the request had no X-Bench-Id header
+
+    @property
+    def server_ms(self) -> float:
+        return self.server_us / 1000
+
+
+def gunicorn_command_with_access_log(
+    params: ServerParams, port: int, access_log: Path
+) -> list[str]:
+    return [
+        *gunicorn_command(params, port),
+        f"--access-logfile={access_log}",
+        f"--access-logformat={ACCESS_LOG_FORMAT}",
+    ]
+
+
+@contextlib.contextmanager
+def gunicorn_with_access_log(
+    env: dict[str, str], params: ServerParams, log_path: Path, access_log_path: Path
+) -> Iterator[Server]:
+    """As `gunicorn()`, with an access log of each request's server time (read it with
+    `read_access_log()` once the block has ended and the server has flushed it)."""
+    port = free_port()
+    server = Server(f"http://127.0.0.1:{port}", log_path)
+    print(
+        f"bench: starting gunicorn ({params.describe()}, access log) on {server.base_url}",
+        flush=True,
+    )
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    access_log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            gunicorn_command_with_access_log(params, port, access_log_path),
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            # Started before the caller runs any thread of its own (see gunicorn()).
+            preexec_fn=_die_with_parent,
+        )
+        try:
+            wait_until_ready(server, process)
+            yield server
+        finally:
+            stop_process_group(process)
+            print("bench: gunicorn stopped", flush=True)
+
+
+def read_access_log(path: Path) -> list[AccessRecord]:
+    """Every well-formed line of an access log written with ACCESS_LOG_FORMAT."""
+    records = []
+    for line in path.read_text().splitlines():
+        parts = line.split(" ")
+        if len(parts) != 6 or not parts[3].isdigit() or not parts[4].isdigit():
+            continue
+        worker, method, url_path, status, micros, bench_id = parts
+        records.append(AccessRecord(worker, method, url_path, int(status), int(micros), bench_id))
+    return records
+
+
+def percentile_ms(values_ms: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile of values already in milliseconds; None for no values."""
+    if not values_ms:
+        return None
+    ordered = sorted(values_ms)
+    rank = max(0, min(len(ordered) - 1, -(-len(ordered) * q // 100) - 1))
+    return round(ordered[int(rank)], 2)

