@@ -40,11 +40,14 @@ def booking_ics(booking: Booking, *, manage_url: str) -> bytes:
     return calendar.to_ical()
 
 
-def booking_qr_svg(booking: Booking) -> bytes:
-    """An SVG QR code of the booking code, for the kiosk's camera at check-in."""
-    image = qrcode.make(
-        booking.code, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2
-    )
+def qr_svg(text: str) -> bytes:
+    """An SVG QR code (no raster library needed, sharp at any print size)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
+
+
+def booking_qr_svg(booking: Booking) -> bytes:
+    """The booking code as a QR code, for the kiosk's camera at check-in."""
+    return qr_svg(booking.code)

@@ -25,7 +25,7 @@ from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
 from queueing import services
 from queueing.models import CounterState, Ticket, TicketSource
-from queueing.selectors import board_calls, estimate_wait, queue_of, waiting_counts
+from queueing.selectors import TicketOutlook, board_calls, ticket_outlook, waiting_counts
 
 
 class TicketSerializer(serializers.Serializer):
@@ -42,24 +42,20 @@ class TicketSerializer(serializers.Serializer):
     estimate_low_minutes = serializers.SerializerMethodField()
     estimate_high_minutes = serializers.SerializerMethodField()
 
-    def _estimate(self, ticket: Ticket) -> Any:
-        # One estimate per serialisation, shared by the two fields that show it.
-        if not hasattr(self, "_estimate_cache"):
-            self._estimate_cache = estimate_wait(ticket, timezone.now())
-        return self._estimate_cache
+    def _outlook(self, ticket: Ticket) -> TicketOutlook:
+        # The view reads the queue once and passes the outlook; nested use (a counter's
+        # current ticket, which is not waiting) computes it, at no cost.
+        return self.context.get("outlook") or ticket_outlook(ticket, timezone.now())
 
     def get_people_ahead(self, ticket: Ticket) -> int | None:
-        order = (
-            queue_of(ticket.office_service, timezone.now()) if ticket.status == "waiting" else []
-        )
-        return order.index(ticket.pk) if ticket.pk in order else None
+        return self._outlook(ticket).ahead
 
     def get_estimate_low_minutes(self, ticket: Ticket) -> int | None:
-        estimate = self._estimate(ticket)
+        estimate = self._outlook(ticket).estimate
         return estimate.low_minutes if estimate else None
 
     def get_estimate_high_minutes(self, ticket: Ticket) -> int | None:
-        estimate = self._estimate(ticket)
+        estimate = self._outlook(ticket).estimate
         return estimate.high_minutes if estimate else None
 
 
@@ -97,7 +93,8 @@ class CounterSerializer(serializers.Serializer):
 
 def _ticket_response(ticket: Ticket, status: int = 200) -> Response:
     with timezone.override(ZoneInfo(ticket.office.timezone)):
-        return Response(TicketSerializer(ticket).data, status=status)
+        outlook = ticket_outlook(ticket, timezone.now())
+        return Response(TicketSerializer(ticket, context={"outlook": outlook}).data, status=status)
 
 
 def _office(code: str) -> Office:

@@ -82,13 +82,17 @@ def serving_capacity(office_service: OfficeService) -> float:
     return capacity
 
 
-def estimate_wait(ticket: Ticket, now: datetime) -> WaitEstimate | None:
+def estimate_wait(
+    ticket: Ticket, now: datetime, *, ahead: int | None = None
+) -> WaitEstimate | None:
     """People ahead × observed minutes per citizen ÷ counters serving the service now, as
-    a range (±25%, at least ±5 minutes). None when no counter serving it is open."""
+    a range (±25%, at least ±5 minutes). None when the ticket is not waiting or no counter
+    serving it is open. Pass `ahead` when the caller already knows the position."""
     if ticket.status != TicketStatus.WAITING:
         return None
-    order = queue_of(ticket.office_service, now)
-    ahead = order.index(ticket.pk) if ticket.pk in order else 0
+    if ahead is None:
+        order = queue_of(ticket.office_service, now)
+        ahead = order.index(ticket.pk) if ticket.pk in order else 0
     counters = serving_capacity(ticket.office_service)
     if counters == 0:
         return None
@@ -102,6 +106,21 @@ def estimate_wait(ticket: Ticket, now: datetime) -> WaitEstimate | None:
         counters=counters,
         minutes_per_citizen=per_citizen,
     )
+
+
+@dataclass(frozen=True)
+class TicketOutlook:
+    ahead: int | None  # people before this ticket in the calling order; None unless waiting
+    estimate: WaitEstimate | None
+
+
+def ticket_outlook(ticket: Ticket, now: datetime) -> TicketOutlook:
+    """Where a ticket stands and how long it will wait, reading the queue once."""
+    if ticket.status != TicketStatus.WAITING:
+        return TicketOutlook(None, None)
+    order = queue_of(ticket.office_service, now)
+    ahead = order.index(ticket.pk) if ticket.pk in order else None
+    return TicketOutlook(ahead, estimate_wait(ticket, now, ahead=ahead or 0))
 
 
 def waiting_counts(office: Office, now: datetime) -> dict[int, int]:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from booking.models import Office, Role, Slot
 from booking.permissions import require_office_role
@@ -44,7 +45,7 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
             if raw.isdigit() and int(raw) != slot.capacity:
                 changes[slot.pk] = int(raw)
             elif raw and not raw.isdigit():
-                errors[f"slot-{slot.pk}"] = ["0–1000"]
+                errors[f"slot-{slot.pk}"] = [_("Enter a number from 0 to 1000.")]
         if not errors:
             try:
                 slot_capacities_set(office=office, changes=changes, by=request.user)  # type: ignore[arg-type]

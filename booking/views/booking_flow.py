@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -210,6 +211,4 @@ def book_code(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_url(booking: Booking) -> str:
-    from django.urls import reverse
-
     return reverse("booking-detail", kwargs={"code": booking.code})

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from booking.documents import booking_ics, booking_qr_svg
@@ -84,8 +85,6 @@ def booking_lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _not_found_message() -> str:
-    from django.utils.translation import gettext as _
-
     return _("No booking matches this code and these details. Check both and try again.")
 
 
@@ -139,8 +138,6 @@ def booking_reschedule_page(request: HtmxHttpRequest, code: str) -> HttpResponse
             slot_id = int(request.POST.get("slot", ""))
             booking_reschedule(booking=booking, slot_id=slot_id)
         except ValueError:
-            from django.utils.translation import gettext as _
-
             error = _("Choose a new time.")
         except ApplicationError as refused:
             error = refused.message

@@ -6,16 +6,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from booking.documents import qr_svg
 from booking.models import Office, OfficeService, PriorityGroup
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.ratelimit import client_ip, rate_limit
 from queueing.models import Ticket, TicketSource
-from queueing.selectors import board_calls, estimate_wait, queue_of
+from queueing.selectors import board_calls, ticket_outlook
 from queueing.services import check_in, ticket_issue, ticket_leave
 
 
@@ -101,14 +104,15 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
                 (s for s in services if str(s.pk) == request.POST.get("service")), None
             )
             if office_service is None:
-                raise ApplicationError("invalid", "?")
+                message = _("Choose a service.")
+                raise ApplicationError("invalid", message, fields={"service": [message]})
             ticket = ticket_issue(
                 office_service=office_service,
                 source=TicketSource.REMOTE,
                 language=get_language() or "id",
             )
         except ApplicationError as refused:
-            error = refused.message if refused.code != "invalid" else _choose_service()
+            error = refused.message
         else:
             return redirect("ticket-live", token=ticket.public_token)
     return render(
@@ -118,23 +122,15 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
     )
 
 
-def _choose_service() -> str:
-    from django.utils.translation import gettext as _
-
-    return _("Choose a service.")
-
-
 def _ticket_context(ticket: Ticket) -> dict[str, object]:
-    now = timezone.now()
-    estimate = estimate_wait(ticket, now)
-    order = queue_of(ticket.office_service, now) if ticket.status == "waiting" else []
+    outlook = ticket_outlook(ticket, timezone.now())
     return {
         "ticket": ticket,
         "office": ticket.office,
         "service": ticket.office_service.service,
-        "estimate": estimate,
-        "ahead": order.index(ticket.pk) if ticket.pk in order else None,
-        "position": order.index(ticket.pk) + 1 if ticket.pk in order else None,
+        "estimate": outlook.estimate,
+        "ahead": outlook.ahead,
+        "position": None if outlook.ahead is None else outlook.ahead + 1,
     }
 
 
@@ -187,15 +183,6 @@ def board_feed(request: HttpRequest, office_code: str) -> JsonResponse:
 
 def ticket_qr(request: HttpRequest, token: str) -> HttpResponse:
     """QR code of the live ticket page's address, printed on the kiosk ticket."""
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-    from django.urls import reverse
-
     get_object_or_404(Ticket, public_token=token)
     url = settings.GILIRAN_SITE_URL + reverse("ticket-live", kwargs={"token": token})
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
