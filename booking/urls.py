@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from booking.views import booking_flow, manage, public, staff
+from booking.views import booking_flow, manage, public, staff, waitlist
+from notifications import views as message_views
 from queueing.views import console as console_views
 from scheduling import views as capacity_views
 
@@ -22,6 +23,16 @@ staff_patterns = (
             name="book-details",
         ),
         path("kantor/<slug:office_code>/kapasitas/", capacity_views.capacity_day, name="capacity"),
+        path(
+            "kantor/<slug:office_code>/pesan-keluar/",
+            message_views.message_log_page,
+            name="messages",
+        ),
+        path(
+            "kantor/<slug:office_code>/pesan-keluar/<int:message_id>/kirim-ulang/",
+            message_views.message_resend_page,
+            name="message-resend",
+        ),
         path("loket/", console_views.counters, name="counters"),
         path("loket/<int:counter_id>/", console_views.console, name="console"),
     ],
@@ -43,6 +54,12 @@ urlpatterns = [
         booking_flow.book_details,
         name="book-details",
     ),
+    path(
+        "kantor/<slug:office_code>/layanan/<slug:service_code>/daftar-tunggu/",
+        waitlist.waitlist_join_page,
+        name="waitlist-join",
+    ),
+    path("daftar-tunggu/<str:token>/", waitlist.waitlist_entry_page, name="waitlist-entry"),
     path("pesan/kode/", booking_flow.book_code, name="book-code"),
     path("pesanan/", manage.booking_lookup, name="booking-lookup"),
     path("pesanan/<str:code>/", manage.booking_detail, name="booking-detail"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -13,9 +14,21 @@ app = Celery("giliran")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Every entry is safe to run twice at once (two beat processes started by mistake): each
+# task claims its rows with a conditional UPDATE, so a second run finds nothing to do.
 app.conf.beat_schedule = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
     # Hourly rather than nightly: offices in three zones reach midnight at different
     # times, and extending is idempotent (it only adds the days that have no slots).
     "extend-capacity-plans": {"task": "scheduling.tasks.extend_all_plans", "schedule": 3600.0},
+    "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
+    "release-no-shows": {"task": "booking.tasks.release_no_shows", "schedule": 60.0},
+    "waitlist-offer": {"task": "booking.tasks.waitlist_sweep", "schedule": 60.0},
+    # Hourly: each office's past days close whenever its own midnight has passed.
+    "close-past-queue-days": {"task": "queueing.tasks.close_past_days", "schedule": 3600.0},
+    # Reminders, retries and messages orphaned by a dead worker.
+    "outbox-sweep": {
+        "task": "notifications.tasks.outbox_sweep",
+        "schedule": float(settings.GILIRAN_OUTBOX_SWEEP_SECONDS),
+    },
 }

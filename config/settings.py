@@ -310,8 +310,38 @@ LOGGING = {
 
 # Absolute address used in messages (links to manage a booking).
 GILIRAN_SITE_URL = env_str("GILIRAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Development: SMS and WhatsApp messages go to the log until their gateways are set up.
+# Development: SMS and WhatsApp messages go to the log when no gateway is set up.
 GILIRAN_CONSOLE_MESSAGES = env_bool("GILIRAN_CONSOLE_MESSAGES", DEBUG)
+
+# --- Messages (notifications/): gateways, outbox, reminders ---------------------------
+# SMS and WhatsApp go through HTTP gateways (contract in notifications/channels.py).
+GILIRAN_GATEWAYS = {
+    channel: {
+        "url": env_str(f"GILIRAN_{channel.upper()}_GATEWAY_URL"),
+        "token": env_str(f"GILIRAN_{channel.upper()}_GATEWAY_TOKEN"),
+    }
+    for channel in ("sms", "whatsapp")
+}
+GILIRAN_GATEWAY_TIMEOUT_SECONDS = env_int("GILIRAN_GATEWAY_TIMEOUT_SECONDS", 5)
+# The sweeper runs this often; it claims due rows for this long before a dead worker's
+# claim is taken over; failures retry after base, 2×base, 4×base… up to the attempt cap.
+GILIRAN_OUTBOX_SWEEP_SECONDS = env_int("GILIRAN_OUTBOX_SWEEP_SECONDS", 10)
+GILIRAN_OUTBOX_LEASE_SECONDS = env_int("GILIRAN_OUTBOX_LEASE_SECONDS", 300)
+GILIRAN_OUTBOX_RETRY_BASE_SECONDS = env_int("GILIRAN_OUTBOX_RETRY_BASE_SECONDS", 30)
+GILIRAN_OUTBOX_MAX_ATTEMPTS = env_int("GILIRAN_OUTBOX_MAX_ATTEMPTS", 8)
+# Reminders: the day before at this office-local time ("" turns it off), and this many
+# minutes before the appointment (0 turns it off).
+GILIRAN_REMINDER_DAY_BEFORE_AT = env_str("GILIRAN_REMINDER_DAY_BEFORE_AT", "10:00")
+GILIRAN_REMINDER_BEFORE_MINUTES = env_int("GILIRAN_REMINDER_BEFORE_MINUTES", 120)
+# "Almost your turn" once this many people are ahead (0 turns it off).
+GILIRAN_TURN_NEAR_AHEAD = env_int("GILIRAN_TURN_NEAR_AHEAD", 3)
+# No-show policy: this many missed appointments within the window block new bookings
+# for the block period (a limit of 0 turns the policy off).
+GILIRAN_NO_SHOW_LIMIT = env_int("GILIRAN_NO_SHOW_LIMIT", 3)
+GILIRAN_NO_SHOW_WINDOW_DAYS = env_int("GILIRAN_NO_SHOW_WINDOW_DAYS", 90)
+GILIRAN_NO_SHOW_BLOCK_DAYS = env_int("GILIRAN_NO_SHOW_BLOCK_DAYS", 30)
+# A freed place offered to the waiting list is held this long for the citizen.
+GILIRAN_WAITLIST_OFFER_MINUTES = env_int("GILIRAN_WAITLIST_OFFER_MINUTES", 15)
 
 # Extra endpoints used only by bench/ to measure a bare Django view in the same server.
 GILIRAN_BENCHMARK_VIEWS = env_bool("GILIRAN_BENCHMARK_VIEWS", False)

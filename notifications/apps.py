@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        # Registers each kind's relevance check and attachments with the outbox.
+        from notifications.services import citizen  # noqa: F401

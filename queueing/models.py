@@ -196,3 +196,27 @@ class CounterState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.counter} {self.status}"
+
+
+class ServiceRating(models.Model):
+    """The one-question survey after service: 1–5 and an optional comment, for reports."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="rating", verbose_name=_("ticket")
+    )
+    score = models.PositiveSmallIntegerField(_("score (1–5)"))
+    comment = models.TextField(_("comment"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("service rating")
+        verbose_name_plural = _("service ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.score}"

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +22,17 @@ from booking.models import Booking, BookingStatus, Counter, Office, OfficeServic
 from booking.permissions import require_office_role
 from booking.selectors.catalog import closed_days
 from core.errors import ApplicationError
+from notifications.models import MessageKind
+from notifications.services.citizen import (
+    called_stale_after,
+    ticket_message_send,
+    ticket_recipient,
+)
 from queueing.models import (
     CURRENT_STATUSES,
     CounterState,
     CounterStatus,
+    ServiceRating,
     Ticket,
     TicketEvent,
     TicketEventKind,
@@ -32,9 +41,15 @@ from queueing.models import (
     TicketStatus,
 )
 from queueing.policy import waiting_order
-from queueing.selectors import estimate_wait
+from queueing.selectors import estimate_wait, queue_of, ticket_outlook
 
 WALK_IN_SOURCES = [TicketSource.KIOSK, TicketSource.REMOTE, TicketSource.STAFF]
+OPEN_STATUSES = [
+    TicketStatus.WAITING,
+    TicketStatus.CALLED,
+    TicketStatus.SERVING,
+    TicketStatus.PARKED,
+]
 
 
 def office_today(office: Office, now: datetime) -> datetime:
@@ -91,7 +106,7 @@ def ticket_issue(
             issued = Ticket.objects.filter(
                 office_service=office_service, local_date=day, source__in=WALK_IN_SOURCES
             ).count()
-            if issued >= office_service.walk_in_daily_quota:
+            if issued >= office_service.walk_in_daily_quota + _no_show_places(office_service, day):
                 raise ApplicationError(
                     "walk_in_quota_reached",
                     _(
@@ -125,7 +140,19 @@ def ticket_issue(
                 estimate_high_minutes=estimate.high_minutes,
             )
         _log(ticket, TicketEventKind.ISSUED, now, staff=staff, source=source)
+        if ticket_recipient(ticket) is not None:
+            ticket_message_send(
+                ticket=ticket, kind=MessageKind.QUEUED,
+                context={"ahead": ticket_outlook(ticket, now).ahead or 0},
+            )  # fmt: skip
     return ticket
+
+
+def _no_show_places(office_service: OfficeService, day: date) -> int:
+    """Appointments released as no-shows today: their places go to walk-ins."""
+    return Booking.objects.filter(
+        slot__office_service=office_service, slot__local_date=day, status=BookingStatus.NO_SHOW
+    ).count()
 
 
 def _refuse_if_closed(office: Office, local: datetime) -> None:
@@ -157,6 +184,12 @@ def check_in(
         raise ApplicationError(
             "already_checked_in", _("This booking is already checked in."), status_code=409
         )
+    if booking is not None and booking.status == BookingStatus.NO_SHOW:
+        raise ApplicationError(
+            "released_as_no_show",
+            _("Check-in for this booking has closed and its place was released. Please take a walk-in number."),
+            status_code=409,
+        )  # fmt: skip
     if booking is None or booking.status != BookingStatus.CONFIRMED:
         raise ApplicationError(
             "unknown_booking",
@@ -329,7 +362,41 @@ def _call(ticket: Ticket, counter: Counter, staff: User, now: datetime, kind: st
         )
     ticket.refresh_from_db()
     _log(ticket, kind, now, counter=counter, staff=staff)
+    _tell_called(ticket, counter, now)
     return ticket
+
+
+def _tell_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
+    """ "Go to counter N" to the called citizen, and "almost your turn" to those now
+    near the front (worked out after commit, off the counter's request)."""
+    ticket_message_send(
+        ticket=ticket, kind=MessageKind.CALLED, context={"counter": counter.number},
+        occasion=f"{counter.pk}:{ticket.recalls}:{now.isoformat()}", stale_after=called_stale_after(now),
+    )  # fmt: skip
+    if settings.GILIRAN_TURN_NEAR_AHEAD:
+        from queueing.tasks import notify_turn_near
+
+        office_service_id = ticket.office_service_id
+        transaction.on_commit(lambda: notify_turn_near.delay(office_service_id), robust=True)
+
+
+def turn_near_notify(*, office_service: OfficeService, now: datetime | None = None) -> int:
+    """Tell each of the first GILIRAN_TURN_NEAR_AHEAD waiting citizens of this queue
+    that their turn is near, once per ticket (the outbox key makes repeats no-ops)."""
+    now = now or timezone.now()
+    ids = queue_of(office_service, now)[: settings.GILIRAN_TURN_NEAR_AHEAD]
+    tickets = Ticket.objects.select_related("office", "office_service__service", "booking").in_bulk(
+        ids
+    )
+    told = 0
+    with transaction.atomic():
+        for ahead, pk in enumerate(ids):
+            ticket = tickets[pk]
+            if ticket_message_send(
+                ticket=ticket, kind=MessageKind.TURN_NEAR, context={"ahead": ahead}
+            ):
+                told += 1
+    return told
 
 
 def _change(
@@ -371,10 +438,12 @@ def ticket_recall(*, counter: Counter, staff: User, now: datetime | None = None)
     ticket = current_ticket(counter)
     if ticket is not None and ticket.recalls >= counter.office.queue_max_recalls:
         return ticket_no_show(counter=counter, staff=staff, now=now)
-    return _change(
+    recalled = _change(
         counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.CALLED,
         kind=TicketEventKind.RECALLED, updates={"recalls": F("recalls") + 1, "called_at": now},
     )  # fmt: skip
+    _tell_called(recalled, counter, now)
+    return recalled
 
 
 def ticket_start(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
@@ -386,11 +455,19 @@ def ticket_start(*, counter: Counter, staff: User, now: datetime | None = None) 
 
 
 def ticket_finish(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    """Served: the citizen is asked one question about the service (survey page)."""
     now = now or timezone.now()
-    return _change(
-        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.SERVING], to=TicketStatus.FINISHED,
-        kind=TicketEventKind.FINISHED, updates={"finished_at": now},
-    )  # fmt: skip
+    with transaction.atomic():
+        finished = _change(
+            counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.SERVING], to=TicketStatus.FINISHED,
+            kind=TicketEventKind.FINISHED, updates={"finished_at": now},
+        )  # fmt: skip
+        survey = reverse("ticket-survey", kwargs={"token": finished.public_token})
+        ticket_message_send(
+            ticket=finished, kind=MessageKind.SURVEY,
+            context={"survey_url": settings.GILIRAN_SITE_URL + survey},
+        )  # fmt: skip
+    return finished
 
 
 def ticket_no_show(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
@@ -466,9 +543,7 @@ def tickets_close_day(*, office: Office, day: date, now: datetime | None = None)
     """End of day: tickets still open are closed as not served (logged, once each)."""
     now = now or timezone.now()
     closed = 0
-    for ticket in Ticket.objects.filter(office=office, local_date=day, status__in=[
-        TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED
-    ]):  # fmt: skip
+    for ticket in Ticket.objects.filter(office=office, local_date=day, status__in=OPEN_STATUSES):
         with transaction.atomic():
             if Ticket.objects.filter(pk=ticket.pk, status=ticket.status).update(
                 status=TicketStatus.NOT_SERVED, finished_at=now, counter=None
@@ -476,6 +551,40 @@ def tickets_close_day(*, office: Office, day: date, now: datetime | None = None)
                 _log(ticket, TicketEventKind.NOT_SERVED, now)
                 closed += 1
     return closed
+
+
+def ticket_rate(*, ticket: Ticket, score: str, comment: str = "") -> ServiceRating:
+    """Store the citizen's one answer about a finished visit; a second answer is refused."""
+    if ticket.status != TicketStatus.FINISHED:
+        raise ApplicationError(
+            "not_served", _("You can rate a visit once it is finished."), status_code=409
+        )
+    if score not in {"1", "2", "3", "4", "5"}:
+        message = _("Choose a score from 1 to 5.")
+        raise ApplicationError("invalid_score", message, fields={"score": [message]})
+    comment = comment.strip()
+    if len(comment) > 1000:
+        message = _("A comment can have at most 1000 characters.")
+        raise ApplicationError("comment_too_long", message, fields={"comment": [message]})
+    try:
+        with transaction.atomic():
+            return ServiceRating.objects.create(ticket=ticket, score=int(score), comment=comment)
+    except IntegrityError:
+        raise ApplicationError(
+            "already_rated", _("Thank you, this visit has already been rated."), status_code=409
+        ) from None
+
+
+def tickets_close_past_days(*, office: Office, now: datetime | None = None) -> int:
+    """Close what is still open from the office's earlier days (run after midnight)."""
+    now = now or timezone.now()
+    today = office_today(office, now).date()
+    days = (
+        Ticket.objects.filter(office=office, local_date__lt=today, status__in=OPEN_STATUSES)
+        .values_list("local_date", flat=True)
+        .distinct()
+    )
+    return sum(tickets_close_day(office=office, day=day, now=now) for day in sorted(set(days)))
 
 
 def waiting_filter(office: Office, now: datetime) -> Q:

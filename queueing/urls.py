@@ -7,6 +7,7 @@ urlpatterns = [
     path("kios/<slug:office_code>/tiket/<str:token>/", public.kiosk_ticket, name="kiosk-ticket"),
     path("kantor/<slug:office_code>/antre/", public.take_number, name="take-number"),
     path("antrean/<str:token>/", public.ticket_live, name="ticket-live"),
+    path("antrean/<str:token>/nilai/", public.ticket_survey, name="ticket-survey"),
     path("antrean/<str:token>/qr.svg", public.ticket_qr, name="ticket-qr"),
     path("papan/<slug:office_code>/", public.board, name="board"),
     path("papan/<slug:office_code>/feed.json", public.board_feed, name="board-feed"),

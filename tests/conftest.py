@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from config.celery import app as celery_app
 from tests import services
 from tests.factories import (
     CounterFactory,
@@ -60,6 +61,10 @@ def _test_settings(settings: Any) -> Iterator[None]:
     settings.RATELIMIT_USE_CACHE = "ratelimit"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
+    # Tasks sent after a commit run in the test's own process; the tests that need a
+    # real worker process and broker start them (tests/processes.py).
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
     # A request leaves its language active in the thread; start every test in the
     # default language so reverse() and gettext do not depend on the previous test.
     with translation.override(settings.LANGUAGE_CODE):

@@ -19,6 +19,7 @@ from booking.models.catalog import (
     Weekday,
 )
 from booking.models.staff import Role, StaffMembership
+from booking.models.waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -38,5 +39,7 @@ __all__ = [
     "Source",
     "StaffMembership",
     "VerificationCode",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "Weekday",
 ]

@@ -84,6 +84,7 @@ class Source(models.TextChoices):
     WEB = "web", _("Website")
     API = "api", _("API")
     STAFF = "staff", _("Staff at the office")
+    WAITLIST = "waitlist", _("Waiting list")
 
 
 class Booking(models.Model):

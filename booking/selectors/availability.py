@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils.translation import gettext as _
 
-from booking.models import Booking, Office, OfficeService, Slot
+from booking.models import Booking, Office, OfficeService, Slot, WaitlistEntry, WaitlistStatus
 from booking.selectors.catalog import closed_days
 
 
@@ -78,7 +78,22 @@ def slot_refusal(slot: Slot, now: datetime) -> tuple[str, str] | None:
         return "closed", _("The office is closed on this day: %(reason)s.") % {
             "reason": closed[0].reason
         }
+    if _waitlisted_days(office_service, slot.local_date, slot.local_date):
+        return "waitlist_first", _(
+            "Places freed on this day go to its waiting list first. Join the waiting list instead."
+        )
     return None
+
+
+def _waitlisted_days(office_service: OfficeService, first: date, last: date) -> set[date]:
+    """Days whose freed places belong to citizens waiting in line for them."""
+    return set(
+        WaitlistEntry.objects.filter(
+            office_service=office_service,
+            local_date__range=(first, last),
+            status=WaitlistStatus.WAITING,
+        ).values_list("local_date", flat=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,8 @@ def days_availability(
     )
     closed = {c.day: c.reason for c in closed_days(office, first, last)}
     open_weekdays = set(office.opening_hours.values_list("weekday", flat=True))
+    for day in _waitlisted_days(office_service, first, last):
+        totals[day], returning[day] = 0, 0  # its free places are offered in line
     days = []
     day = first
     while day <= last:

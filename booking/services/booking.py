@@ -34,12 +34,14 @@ from booking.models.staff import Role
 from booking.permissions import require_office_role
 from booking.selectors.availability import slot_refusal
 from booking.services.capacity import bookings_release, slot_claim, slot_give_back, slots_lock
+from booking.services.freed import waitlist_nudge_for_slot
+from booking.services.no_show import bookings_release_no_shows, no_show_candidates, refuse_if_paused
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
 from core.nik import normalize_nik
-from notifications.services import message_send
+from notifications.services.citizen import booking_message_send, booking_reminders_queue
 
 # Short and unambiguous when read aloud or typed: no 0/O, 1/I/L, and no vowels that could
 # spell words.
@@ -120,7 +122,7 @@ def details_clean(
     )
 
 
-def _new_code() -> str:
+def new_booking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
@@ -172,15 +174,6 @@ def _nik_already_booked() -> ApplicationError:
     )
 
 
-def bookings_close_missed(where: Q, *, now: datetime) -> int:
-    """Confirmed bookings whose time has passed without a check-in become no-shows, so
-    they stop counting as active (and stop blocking the citizen's next booking). Done
-    lazily where it matters; the no-show job of the notifications issue does it for all."""
-    return Booking.objects.filter(
-        where, status=BookingStatus.CONFIRMED, slot__ends_at__lt=now - timedelta(minutes=15)
-    ).update(status=BookingStatus.NO_SHOW)
-
-
 @retry_on_deadlock()
 def booking_hold(
     *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
@@ -202,10 +195,14 @@ def booking_hold(
             earlier = set(
                 Booking.objects.filter(mine, occupies_slot=True).values_list("slot_id", flat=True)
             )
-            slots_lock(earlier | {slot.pk})
+            # Their missed appointments become no-shows now, not at the next job run.
+            missed = no_show_candidates(Q(nik_hash=nik_hash), now=now)
+            slots_lock(earlier | {slot.pk} | {slot_id for _pk, slot_id in missed})
             Booking.objects.filter(mine, occupies_slot=True).update(releases_at=now)
             bookings_release(mine, now=now)
-            bookings_close_missed(Q(nik_hash=nik_hash, service_id=service_id), now=now)
+            bookings_release_no_shows(Q(pk__in=[pk for pk, _slot in missed]), now=now)
+            if source != Source.STAFF:  # at the office, staff may still help in person
+                refuse_if_paused(nik_hash=nik_hash, now=now)
             if Booking.objects.filter(
                 nik_hash=nik_hash, service_id=service_id, status__in=ACTIVE_STATUSES
             ).exists():
@@ -214,7 +211,7 @@ def booking_hold(
             if not slot_claim(slot_id=slot.pk, now=now):
                 raise _slot_full()
             return Booking.objects.create(
-                code=_new_code(),
+                code=new_booking_code(),
                 slot=slot,
                 service_id=service_id,
                 status=BookingStatus.HELD,
@@ -281,7 +278,10 @@ def code_send(*, booking: Booking, now: datetime | None = None) -> VerificationC
             channel=booking.channel,
             expires_at=now + timedelta(minutes=settings.GILIRAN_CODE_MINUTES),
         )
-        message_send(booking=booking, kind="code", context={"code": code})
+        booking_message_send(
+            booking=booking, kind="code", context={"code": code}, occasion=str(record.pk),
+            stale_after=record.expires_at,
+        )  # fmt: skip
     return record
 
 
@@ -331,7 +331,8 @@ def booking_confirm(*, booking: Booking, now: datetime | None = None) -> Booking
         booking.refresh_from_db()
         if not confirmed:
             _live_hold(booking, now)  # raises the right reason
-        message_send(booking=booking, kind="confirmed")
+        booking_message_send(booking=booking, kind="confirmed")
+        booking_reminders_queue(booking=booking, now=now)
     return booking
 
 
@@ -383,8 +384,9 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
             status=BookingStatus.CANCELLED, cancelled_at=now, releases_at=now + delay
         )
         if cancelled:
-            bookings_release(Q(pk=booking.pk), now=now)
-            message_send(booking=booking, kind="cancelled")
+            if bookings_release(Q(pk=booking.pk), now=now):
+                waitlist_nudge_for_slot(booking.slot)
+            booking_message_send(booking=booking, kind="cancelled")
     booking.refresh_from_db()
     return booking
 
@@ -433,8 +435,12 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
                 status_code=409,
             )
         slot_give_back(slot_id=old_slot_id)
+        waitlist_nudge_for_slot(Slot.objects.get(pk=old_slot_id))
         booking.refresh_from_db()
-        message_send(booking=booking, kind="rescheduled")
+        booking_message_send(
+            booking=booking, kind="rescheduled", occasion=str(booking.reschedule_count)
+        )
+        booking_reminders_queue(booking=booking, now=now)
     return booking
 
 

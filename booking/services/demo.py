@@ -131,8 +131,8 @@ def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
     """Confirmed bookings for today's next slots at this office, so the kiosk can be tried
     at once (citizens themselves can only book from tomorrow). Idempotent per day."""
     from booking.models import Booking, BookingStatus, Slot, Source
-    from booking.services.booking import bookings_close_missed
     from booking.services.capacity import slot_claim
+    from booking.services.no_show import bookings_release_no_shows
     from core import personal_data
 
     local = now.astimezone(ZoneInfo(office.timezone))
@@ -149,7 +149,9 @@ def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
         f"3171{office_number:02d}{born}{n:04d}"
         for n, (_name, born, _group) in enumerate(DEMO_CITIZENS, 1)
     ]
-    bookings_close_missed(Q(nik_hash__in=[personal_data.keyed_hash(nik) for nik in niks]), now=now)
+    bookings_release_no_shows(
+        Q(nik_hash__in=[personal_data.keyed_hash(nik) for nik in niks]), now=now
+    )
     slots = Slot.objects.filter(
         office_service__office=office,
         office_service__service__accepts_appointments=True,

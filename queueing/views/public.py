@@ -14,12 +14,13 @@ from django.views.decorators.cache import never_cache
 
 from booking.documents import qr_svg
 from booking.models import Office, OfficeService, PriorityGroup
+from core.contacts import normalize_phone
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.ratelimit import client_ip, rate_limit
 from queueing.models import Ticket, TicketSource
 from queueing.selectors import board_calls, ticket_outlook
-from queueing.services import check_in, ticket_issue, ticket_leave
+from queueing.services import check_in, ticket_issue, ticket_leave, ticket_rate
 
 
 def _office(code: str) -> Office:
@@ -106,10 +107,12 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
             if office_service is None:
                 message = _("Choose a service.")
                 raise ApplicationError("invalid", message, fields={"service": [message]})
+            phone = request.POST.get("phone", "").strip()
             ticket = ticket_issue(
                 office_service=office_service,
                 source=TicketSource.REMOTE,
                 language=get_language() or "id",
+                contact_phone=normalize_phone(phone) if phone else "",
             )
         except ApplicationError as refused:
             error = refused.message
@@ -118,7 +121,12 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
     return render(
         request,
         "queueing/take_number.html",
-        {"office": office, "services": services, "error": error},
+        {
+            "office": office,
+            "services": services,
+            "error": error,
+            "phone": request.POST.get("phone", ""),
+        },
     )
 
 
@@ -186,3 +194,37 @@ def ticket_qr(request: HttpRequest, token: str) -> HttpResponse:
     get_object_or_404(Ticket, public_token=token)
     url = settings.GILIRAN_SITE_URL + reverse("ticket-live", kwargs={"token": token})
     return HttpResponse(qr_svg(url), content_type="image/svg+xml")
+
+
+@never_cache
+def ticket_survey(request: HttpRequest, token: str) -> HttpResponse:
+    """One question after service: how was it, 1 to 5, and an optional comment."""
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("office", "office_service__service"), public_token=token
+    )
+    error: ApplicationError | None = None
+    rated = hasattr(ticket, "rating")
+    if request.method == "POST" and not rated:
+        try:
+            ticket_rate(
+                ticket=ticket,
+                score=request.POST.get("score", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        except ApplicationError as refused:
+            error = refused
+        else:
+            rated = True
+    return render(
+        request,
+        "queueing/survey.html",
+        {
+            "ticket": ticket,
+            "office": ticket.office,
+            "rated": rated,
+            "error": error,
+            "scores": range(1, 6),
+            "comment": request.POST.get("comment", ""),
+        },
+        status=409 if error and error.code in ("not_served",) else 400 if error else 200,
+    )

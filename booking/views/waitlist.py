@@ -1,0 +1,93 @@
+"""The waiting list's pages: join a full day, then follow (and accept or leave) the
+entry through the private link we send. GET never changes anything."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from booking.forms import DetailsForm
+from booking.models import WaitlistEntry, WaitlistStatus
+from booking.services.booking import details_clean
+from booking.services.waitlist import (
+    waitlist_accept,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_position,
+)
+from booking.views.booking_flow import _day_param, offered_or_404
+from booking.views.session import remember_booking
+from core import personal_data
+from core.errors import ApplicationError
+from core.ratelimit import client_ip, rate_limit
+
+
+@never_cache
+def waitlist_join_page(request: HttpRequest, office_code: str, service_code: str) -> HttpResponse:
+    office_service = offered_or_404(office_code, service_code)
+    day = _day_param(request.GET.get("tanggal", ""))
+    if day is None:
+        raise Http404
+    form = DetailsForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            details = details_clean(**form.cleaned_data, language=get_language() or "id")
+            rate_limit(request, group="hold-ip", key=client_ip(request),
+                       rate=settings.GILIRAN_RATE_HOLD_PER_IP)  # fmt: skip
+            rate_limit(request, group="hold-nik", key=personal_data.keyed_hash(details.nik),
+                       rate=settings.GILIRAN_RATE_HOLD_PER_NIK)  # fmt: skip
+            entry = waitlist_join(office_service=office_service, day=day, details=details)
+        except ApplicationError as refused:
+            form.add_application_error(refused)
+            error = refused
+        else:
+            return redirect("waitlist-entry", token=entry.token)
+    return render(
+        request,
+        "booking/waitlist_join.html",
+        {"office_service": office_service, "office": office_service.office,
+         "service": office_service.service, "day": day, "form": form, "error": error},
+        status=409 if error is not None and error.status_code == 409 else 200,
+    )  # fmt: skip
+
+
+@never_cache
+def waitlist_entry_page(request: HttpRequest, token: str) -> HttpResponse:
+    entry = get_object_or_404(
+        WaitlistEntry.objects.select_related(
+            "office_service__office", "office_service__service", "offer__slot"
+        ),
+        token=token,
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "accept":
+                booking = waitlist_accept(entry=entry)
+                remember_booking(request, booking.pk)
+                return redirect("booking-detail", code=booking.code)
+            if request.POST.get("action") == "leave":
+                waitlist_leave(entry=entry)
+        except ApplicationError as refused:
+            error = refused.message
+        entry.refresh_from_db()
+    offer = entry.offer
+    offer_live = (
+        entry.status == WaitlistStatus.OFFERED
+        and offer is not None
+        and offer.releases_at is not None
+        and offer.releases_at > timezone.now()
+    )
+    return render(
+        request,
+        "booking/waitlist_entry.html",
+        {"entry": entry, "office": entry.office_service.office,
+         "service": entry.office_service.service, "offer": offer if offer_live else None,
+         "position": waitlist_position(entry) if entry.status == WaitlistStatus.WAITING else None,
+         "error": error},
+    )  # fmt: skip

@@ -1,0 +1,126 @@
+"""The outbox: every message to a citizen is a row before it is anything else.
+
+A row is written in the same transaction as the change it reports (a booking confirmed,
+a ticket called), so a message exists exactly when its cause does. Delivery happens
+later, by whoever claims the row: the task sent right after commit, or the periodic
+sweeper for anything due, retried or orphaned by a dead worker. `dedup_key` makes a
+second row for the same effect impossible; the claim (a conditional UPDATE) makes a
+second sender impossible; and the gateways get the row's id as an idempotency key, so a
+worker that dies between the gateway's answer and its own commit cannot make the
+citizen receive the message twice. See docs/architecture.md, "Messages"."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Booking, Office
+from core.contacts import mask_email, mask_phone
+from queueing.models import Ticket
+
+
+class MessageKind(models.TextChoices):
+    CODE = "code", _("One-time code")
+    CONFIRMED = "confirmed", _("Booking confirmed")
+    REMINDER_DAY_BEFORE = "reminder_day_before", _("Reminder the day before")
+    REMINDER_SOON = "reminder_soon", _("Reminder shortly before")
+    CANCELLED = "cancelled", _("Booking cancelled")
+    RESCHEDULED = "rescheduled", _("Booking moved")
+    NO_SHOW = "no_show", _("Missed appointment")
+    QUEUED = "queued", _("Queue number")
+    TURN_NEAR = "turn_near", _("Almost your turn")
+    CALLED = "called", _("Called to a counter")
+    SURVEY = "survey", _("Satisfaction survey")
+    WAITLIST_JOINED = "waitlist_joined", _("Joined the waiting list")
+    WAITLIST_OFFER = "waitlist_offer", _("Freed place offered")
+
+
+class MessageChannel(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not sent: no longer relevant")
+    DEAD = "dead", _("Failed: needs attention")
+
+
+OPEN_STATUSES = [MessageStatus.PENDING, MessageStatus.SENDING]
+
+
+class Message(models.Model):
+    dedup_key = models.CharField(_("deduplication key"), max_length=160, unique=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices)
+    recipient = models.CharField(_("recipient"), max_length=254, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="id")
+    # Plain JSON values rendered into the template at delivery: what was true when the
+    # message was queued, in the citizen's language and the office's time zone.
+    context = models.JSONField(_("context"), default=dict)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("office"),
+    )  # fmt: skip
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages",
+        verbose_name=_("booking"),
+    )  # fmt: skip
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages",
+        verbose_name=_("ticket"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    due_at = models.DateTimeField(_("due at"))
+    # Past this moment the message is useless (a reminder after the appointment began).
+    stale_after = models.DateTimeField(_("useless after"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # A claim: who is sending (a random token) and until when. A worker that dies
+    # mid-send leaves the row SENDING; once the lease ends, the sweeper claims it again.
+    claim_token = models.CharField(max_length=32, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    provider_ref = models.CharField(_("provider reference"), max_length=200, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    resent_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends",
+        verbose_name=_("resend of"),
+    )  # fmt: skip
+    resent_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("resent by"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            # The sweeper's question: which open rows are due (or orphaned)?
+            models.Index(
+                fields=["due_at"], condition=Q(status="pending"), name="message_pending_due"
+            ),
+            models.Index(
+                fields=["lease_until"], condition=Q(status="sending"), name="message_sending"
+            ),
+            models.Index(fields=["office", "-created_at"], name="message_by_office"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.dedup_key}"
+
+    @property
+    def masked_recipient(self) -> str:
+        return mask_email(self.recipient) if "@" in self.recipient else mask_phone(self.recipient)
+
+    @property
+    def idempotency_key(self) -> str:
+        """What the gateways see: the same for every attempt at this row."""
+        return f"giliran-{self.pk}"

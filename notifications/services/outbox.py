@@ -1,0 +1,276 @@
+"""Queue, claim and deliver outbox rows (notifications.models.Message).
+
+`message_queue` writes a row inside the caller's transaction and, once that commits,
+asks a worker to deliver it now (if it is due now). `outbox_dispatch_due` is what the
+periodic sweeper runs: it claims due rows in batches and delivers them. Both paths go
+through `_claim`, a single UPDATE that only one caller can win per row, so a row is
+never being sent by two workers at once, whatever runs twice."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Booking, Office
+from core.errors import ApplicationError
+from notifications.channels import DeliveryError, Outgoing, transport_for
+from notifications.models import Message, MessageKind, MessageStatus
+from notifications.rendering import RenderError, message_render
+from queueing.models import Ticket
+
+logger = logging.getLogger("giliran.messages")
+
+# Context keys that must not outlive delivery (a one-time code in a database backup).
+SENSITIVE_KEYS = ("code",)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    address: str
+    language: str
+
+
+def message_queue(
+    *,
+    kind: str,
+    dedup_key: str,
+    recipient: Recipient,
+    context: dict[str, Any],
+    office: Office | None = None,
+    booking: Booking | None = None,
+    ticket: Ticket | None = None,
+    due_at: datetime | None = None,
+    stale_after: datetime | None = None,
+) -> Message | None:
+    """Write one outbox row; None if a row with this `dedup_key` exists already (the
+    effect was queued before: a task that runs twice queues nothing new).
+
+    Call inside the transaction that makes the change the message reports."""
+    now = timezone.now()
+    due_at = due_at or now
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                dedup_key=dedup_key[:160],
+                kind=kind,
+                channel=recipient.channel,
+                recipient=recipient.address,
+                language=recipient.language,
+                context=context,
+                office=office,
+                booking=booking,
+                ticket=ticket,
+                due_at=due_at,
+                stale_after=stale_after,
+            )
+    except IntegrityError:
+        return None
+    if due_at <= now:
+        transaction.on_commit(lambda: _dispatch_soon(message.pk), robust=True)
+    return message
+
+
+def _dispatch_soon(message_id: int) -> None:
+    from notifications.tasks import outbox_dispatch_message_task
+
+    outbox_dispatch_message_task.delay(message_id)
+
+
+def _claim(where: Q, *, limit: int, now: datetime) -> list[Message]:
+    """Claim up to `limit` deliverable rows matching `where` for this caller.
+
+    Deliverable: PENDING and due, or SENDING with an expired lease (its worker died).
+    One UPDATE marks them SENDING under a fresh token; on PostgreSQL the candidate rows
+    are picked with FOR UPDATE SKIP LOCKED, so parallel sweepers take disjoint batches
+    without waiting on each other. SQLite runs one writer at a time, which makes the
+    same single UPDATE atomic there."""
+    token = secrets.token_hex(16)
+    deliverable = Q(status=MessageStatus.PENDING, due_at__lte=now) | Q(
+        status=MessageStatus.SENDING, lease_until__lt=now
+    )
+    candidates = Message.objects.filter(where, deliverable).order_by("due_at")
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True)
+    with transaction.atomic():
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Message.objects.filter(Q(pk__in=ids), deliverable).update(
+            status=MessageStatus.SENDING,
+            claim_token=token,
+            lease_until=now + timedelta(seconds=settings.GILIRAN_OUTBOX_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("due_at")
+    )
+
+
+def outbox_dispatch_message(*, message_id: int) -> str | None:
+    """Deliver one row now if it is due and nobody else is delivering it. Returns its
+    new status, or None if it was not claimable."""
+    claimed = _claim(Q(pk=message_id), limit=1, now=timezone.now())
+    if not claimed:
+        return None
+    return _deliver(claimed[0])
+
+
+def outbox_dispatch_due(*, batch_size: int = 100, time_budget: float = 50.0) -> int:
+    """The sweeper: claim and deliver due rows, batch after batch, until none is due or
+    `time_budget` seconds have passed. Returns how many rows it handled."""
+    started = time.monotonic()
+    handled = 0
+    while time.monotonic() - started < time_budget:
+        batch = _claim(Q(), limit=batch_size, now=timezone.now())
+        for message in batch:
+            _deliver(message)
+        handled += len(batch)
+        if len(batch) < batch_size:
+            break
+    return handled
+
+
+# --- delivery ------------------------------------------------------------------------
+
+# Per kind: a reason the message should no longer go out, checked just before sending.
+RelevanceCheck = Callable[[Message], str | None]
+RELEVANCE: dict[str, RelevanceCheck] = {}
+
+
+def relevance_check(*kinds: str) -> Callable[[RelevanceCheck], RelevanceCheck]:
+    def register(check: RelevanceCheck) -> RelevanceCheck:
+        for kind in kinds:
+            RELEVANCE[kind] = check
+        return check
+
+    return register
+
+
+ATTACHMENTS: dict[str, Callable[[Message], tuple[tuple[str, str, str], ...]]] = {}
+
+
+def _finish(message: Message, **changes: Any) -> bool:
+    """Record the outcome, if this caller still holds the claim (its lease may have
+    ended and another worker taken the row over)."""
+    if changes.get("status") == MessageStatus.SENT and any(
+        key in message.context for key in SENSITIVE_KEYS
+    ):
+        changes["context"] = {
+            k: ("•" * 6 if k in SENSITIVE_KEYS else v) for k, v in message.context.items()
+        }
+    return bool(
+        Message.objects.filter(
+            pk=message.pk, claim_token=message.claim_token, status=MessageStatus.SENDING
+        ).update(lease_until=None, **changes)
+    )
+
+
+def _deliver(message: Message) -> str:
+    """Send one claimed row and record what happened. Never raises for a delivery
+    problem: each one ends as a retry, a dead letter with its reason, or a skip."""
+    now = timezone.now()
+    if message.stale_after and message.stale_after <= now:
+        _finish(message, status=MessageStatus.SKIPPED, last_error="too late to be useful")
+        return MessageStatus.SKIPPED
+    check = RELEVANCE.get(message.kind)
+    reason = check(message) if check else None
+    if reason:
+        _finish(message, status=MessageStatus.SKIPPED, last_error=reason)
+        return MessageStatus.SKIPPED
+    try:
+        if not message.recipient:
+            raise DeliveryError(
+                f"the citizen gave no address for {message.channel}", permanent=True
+            )
+        rendered = message_render(
+            kind=message.kind, language=message.language, context=message.context
+        )
+        attach = ATTACHMENTS.get(message.kind)
+        outgoing = Outgoing(
+            idempotency_key=message.idempotency_key,
+            channel=message.channel,
+            kind=message.kind,
+            recipient=message.recipient,
+            language=message.language,
+            reference=str(message.context.get("reference", "")),
+            rendered=rendered,
+            attachments=attach(message) if attach and message.channel == "email" else (),
+        )
+        provider_ref = transport_for(message.channel).send(outgoing)
+    except RenderError as error:
+        return _failed(message, str(error), permanent=True)
+    except DeliveryError as error:
+        return _failed(message, error.reason, permanent=error.permanent)
+    _finish(
+        message,
+        status=MessageStatus.SENT,
+        sent_at=timezone.now(),
+        provider_ref=provider_ref[:200],
+        last_error="",
+    )
+    return MessageStatus.SENT
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2×base, 4×base… capped at an hour."""
+    seconds = settings.GILIRAN_OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, 3600))
+
+
+def _failed(message: Message, reason: str, *, permanent: bool) -> str:
+    if permanent or message.attempts >= settings.GILIRAN_OUTBOX_MAX_ATTEMPTS:
+        if not permanent:
+            reason = f"gave up after {message.attempts} attempts: {reason}"
+        logger.warning("message %s dead: %s", message.pk, reason)
+        _finish(message, status=MessageStatus.DEAD, last_error=reason)
+        return MessageStatus.DEAD
+    _finish(
+        message,
+        status=MessageStatus.PENDING,
+        due_at=timezone.now() + retry_delay(message.attempts),
+        last_error=reason,
+    )
+    return MessageStatus.PENDING
+
+
+def message_resend(*, message: Message, by: User) -> Message:
+    """Send a message again as a new row (the log keeps both). For a dead letter after
+    its cause is fixed, or a citizen who lost the first one. A one-time code is never
+    resent (it was erased once sent); the citizen asks for a new one."""
+    if message.kind == MessageKind.CODE:
+        raise ApplicationError(
+            "code_not_resent",
+            _("One-time codes are not resent. The citizen can ask for a new code."),
+            status_code=409,
+        )
+    with transaction.atomic():
+        count = Message.objects.filter(resent_from=message).count()
+        resend = Message.objects.create(
+            dedup_key=f"resend:{message.pk}:{count + 1}",
+            kind=message.kind,
+            channel=message.channel,
+            recipient=message.recipient,
+            language=message.language,
+            context=message.context,
+            office=message.office,
+            booking=message.booking,
+            ticket=message.ticket,
+            due_at=timezone.now(),
+            resent_from=message,
+            resent_by=by,
+        )
+        transaction.on_commit(lambda: _dispatch_soon(resend.pk), robust=True)
+    return resend
