@@ -335,6 +335,9 @@ OFFICES: list[dict[str, object]] = [
             "bpjs-ubah-data": "E",
             "sim-perpanjang": "F",
         },
+        # Booked and visited on the same day: the message journey (book, reminder,
+        # check-in, call, survey) can be tried in one sitting; see the README.
+        "same_day": ["bpjs-ubah-data"],
         "counters": {
             1: ["paspor-baru", "paspor-ganti"],
             2: ["paspor-baru", "paspor-ganti"],

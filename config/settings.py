@@ -305,7 +305,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # In development the worker's console is where SMS/WhatsApp messages appear;
+        # the sweeper's "task received/succeeded" lines every few seconds would bury them.
+        **(
+            {name: {"level": "WARNING"} for name in ("celery.app.trace", "celery.worker.strategy")}
+            if DEBUG
+            else {}
+        ),
+    },
 }
 
 # Absolute address used in messages (links to manage a booking).

@@ -37,9 +37,17 @@ def _hours_for(
     return None
 
 
+# Booking rules of the demo's office-services: most book from tomorrow; a same-day one
+# books from 15 minutes ahead and checks in any time in the 3 hours before.
+NEXT_DAY = {"booking_opens_days_ahead": 1, "min_notice_minutes": 60, "checkin_opens_minutes": 30}
+SAME_DAY = {"booking_opens_days_ahead": 0, "min_notice_minutes": 15, "checkin_opens_minutes": 180}
+
+
 def _load_office(spec: dict[str, Any], services: dict[str, Service]) -> Office:
     fields = {
-        k: v for k, v in spec.items() if k not in {"code", "services", "counters", "saturday"}
+        k: v
+        for k, v in spec.items()
+        if k not in {"code", "services", "counters", "saturday", "same_day"}
     }
     fields["latitude"] = Decimal(fields["latitude"])
     fields["longitude"] = Decimal(fields["longitude"])
@@ -51,8 +59,11 @@ def _load_office(spec: dict[str, Any], services: dict[str, Service]) -> Office:
         OfficeService.objects.filter(office=office, ticket_letter=letter).exclude(
             service__code=code
         ).delete()
+        same_day = code in spec.get("same_day", [])
         OfficeService.objects.update_or_create(
-            office=office, service=services[code], defaults={"ticket_letter": letter}
+            office=office,
+            service=services[code],
+            defaults={"ticket_letter": letter, **(SAME_DAY if same_day else NEXT_DAY)},
         )
 
     for weekday in range(7):

@@ -90,10 +90,11 @@ def waitlist_join(
 
 def waitlist_position(entry: WaitlistEntry) -> int:
     """1 for the first citizen in line."""
+    ahead = Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk)
     return (
         WaitlistEntry.objects.filter(
-            office_service_id=entry.office_service_id, local_date=entry.local_date,
-            status=WaitlistStatus.WAITING, created_at__lt=entry.created_at,
+            ahead, office_service_id=entry.office_service_id, local_date=entry.local_date,
+            status=WaitlistStatus.WAITING,
         ).count()
         + 1
     )  # fmt: skip
@@ -150,8 +151,14 @@ def waitlist_accept(*, entry: WaitlistEntry, now: datetime | None = None) -> Boo
         raise ApplicationError(
             "no_offer", _("There is no place on offer for you at the moment."), status_code=409
         )
+    if entry.offer.releases_at is None or entry.offer.releases_at <= now:
+        raise ApplicationError(
+            "offer_lapsed",
+            _("This offer has ended, and the place is passing to the next person in line."),
+            status_code=410,
+        )
     with transaction.atomic():
-        booking = booking_confirm(booking=entry.offer, now=now)  # refuses a lapsed hold
+        booking = booking_confirm(booking=entry.offer, now=now)
         WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.OFFERED).update(
             status=WaitlistStatus.BOOKED
         )

@@ -13,6 +13,7 @@ from booking.models import Booking, BookingStatus, Slot, Source
 from booking.selectors.availability import day_slots
 from booking.services.booking import booking_hold, code_send, code_verify
 from core.errors import ApplicationError
+from notifications.models import Message, MessageKind, MessageStatus
 from tests.booking.conftest import citizen_details
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,13 @@ def test_contact_cap_limits_active_bookings_per_phone(slot: Slot, settings: Any)
             slot_id=slot.pk, details=citizen_details("3171010101900002"), source=Source.WEB
         )
     assert refused.value.code == "contact_limit"
+
+
+def test_a_sent_code_is_erased_from_the_message_log(
+    slot: Slot, citizen: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booking = _hold_and_send(slot, citizen, django_capture_on_commit_callbacks)
+    code = _code_from_mail()
+    message = Message.objects.get(booking=booking, kind=MessageKind.CODE)
+    assert message.status == MessageStatus.SENT and message.context["code"] == "••••••"
+    assert code not in str(message.context)
