@@ -6,7 +6,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register("giliran", deploy=True)
@@ -36,3 +36,28 @@ def personal_data_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+@register("giliran", deploy=True)
+def message_gateways(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Citizens choose WhatsApp or SMS; without a gateway those messages dead-letter."""
+    missing = [
+        channel for channel, gateway in settings.GILIRAN_GATEWAYS.items() if not gateway["url"]
+    ]
+    warnings: list[CheckMessage] = []
+    if missing:
+        warnings.append(
+            Warning(
+                f"No gateway for {', '.join(missing)}: those messages will fail as dead letters.",
+                hint="Set GILIRAN_SMS_GATEWAY_URL and GILIRAN_WHATSAPP_GATEWAY_URL (and tokens).",
+                id="giliran.W004",
+            )
+        )
+    if settings.GILIRAN_CONSOLE_MESSAGES:
+        warnings.append(
+            Warning(
+                "GILIRAN_CONSOLE_MESSAGES is on: one-time codes would be written to the log.",
+                id="giliran.W005",
+            )
+        )
+    return warnings

@@ -17,6 +17,8 @@ PRODUCTION = {
     "SECURE_PROXY_SSL_HEADER": "1",
     "GILIRAN_DATA_KEYS": "q2hjbTc0ZmxLa0NvZ2V6eTZhZ2VsZm1mQ1JlRkJ2b0E=,0sYHQkz3fv3gYxX8HkFU4dm2dXBjbU8vT0NhMXV3N1E=",
     "GILIRAN_HASH_KEY": "hmac-key-for-the-deploy-check-0123456789abcdef",
+    "GILIRAN_SMS_GATEWAY_URL": "https://sms.example.go.id/messages",
+    "GILIRAN_WHATSAPP_GATEWAY_URL": "https://wa.example.go.id/messages",
 }
 
 
@@ -51,3 +53,11 @@ def test_deploy_check_fails_on_the_development_key(tmp_path: Path) -> None:
     result = _check({k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}, tmp_path)
     assert result.returncode != 0
     assert "security.W009" in result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_a_message_gateway_is_missing(tmp_path: Path) -> None:
+    result = _check(
+        {k: v for k, v in PRODUCTION.items() if k != "GILIRAN_WHATSAPP_GATEWAY_URL"}, tmp_path
+    )
+    assert result.returncode != 0
+    assert "giliran.W004" in result.stdout + result.stderr and "whatsapp" in result.stderr
