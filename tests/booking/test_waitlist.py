@@ -213,3 +213,29 @@ def test_the_join_page_works_in_both_languages_and_explains_bad_input(
         "waitlist-entry", kwargs={"token": entry.token}
     )
     assert "urutan ke-1" in client.get(good["Location"]).content.decode()
+
+
+def test_the_waiting_list_through_the_api(
+    client: Client, full_day: Booking, passport_here: OfficeService
+) -> None:
+    body = {
+        "office": passport_here.office.code, "service": passport_here.service.code,
+        "date": FIRST_BOOKABLE.isoformat(), "full_name": "Budi Santoso", "nik": BUDI,
+        "email": "budi@example.id", "channel": "email",
+    }  # fmt: skip
+    bad = client.post("/api/v1/waitlist/", {**body, "nik": "12"}, content_type="application/json",
+                      headers={"accept-language": "en"})  # fmt: skip
+    assert bad.status_code == 400 and "nik" in bad.json()["fields"]
+    joined = client.post("/api/v1/waitlist/", body, content_type="application/json")
+    assert joined.status_code == 201
+    token = joined.json()["token"]
+    assert client.get(f"/api/v1/waitlist/{token}/").json()["position"] == 1
+    early = client.post(f"/api/v1/waitlist/{token}/accept/", headers={"accept-language": "en"})
+    assert early.status_code == 409
+    assert early.json()["message"] == "There is no place on offer for you at the moment."
+    booking_cancel(booking=full_day)
+    waitlist_sweep()
+    offered = client.get(f"/api/v1/waitlist/{token}/").json()
+    assert offered["status"] == "offered" and offered["offer_starts_at"].endswith("+07:00")
+    accepted = client.post(f"/api/v1/waitlist/{token}/accept/")
+    assert accepted.status_code == 200 and accepted.json()["booking"]["status"] == "confirmed"
