@@ -26,6 +26,7 @@ from booking.models import (
     Service,
     Slot,
     StaffMembership,
+    WaitlistEntry,
 )
 from booking.permissions import offices_for
 
@@ -309,6 +310,41 @@ class BookingAdmin(OfficeScopedAdmin):
     @admin.display(description=_("NIK"))
     def masked_nik(self, booking: Booking) -> str:
         return booking.masked_nik
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(OfficeScopedAdmin):
+    """Who waits for which full day, in line order; changed only through the services."""
+
+    office_path = "office_service__office"
+    list_display = [
+        "local_date",
+        "office_service",
+        "status",
+        "full_name",
+        "masked_nik",
+        "created_at",
+    ]
+    list_filter = ["status", "office_service__office"]
+    search_fields = ["full_name", "offer__code"]
+    readonly_fields = (
+        "office_service", "local_date", "status", "full_name", "masked_nik", "channel",
+        "language", "priority_group", "created_at", "offer", "offered_at",
+    )  # fmt: skip
+    fields = readonly_fields
+
+    @admin.display(description=_("NIK"))
+    def masked_nik(self, entry: WaitlistEntry) -> str:
+        return entry.masked_nik
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False
