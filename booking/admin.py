@@ -71,6 +71,20 @@ class OfficeScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyOfficeScopedAdmin(OfficeScopedAdmin):
+    """Rows that change only through their services (bookings, messages, survey answers):
+    shown, searchable and office-scoped, never added, edited or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class OfficeServiceForm(forms.ModelForm):
     # No Meta: the admin builds the form from OfficeServiceAdmin's own fields.
     def clean(self) -> dict[str, Any]:
@@ -270,7 +284,7 @@ admin.site.index_title = _("Offices, services and staff")
 
 
 @admin.register(Slot)
-class SlotAdmin(OfficeScopedAdmin):
+class SlotAdmin(ReadOnlyOfficeScopedAdmin):
     """Slots are planned by scheduling/ and edited by supervisors on the capacity page,
     which refuses capacity below what is booked; here they are read-only."""
 
@@ -281,18 +295,9 @@ class SlotAdmin(OfficeScopedAdmin):
     date_hierarchy = "local_date"
     readonly_fields = ["office_service", "starts_at", "ends_at", "local_date", "capacity", "taken"]
 
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Booking)
-class BookingAdmin(OfficeScopedAdmin):
+class BookingAdmin(ReadOnlyOfficeScopedAdmin):
     """Bookings change only through their services (confirm, cancel, reschedule); the
     admin shows them with the NIK masked and never decrypts it."""
 
@@ -311,18 +316,9 @@ class BookingAdmin(OfficeScopedAdmin):
     def masked_nik(self, booking: Booking) -> str:
         return booking.masked_nik
 
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(OfficeScopedAdmin):
+class WaitlistEntryAdmin(ReadOnlyOfficeScopedAdmin):
     """Who waits for which full day, in line order; changed only through the services."""
 
     office_path = "office_service__office"
@@ -345,12 +341,3 @@ class WaitlistEntryAdmin(OfficeScopedAdmin):
     @admin.display(description=_("NIK"))
     def masked_nik(self, entry: WaitlistEntry) -> str:
         return entry.masked_nik
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

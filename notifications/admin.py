@@ -3,21 +3,19 @@ booking code; dead letters are one filter away, and can be resent from the list.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from booking.admin import OfficeScopedAdmin
+from booking.admin import ReadOnlyOfficeScopedAdmin
 from core.errors import ApplicationError
 from notifications.models import Message
 from notifications.services.outbox import message_resend
 
 
 @admin.register(Message)
-class MessageAdmin(OfficeScopedAdmin):
+class MessageAdmin(ReadOnlyOfficeScopedAdmin):
     list_display = ["created_at", "kind", "channel", "status", "attempts", "reference",
                     "masked_recipient", "last_error"]  # fmt: skip
     list_filter = ["status", "channel", "kind", "office"]
@@ -50,12 +48,3 @@ class MessageAdmin(OfficeScopedAdmin):
             else:
                 sent += 1
         self.message_user(request, _("%(count)d messages queued again.") % {"count": sent})
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
