@@ -27,6 +27,7 @@ class MessageKind(models.TextChoices):
     REMINDER_SOON = "reminder_soon", _("Reminder shortly before")
     CANCELLED = "cancelled", _("Booking cancelled")
     RESCHEDULED = "rescheduled", _("Booking moved")
+    MOVED = "moved", _("Booking moved by the office")
     NO_SHOW = "no_show", _("Missed appointment")
     QUEUED = "queued", _("Queue number")
     TURN_NEAR = "turn_near", _("Almost your turn")
@@ -80,7 +81,10 @@ class Message(models.Model):
     due_at = models.DateTimeField(_("due at"))
     # Past this moment the message is useless (a reminder after the appointment began).
     stale_after = models.DateTimeField(_("useless after"), null=True, blank=True)
+    # Tries at the gateway; `claims` counts every claim, including those lost with a dead
+    # worker, so a message that crashes every worker that takes it still ends.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claims = models.PositiveSmallIntegerField(_("claims"), default=0, editable=False)
     # A claim: who is sending (a random token) and until when. A worker that dies
     # mid-send leaves the row SENDING; once the lease ends, the sweeper claims it again.
     claim_token = models.CharField(max_length=32, blank=True, editable=False)

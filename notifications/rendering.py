@@ -59,10 +59,15 @@ def _render(engine: Engine, name: str, context: dict[str, Any]) -> str:
     return output.strip()
 
 
-def message_render(*, kind: str, language: str, context: dict[str, Any]) -> Rendered:
+def message_render(
+    *, kind: str, language: str, context: dict[str, Any], for_email: bool = True
+) -> Rendered:
+    """The message's words; the subject and HTML part only for email (an SMS has none)."""
     with translation.override(language):
-        subject = _render(_engine(), f"notifications/{kind}_subject.txt", context)
         text = _render(_engine(), f"notifications/{kind}.txt", context)
+        if not for_email:
+            return Rendered(subject="", text=text, html="")
+        subject = _render(_engine(), f"notifications/{kind}_subject.txt", context)
         html = _render(
             _html_engine(), "notifications/email.html", {"text": text, "language": language}
         )

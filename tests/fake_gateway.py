@@ -33,6 +33,7 @@ class FakeGateway:
         # What reached citizens, by content: the same words to the same person under two
         # keys would be a duplicate no idempotency key could absorb.
         self.delivery_count: Counter[tuple[str, str, str]] = Counter()
+        self.request_headers: list[dict[str, str]] = []
         self._failures: list[
             tuple[str, int]
         ] = []  # ("status", code) | ("timeout", s) | ("garbage", 0)
@@ -58,6 +59,8 @@ class FakeGateway:
                 self._answer(200, json.dumps(gateway.stats()).encode(), "application/json")
 
             def do_POST(self) -> None:
+                with gateway._lock:
+                    gateway.request_headers.append(dict(self.headers))
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
                 key = self.headers.get("Idempotency-Key", "")
@@ -66,7 +69,12 @@ class FakeGateway:
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A client that hangs up (a worker killed mid-request) is what tests provoke.
+        self.server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+        # Stop within 50 ms of being asked (the default poll is 0.5 s).
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # --- control --------------------------------------------------------------------
 
@@ -86,6 +94,11 @@ class FakeGateway:
     def garble_next(self, count: int) -> None:
         with self._lock:
             self._failures.extend([("garbage", 0)] * count)
+
+    def headers_for(self, idempotency_key: str) -> list[dict[str, str]]:
+        """The headers of every request that carried `idempotency_key`, in order."""
+        with self._lock:
+            return [h for h in self.request_headers if h.get("Idempotency-Key") == idempotency_key]
 
     def duplicates_delivered(self) -> int:
         """Messages a citizen would have received more than once: the same text to the

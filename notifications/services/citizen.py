@@ -23,6 +23,7 @@ from booking.tokens import manage_token
 from notifications.models import Message, MessageKind
 from notifications.services.outbox import (
     ATTACHMENTS,
+    Facts,
     Recipient,
     message_queue,
     relevance_check,
@@ -122,18 +123,18 @@ def booking_reminders_queue(*, booking: Booking, now: datetime) -> list[Message]
 
 
 @relevance_check(MessageKind.REMINDER_DAY_BEFORE, MessageKind.REMINDER_SOON)
-def _reminder_still_relevant(message: Message) -> str | None:
-    booking = Booking.objects.filter(messages=message).values("status", "slot_id").first()
-    if booking is None or booking["status"] != BookingStatus.CONFIRMED:
+def _reminder_still_relevant(message: Message, facts: Facts) -> str | None:
+    booking_id = message.booking_id or 0
+    if facts.booking_status.get(booking_id) != BookingStatus.CONFIRMED:
         return "the booking is no longer confirmed"
-    if booking["slot_id"] != message.context.get("slot_id"):
+    if facts.booking_slot.get(booking_id) != message.context.get("slot_id"):
         return "the booking has moved to another time"
     return None
 
 
 @relevance_check(MessageKind.CODE, MessageKind.WAITLIST_OFFER)
-def _hold_still_open(message: Message) -> str | None:
-    status = Booking.objects.filter(messages=message).values_list("status", flat=True).first()
+def _hold_still_open(message: Message, facts: Facts) -> str | None:
+    status = facts.booking_status.get(message.booking_id or 0)
     return None if status == BookingStatus.HELD else "the hold has ended"
 
 
@@ -202,14 +203,14 @@ def ticket_message_send(
 
 
 @relevance_check(MessageKind.TURN_NEAR)
-def _still_waiting(message: Message) -> str | None:
-    status = Ticket.objects.filter(messages=message).values_list("status", flat=True).first()
+def _still_waiting(message: Message, facts: Facts) -> str | None:
+    status = facts.ticket_status.get(message.ticket_id or 0)
     return None if status == TicketStatus.WAITING else "the ticket is no longer waiting"
 
 
 @relevance_check(MessageKind.CALLED)
-def _still_called(message: Message) -> str | None:
-    status = Ticket.objects.filter(messages=message).values_list("status", flat=True).first()
+def _still_called(message: Message, facts: Facts) -> str | None:
+    status = facts.ticket_status.get(message.ticket_id or 0)
     return None if status == TicketStatus.CALLED else "the citizen is no longer being called"
 
 

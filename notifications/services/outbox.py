@@ -92,27 +92,30 @@ def _dispatch_soon(message_id: int) -> None:
 def _claim(where: Q, *, limit: int, now: datetime) -> list[Message]:
     """Claim up to `limit` deliverable rows matching `where` for this caller.
 
-    Deliverable: PENDING and due, or SENDING with an expired lease (its worker died).
-    One UPDATE marks them SENDING under a fresh token; on PostgreSQL the candidate rows
-    are picked with FOR UPDATE SKIP LOCKED, so parallel sweepers take disjoint batches
-    without waiting on each other. SQLite runs one writer at a time, which makes the
-    same single UPDATE atomic there."""
+    Deliverable: SENDING with an expired lease (its worker died), then PENDING and due.
+    One UPDATE marks them SENDING under a fresh token and a lease; on PostgreSQL the
+    candidates are picked with FOR UPDATE SKIP LOCKED (each through its own partial
+    index), so parallel sweepers take disjoint batches without waiting on each other.
+    SQLite runs one writer at a time, which makes the same statements atomic there."""
     token = secrets.token_hex(16)
-    deliverable = Q(status=MessageStatus.PENDING, due_at__lte=now) | Q(
-        status=MessageStatus.SENDING, lease_until__lt=now
-    )
-    candidates = Message.objects.filter(where, deliverable).order_by("due_at")
-    if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True)
+    orphaned = Q(status=MessageStatus.SENDING, lease_until__lt=now)
+    due = Q(status=MessageStatus.PENDING, due_at__lte=now)
     with transaction.atomic():
-        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        ids: list[int] = []
+        for condition, order in ((orphaned, "lease_until"), (due, "due_at")):
+            candidates = Message.objects.filter(where, condition).order_by(order)
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True)
+            ids += candidates.values_list("pk", flat=True)[: limit - len(ids)]
+            if len(ids) >= limit:
+                break
         if not ids:
             return []
-        Message.objects.filter(Q(pk__in=ids), deliverable).update(
+        Message.objects.filter(Q(pk__in=ids), orphaned | due).update(
             status=MessageStatus.SENDING,
             claim_token=token,
             lease_until=now + timedelta(seconds=settings.GILIRAN_OUTBOX_LEASE_SECONDS),
-            attempts=F("attempts") + 1,
+            claims=F("claims") + 1,
         )
     return list(
         Message.objects.filter(claim_token=token, status=MessageStatus.SENDING).order_by("due_at")
@@ -125,7 +128,7 @@ def outbox_dispatch_message(*, message_id: int) -> str | None:
     claimed = _claim(Q(pk=message_id), limit=1, now=timezone.now())
     if not claimed:
         return None
-    return _deliver(claimed[0])
+    return _deliver(claimed[0], Facts.about(claimed))
 
 
 def outbox_dispatch_due(*, batch_size: int = 100, time_budget: float = 50.0) -> int:
@@ -135,18 +138,69 @@ def outbox_dispatch_due(*, batch_size: int = 100, time_budget: float = 50.0) -> 
     handled = 0
     while time.monotonic() - started < time_budget:
         batch = _claim(Q(), limit=batch_size, now=timezone.now())
-        for message in batch:
-            _deliver(message)
+        _deliver_batch(batch)
         handled += len(batch)
         if len(batch) < batch_size:
             break
     return handled
 
 
+def _deliver_batch(batch: list[Message]) -> None:
+    """Deliver a claimed batch, keeping its claim alive: a slow gateway can make a batch
+    outlast its lease, and a row whose lease ran out may be claimed and sent by another
+    sweeper. Before that can happen, the batch's lease is renewed for the rows this
+    caller still holds; a row it no longer holds is left to its new owner."""
+    if not batch:
+        return
+    facts = Facts.about(batch)
+    token = batch[0].claim_token
+    lease = timedelta(seconds=settings.GILIRAN_OUTBOX_LEASE_SECONDS)
+    margin = timedelta(seconds=2 * settings.GILIRAN_GATEWAY_TIMEOUT_SECONDS + 1)
+    lease_until = batch[0].lease_until or timezone.now()
+    held: set[int] | None = None  # None: every row of the batch
+    for message in batch:
+        now = timezone.now()
+        if lease_until - now < margin:
+            lease_until = now + lease
+            Message.objects.filter(
+                claim_token=token, status=MessageStatus.SENDING, lease_until__gt=now
+            ).update(lease_until=lease_until)
+            held = set(
+                Message.objects.filter(
+                    claim_token=token, status=MessageStatus.SENDING, lease_until=lease_until
+                ).values_list("pk", flat=True)
+            )
+        if held is None or message.pk in held:
+            _deliver(message, facts)
+
+
 # --- delivery ------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Facts:
+    """The state relevance checks read, fetched once for a whole batch."""
+
+    booking_status: dict[int, str]
+    booking_slot: dict[int, int]
+    ticket_status: dict[int, str]
+
+    @classmethod
+    def about(cls, messages: list[Message]) -> Facts:
+        booking_ids = {m.booking_id for m in messages if m.booking_id}
+        ticket_ids = {m.ticket_id for m in messages if m.ticket_id}
+        bookings = Booking.objects.filter(pk__in=booking_ids).values_list("pk", "status", "slot_id")
+        return cls(
+            booking_status={pk: status for pk, status, _slot in bookings},
+            booking_slot={pk: slot for pk, _status, slot in bookings},
+            ticket_status=dict(
+                Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "status")
+            ),
+        )
+
+
 # Per kind: a reason the message should no longer go out, checked just before sending.
-RelevanceCheck = Callable[[Message], str | None]
+RelevanceCheck = Callable[[Message, Facts], str | None]
 RELEVANCE: dict[str, RelevanceCheck] = {}
 
 
@@ -162,15 +216,18 @@ def relevance_check(*kinds: str) -> Callable[[RelevanceCheck], RelevanceCheck]:
 ATTACHMENTS: dict[str, Callable[[Message], tuple[tuple[str, str, str], ...]]] = {}
 
 
-def _finish(message: Message, **changes: Any) -> bool:
+def _finish(message: Message, *, attempted: bool, **changes: Any) -> bool:
     """Record the outcome, if this caller still holds the claim (its lease may have
-    ended and another worker taken the row over)."""
+    ended and another worker taken the row over). `attempted`: the gateway was tried,
+    which is what `attempts` counts (a claim lost to a dead worker is not an attempt)."""
     if changes.get("status") == MessageStatus.SENT and any(
         key in message.context for key in SENSITIVE_KEYS
     ):
         changes["context"] = {
             k: ("•" * 6 if k in SENSITIVE_KEYS else v) for k, v in message.context.items()
         }
+    if attempted:
+        changes["attempts"] = F("attempts") + 1
     return bool(
         Message.objects.filter(
             pk=message.pk, claim_token=message.claim_token, status=MessageStatus.SENDING
@@ -178,17 +235,23 @@ def _finish(message: Message, **changes: Any) -> bool:
     )
 
 
-def _deliver(message: Message) -> str:
+def _skip_reason(message: Message, facts: Facts, now: datetime) -> str | None:
+    if message.stale_after and message.stale_after <= now:
+        return "too late to be useful"
+    check = RELEVANCE.get(message.kind)
+    return check(message, facts) if check else None
+
+
+def _deliver(message: Message, facts: Facts) -> str:
     """Send one claimed row and record what happened. Never raises for a delivery
     problem: each one ends as a retry, a dead letter with its reason, or a skip."""
-    now = timezone.now()
-    if message.stale_after and message.stale_after <= now:
-        _finish(message, status=MessageStatus.SKIPPED, last_error="too late to be useful")
-        return MessageStatus.SKIPPED
-    check = RELEVANCE.get(message.kind)
-    reason = check(message) if check else None
-    if reason:
-        _finish(message, status=MessageStatus.SKIPPED, last_error=reason)
+    if message.claims > settings.GILIRAN_OUTBOX_MAX_ATTEMPTS * 3:
+        crashed = f"claimed {message.claims} times without an outcome: a worker may crash on it"
+        _finish(message, attempted=False, status=MessageStatus.DEAD, last_error=crashed)
+        return MessageStatus.DEAD
+    skip = _skip_reason(message, facts, timezone.now())
+    if skip:
+        _finish(message, attempted=False, status=MessageStatus.SKIPPED, last_error=skip)
         return MessageStatus.SKIPPED
     try:
         if not message.recipient:
@@ -196,8 +259,9 @@ def _deliver(message: Message) -> str:
                 f"the citizen gave no address for {message.channel}", permanent=True
             )
         rendered = message_render(
-            kind=message.kind, language=message.language, context=message.context
-        )
+            kind=message.kind, language=message.language, context=message.context,
+            for_email=message.channel == "email",
+        )  # fmt: skip
         attach = ATTACHMENTS.get(message.kind)
         outgoing = Outgoing(
             idempotency_key=message.idempotency_key,
@@ -211,11 +275,12 @@ def _deliver(message: Message) -> str:
         )
         provider_ref = transport_for(message.channel).send(outgoing)
     except RenderError as error:
-        return _failed(message, str(error), permanent=True)
+        return _failed(message, str(error), permanent=True, attempted=False)
     except DeliveryError as error:
-        return _failed(message, error.reason, permanent=error.permanent)
+        return _failed(message, error.reason, permanent=error.permanent, attempted=True)
     _finish(
         message,
+        attempted=True,
         status=MessageStatus.SENT,
         sent_at=timezone.now(),
         provider_ref=provider_ref[:200],
@@ -230,17 +295,19 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(seconds, 3600))
 
 
-def _failed(message: Message, reason: str, *, permanent: bool) -> str:
-    if permanent or message.attempts >= settings.GILIRAN_OUTBOX_MAX_ATTEMPTS:
+def _failed(message: Message, reason: str, *, permanent: bool, attempted: bool) -> str:
+    attempts = message.attempts + (1 if attempted else 0)
+    if permanent or attempts >= settings.GILIRAN_OUTBOX_MAX_ATTEMPTS:
         if not permanent:
-            reason = f"gave up after {message.attempts} attempts: {reason}"
+            reason = f"gave up after {attempts} attempts: {reason}"
         logger.warning("message %s dead: %s", message.pk, reason)
-        _finish(message, status=MessageStatus.DEAD, last_error=reason)
+        _finish(message, attempted=attempted, status=MessageStatus.DEAD, last_error=reason)
         return MessageStatus.DEAD
     _finish(
         message,
+        attempted=attempted,
         status=MessageStatus.PENDING,
-        due_at=timezone.now() + retry_delay(message.attempts),
+        due_at=timezone.now() + retry_delay(attempts),
         last_error=reason,
     )
     return MessageStatus.PENDING
