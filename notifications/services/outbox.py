@@ -228,11 +228,24 @@ def _finish(message: Message, *, attempted: bool, **changes: Any) -> bool:
         }
     if attempted:
         changes["attempts"] = F("attempts") + 1
-    return bool(
-        Message.objects.filter(
-            pk=message.pk, claim_token=message.claim_token, status=MessageStatus.SENDING
-        ).update(lease_until=None, **changes)
-    )
+    with transaction.atomic():
+        _without_waiting_for_disk()
+        return bool(
+            Message.objects.filter(
+                pk=message.pk, claim_token=message.claim_token, status=MessageStatus.SENDING
+            ).update(lease_until=None, **changes)
+        )
+
+
+def _without_waiting_for_disk() -> None:
+    """PostgreSQL: commit this outcome without waiting for its WAL flush (about 1 ms
+    per message, the largest cost of a sweep). Only a crash of the database server
+    itself, in the fraction of a second before the flush, could lose the outcome; the
+    row's lease then ends and it is sent again with the same idempotency key, which the
+    gateways absorb. A worker's crash loses nothing committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _skip_reason(message: Message, facts: Facts, now: datetime) -> str | None:

@@ -47,7 +47,12 @@ def _due(count: int) -> None:
 
 def test_a_batch_slower_than_its_lease_is_not_taken_over(slow_gateway: FakeGateway) -> None:
     _due(10)  # 10 × 0.4 s = 4 s of sending, twice the 2-second lease
-    first = threading.Thread(target=lambda: (outbox_dispatch_due(), connection.close()))
+
+    def sweep() -> None:
+        outbox_dispatch_due()
+        connection.close()  # the thread's own connection
+
+    first = threading.Thread(target=sweep)
     first.start()
     time.sleep(2.5)  # the first sweeper's original lease has run out by now
     assert outbox_dispatch_due() == 0
