@@ -33,6 +33,15 @@ staff_patterns = (
             message_views.message_resend_page,
             name="message-resend",
         ),
+        path("kantor/<slug:office_code>/rencana/", capacity_views.plan_days, name="plan-days"),
+        path(
+            "kantor/<slug:office_code>/rencana/<str:day>/", capacity_views.plan_day, name="plan-day"
+        ),
+        path(
+            "kantor/<slug:office_code>/rencana/<str:day>/status/",
+            capacity_views.plan_day_status,
+            name="plan-day-status",
+        ),
         path("loket/", console_views.counters, name="counters"),
         path("loket/<int:counter_id>/", console_views.console, name="console"),
     ],

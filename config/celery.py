@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -21,6 +22,11 @@ app.conf.beat_schedule = {
     # Hourly rather than nightly: offices in three zones reach midnight at different
     # times, and extending is idempotent (it only adds the days that have no slots).
     "extend-capacity-plans": {"task": "scheduling.tasks.extend_all_plans", "schedule": 3600.0},
+    # Nightly, after midnight in all three zones (00:30 WIB, 01:30 WITA, 02:30 WIT).
+    "plan-next-days": {
+        "task": "scheduling.tasks.plan_all_offices",
+        "schedule": crontab(hour=17, minute=30),
+    },
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
     "release-no-shows": {"task": "booking.tasks.release_no_shows", "schedule": 60.0},
     "waitlist-offer": {"task": "booking.tasks.waitlist_sweep", "schedule": 60.0},

@@ -42,6 +42,7 @@ from queueing.models import (
 )
 from queueing.policy import waiting_order
 from queueing.selectors import estimate_wait, queue_of, ticket_outlook
+from scheduling.models import DayPlan
 
 WALK_IN_SOURCES = [TicketSource.KIOSK, TicketSource.REMOTE, TicketSource.STAFF]
 OPEN_STATUSES = [
@@ -102,11 +103,12 @@ def ticket_issue(
         _refuse_if_closed(office, local)
     with transaction.atomic():
         number = _next_number(office, day, office_service.ticket_letter)
-        if source in WALK_IN_SOURCES and office_service.walk_in_daily_quota:
+        limit = _walk_in_limit(office_service, day) if source in WALK_IN_SOURCES else 0
+        if limit:
             issued = Ticket.objects.filter(
                 office_service=office_service, local_date=day, source__in=WALK_IN_SOURCES
             ).count()
-            if issued >= office_service.walk_in_daily_quota + _no_show_places(office_service, day):
+            if issued >= limit + _no_show_places(office_service, day):
                 raise ApplicationError(
                     "walk_in_quota_reached",
                     _(
@@ -146,6 +148,14 @@ def ticket_issue(
                 context={"ahead": ticket_outlook(ticket, now).ahead or 0},
             )  # fmt: skip
     return ticket
+
+
+def _walk_in_limit(office_service: OfficeService, day: date) -> int:
+    """Walk-in numbers the day can take: the day plan's walk-in capacity where the
+    optimiser planned the day, else the office-service's fixed quota (0: no limit)."""
+    plan = DayPlan.objects.filter(office_id=office_service.office_id, local_date=day).first()
+    planned = plan.walk_in_capacity(office_service.service.code) if plan else None
+    return office_service.walk_in_daily_quota if planned is None else max(planned, 1)
 
 
 def _no_show_places(office_service: OfficeService, day: date) -> int:

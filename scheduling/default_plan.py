@@ -46,7 +46,7 @@ class PlannedSlot:
     capacity: int
 
 
-def _blocks(
+def blocks_of_day(
     day: date, hours: DayHours, minutes: int, zone: ZoneInfo
 ) -> list[tuple[datetime, datetime]]:
     blocks = []
@@ -89,7 +89,7 @@ def plan_day(
             rule.slot_minutes * share[rule.key] * (100 - rule.reserve_percent) / 100
         ) / rule.duration_minutes
         cumulative, given = 0.0, 0
-        for starts, ends in _blocks(day, hours, rule.slot_minutes, zone):
+        for starts, ends in blocks_of_day(day, hours, rule.slot_minutes, zone):
             cumulative += per_block
             capacity = math.floor(cumulative + 1e-9) - given
             given += capacity

@@ -30,7 +30,7 @@ class WaitlistJoinSerializer(serializers.Serializer):
     nik = serializers.CharField(max_length=40, write_only=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
-    channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] != Channel.NONE])
+    channel = serializers.ChoiceField(choices=Channel.choices)  # "none": refused by details_clean
     priority_group = serializers.ChoiceField(
         choices=PriorityGroup.choices, required=False, default=""
     )

@@ -226,6 +226,18 @@ class OfficeService(models.Model):
             "Share of counter time not offered for appointments: walk-ins and priority groups."
         ),
     )
+    # The planner's service level for walk-ins: this share called within this wait.
+    target_share_percent = models.PositiveSmallIntegerField(
+        _("walk-ins called in time (%)"),
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("The planner staffs walk-ins so that this share is called in time."),
+    )
+    target_wait_minutes = models.PositiveSmallIntegerField(
+        _("in time means within (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
     change_until_days_before = models.PositiveSmallIntegerField(
         _("changes allowed until (days before)"),
         default=1,

@@ -145,6 +145,8 @@ def test_office_service_takes_the_service_letter_when_left_empty(
             "release_time": "08:00",
             "min_notice_minutes": "60",
             "walk_in_reserve_percent": "20",
+            "target_share_percent": "80",
+            "target_wait_minutes": "15",
             "change_until_days_before": "1",
             "max_reschedules": "1",
             "cancel_release_minutes": "0",

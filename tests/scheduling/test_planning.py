@@ -1,0 +1,226 @@
+"""Planning an office-day from the database: the plan becomes the booking capacity, a
+supervisor's change that would strand booked citizens is refused with who they are
+(or moves them and tells them), every change is audited, and the pages show it all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+
+from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
+from booking.services.booking import booking_confirm, booking_hold
+from core.errors import ApplicationError
+from notifications.models import Message, MessageKind
+from scheduling.models import DayPlan, PlanChange, PlanStatus
+from scheduling.planning import Adjustment, StrandingRefused, day_plan_adjust, day_plan_solve
+from scheduling.selectors import day_instance
+from scheduling.services import default_plan_extend
+from tests.booking.conftest import citizen_details
+
+pytestmark = pytest.mark.django_db
+
+# Tuesday 1 December 2026, 10:00 WIB; the day planned is Wednesday 2 December.
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+DAY = date(2026, 12, 2)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def planned_office(jakarta_office: Any, clock: Any) -> Any:
+    default_plan_extend(office=jakarta_office, first=date(2026, 12, 1), last=date(2026, 12, 31))
+    return jakarta_office
+
+
+def _book(office: Any, nik: str = "3171014501900001", index: int = 0) -> Booking:
+    slot = Slot.objects.filter(
+        office_service__office=office, local_date=DAY, capacity__gt=0
+    ).order_by("starts_at")[index]
+    booking = booking_hold(slot_id=slot.pk, details=citizen_details(nik), source=Source.WEB)
+    return booking_confirm(booking=booking)
+
+
+def test_the_instance_describes_the_day_from_the_database(planned_office: Any) -> None:
+    booking = _book(planned_office)
+    instance = day_instance(office=planned_office, day=DAY)
+    assert instance["blocks"][0] == "08:00" and instance["staffed"][0] == 1
+    assert instance["counters"] == [{"id": "1", "skills": ["paspor-baru"]}]
+    service = instance["services"][0]
+    assert service["id"] == "paspor-baru" and service["booked"][0] == 1 == booking.slot.taken
+    assert service["target_share"] == 0.8 and service["target_wait_minutes"] == 15
+
+
+def test_the_solved_plan_becomes_the_booking_capacity(planned_office: Any) -> None:
+    _book(planned_office)
+    plan = day_plan_solve(office=planned_office, day=DAY)
+    assert plan.status == PlanStatus.PLANNED and plan.solver_status in ("OPTIMAL", "FEASIBLE")
+    quotas = plan.solution["services"]["paspor-baru"]["appointment_quota"]  # type: ignore[index]
+    slots = Slot.objects.filter(office_service__office=planned_office, local_date=DAY).order_by(
+        "starts_at"
+    )
+    assert sum(s.capacity for s in slots) == sum(quotas)
+    assert all(s.capacity >= s.taken for s in slots)
+
+
+def test_a_change_that_strands_bookings_is_refused_with_the_list(
+    planned_office: Any, supervisor: Any
+) -> None:
+    booking = _book(planned_office)
+    with pytest.raises(StrandingRefused) as refused:
+        day_plan_adjust(
+            office=planned_office,
+            day=DAY,
+            by=supervisor,
+            why="Dewi sakit",
+            adjustment=Adjustment(staffed={"08:00": 0}),
+        )
+    assert [b.code for b in refused.value.bookings] == [booking.code]
+    assert "1 booked appointments" in str(refused.value.message) or "1 janji" in str(
+        refused.value.message
+    )
+    assert not PlanChange.objects.exists()
+    assert DayPlan.objects.get(office=planned_office, local_date=DAY).staffed == {}
+
+
+def test_moving_stranded_bookings_tells_the_citizens_and_is_audited(
+    planned_office: Any, supervisor: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    booking = _book(planned_office)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        day_plan_adjust(
+            office=planned_office, day=DAY, by=supervisor, why="Dewi sakit",
+            adjustment=Adjustment(staffed={"08:00": 0}), move_bookings=True,
+        )  # fmt: skip
+    booking.refresh_from_db()
+    assert booking.slot.local_date != DAY and booking.status == BookingStatus.CONFIRMED
+    assert booking.reschedule_count == 0  # the office's move is not the citizen's
+    assert Message.objects.filter(booking=booking, kind=MessageKind.MOVED).exists()
+    assert any(booking.code in str(m.subject) for m in mail.outbox)
+    change = PlanChange.objects.get()
+    assert change.by == supervisor and change.why == "Dewi sakit"
+    assert change.what["staffed"] == {"08:00": 0} and change.what["moved_bookings"] == [
+        booking.code
+    ]
+    plan = DayPlan.objects.get(office=planned_office, local_date=DAY)
+    assert (
+        plan.staffed == {"08:00": 0} and plan.status == PlanStatus.PLANNED
+    )  # re-planned on commit
+    first = Slot.objects.filter(office_service__office=planned_office, local_date=DAY).order_by(
+        "starts_at"
+    )[0]
+    assert first.capacity == 0
+
+
+def test_a_quota_below_the_booked_count_is_refused_and_nothing_changes(
+    planned_office: Any, supervisor: Any
+) -> None:
+    _book(planned_office)
+    _book(planned_office, "3171010203850002", index=1)
+    with pytest.raises(ApplicationError) as refused:
+        day_plan_adjust(
+            office=planned_office, day=DAY, by=supervisor, why="kuota",
+            adjustment=Adjustment(quota_overrides={"paspor-baru": 1}),
+        )  # fmt: skip
+    assert refused.value.code == "quota_below_booked"
+    assert "2" in str(refused.value.fields["quota-paspor-baru"][0])
+    assert not PlanChange.objects.exists()
+
+
+def test_a_change_needs_a_reason_and_a_supervisor(
+    planned_office: Any, supervisor: Any, counter_clerk: Any
+) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        day_plan_adjust(
+            office=planned_office, day=DAY, by=supervisor, why=" ", adjustment=Adjustment()
+        )
+    assert refused.value.code == "why_missing"
+    with pytest.raises(PermissionDenied):
+        day_plan_adjust(
+            office=planned_office, day=DAY, by=counter_clerk, why="x", adjustment=Adjustment()
+        )
+
+
+def test_the_pages_show_the_next_days_and_a_days_grid(
+    client: Client, planned_office: Any, supervisor: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _book(planned_office)
+    day_plan_solve(office=planned_office, day=DAY)
+    client.force_login(supervisor)
+    days = client.get(reverse("staff:plan-days", args=[planned_office.code])).content.decode()
+    assert "Rabu, 2 Desember 2026" in days and "Direncanakan" in days
+    url = reverse("staff:plan-day", args=[planned_office.code, DAY.isoformat()])
+    page = client.get(url).content.decode()
+    assert 'class="plan-grid"' in page and "svc-0" in page and "Paspor baru" in page
+    refused = client.post(url, {"staffed-08:00": "0", "why": "Dewi sakit"})
+    assert refused.status_code == 409 and "tanpa loket" in refused.content.decode()
+    bad = client.post(url, {"staffed-08:00": "lima", "why": "x"})
+    assert bad.status_code == 400 and "bilangan bulat" in bad.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = client.post(url, {"staffed-08:00": "0", "why": "Dewi sakit", "move_bookings": "on"})
+    assert moved.status_code == 302
+    assert "Dewi sakit" in client.get(url).content.decode()
+    assert "Capacity plan" in client.get("/en" + url).content.decode()
+
+
+def test_the_queue_takes_as_many_walk_ins_as_the_plan_has_room_for(
+    planned_office: Any, clock: Any
+) -> None:
+    from queueing.models import TicketSource
+    from queueing.services import ticket_issue
+
+    plan = day_plan_solve(office=planned_office, day=DAY)
+    room = plan.walk_in_capacity("paspor-baru")
+    assert room is not None and room > 0
+    clock.move_to(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))  # 09:00 WIB on the planned day
+    passport = OfficeService.objects.get(office=planned_office)
+    for _ in range(room):
+        ticket_issue(office_service=passport, source=TicketSource.KIOSK)
+    with pytest.raises(ApplicationError) as refused:
+        ticket_issue(office_service=passport, source=TicketSource.KIOSK)
+    assert refused.value.code == "walk_in_quota_reached"
+
+
+def test_a_past_day_cannot_be_changed(planned_office: Any, supervisor: Any) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        day_plan_adjust(
+            office=planned_office, day=date(2026, 11, 30), by=supervisor, why="terlambat",
+            adjustment=Adjustment(is_closed=True),
+        )  # fmt: skip
+    assert refused.value.code == "past_day" and not PlanChange.objects.exists()
+
+
+def test_a_quota_override_can_be_set_and_cleared_and_the_log_says_so(
+    client: Client, planned_office: Any, supervisor: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(supervisor)
+    url = reverse("staff:plan-day", args=[planned_office.code, DAY.isoformat()])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post(url, {"quota-paspor-baru": "5", "why": "kuota khusus"}).status_code == 302
+        )
+    plan = DayPlan.objects.get(office=planned_office, local_date=DAY)
+    assert plan.quota_overrides == {"paspor-baru": 5}
+    assert sum(plan.solution["services"]["paspor-baru"]["appointment_quota"]) <= 5  # type: ignore[index]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            client.post(url, {"quota-paspor-baru": "", "why": "kembali normal"}).status_code == 302
+        )
+    plan.refresh_from_db()
+    assert plan.quota_overrides == {}
+    summaries = [c.summary for c in PlanChange.objects.order_by("at", "pk")]
+    assert summaries == ["kuota harian paspor-baru: 5", "kuota harian paspor-baru: sesuai rencana"]
+    page = client.get(url).content.decode()
+    assert "kuota harian paspor-baru: sesuai rencana" in page and "{&#x27;" not in page
