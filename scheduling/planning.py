@@ -141,22 +141,44 @@ def _validate(adjustment: Adjustment, frame: DayFrame, counters: int, codes: set
         )
 
 
-def _stranded(office: Office, day: date, shortfalls: list[dict[str, Any]]) -> list[Booking]:
-    """The bookings a plan would leave without capacity: in each short block, the ones
-    booked last (the earliest keep their place)."""
+def _shortfalls(office: Office, day: date, plan: DayPlan) -> dict[tuple[str, str], int]:
+    """Bookings per (service, block) the best whole-counter plan cannot cover, computed
+    with the exact greedy (fast, no solver)."""
+    solution = greedy_plan(load_instance(day_instance(office=office, day=day, plan=plan)))
+    return {
+        (short["service"], short["block"]): short["booked"] - short["capacity"]
+        for short in solution.to_dict()["shortfalls"]
+    }
+
+
+def _stranded(office: Office, day: date, plan: DayPlan, changed: DayPlan) -> list[Booking]:
+    """The bookings the change would leave without capacity that the day's current
+    settings cover: in each block short by more than before, the ones booked last (the
+    earliest keep their place). A shortfall the day already had (bookings made under
+    the default plan's fractional counters) is the planner's to report, not this
+    change's."""
+    if not day_frame(office, day).labels:
+        return []
+    before = _shortfalls(office, day, plan)
+    after = _shortfalls(office, day, changed)
+    worse = [
+        (service, block, short - before.get((service, block), 0))
+        for (service, block), short in after.items()
+        if short > before.get((service, block), 0)
+    ]
     frame = day_frame(office, day)
     stranded: list[Booking] = []
-    for short in shortfalls:
-        block = frame.labels.index(short["block"]) if short["block"] in frame.labels else None
+    for service, label, extra in worse:
+        block = frame.labels.index(label) if label in frame.labels else None
         bookings = [
             booking
             for booking in Booking.objects.filter(
                 slot__office_service__office=office, slot__local_date=day,
-                slot__office_service__service__code=short["service"], occupies_slot=True,
+                slot__office_service__service__code=service, occupies_slot=True,
             ).select_related("slot", "service").order_by("-created_at")
             if block is None or frame.index_of(booking.slot.starts_at) == block
         ]  # fmt: skip
-        stranded.extend(bookings[: max(0, short["booked"] - short["capacity"])])
+        stranded.extend(bookings[:extra])
     return stranded
 
 
@@ -252,10 +274,7 @@ def day_plan_adjust(
     _refuse_quota_below_booked(office, day, adjustment.quota_overrides or {})
     plan, _created = DayPlan.objects.get_or_create(office=office, local_date=day)
     changed = _adjusted(plan, adjustment)
-    stranded: list[Booking] = []
-    if frame.labels:
-        check = greedy_plan(load_instance(day_instance(office=office, day=day, plan=changed)))
-        stranded = _stranded(office, day, check.to_dict()["shortfalls"])
+    stranded = _stranded(office, day, plan, changed)
     if stranded and not move_bookings:
         raise StrandingRefused(stranded)
     with transaction.atomic():

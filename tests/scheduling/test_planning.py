@@ -224,3 +224,27 @@ def test_a_quota_override_can_be_set_and_cleared_and_the_log_says_so(
     assert summaries == ["kuota harian paspor-baru: 5", "kuota harian paspor-baru: sesuai rencana"]
     page = client.get(url).content.decode()
     assert "kuota harian paspor-baru: sesuai rencana" in page and "{&#x27;" not in page
+
+
+def test_a_shortfall_the_day_already_had_does_not_block_an_unrelated_change(
+    planned_office: Any, supervisor: Any, settings: Any
+) -> None:
+    """Bookings made under the default plan can exceed what whole counters cover in a
+    block; that is the planner's to report, and a change elsewhere is not refused."""
+    first = Slot.objects.filter(office_service__office=planned_office, local_date=DAY).order_by(
+        "starts_at"
+    )[0]
+    settings.GILIRAN_MAX_ACTIVE_PER_CONTACT = 20  # one test email for nine citizens
+    Slot.objects.filter(pk=first.pk).update(capacity=9)  # more than 1 counter can serve
+    for n in range(9):
+        _book(planned_office, nik=f"31710145019000{n + 10:02d}")
+    plan = day_plan_adjust(
+        office=planned_office, day=DAY, by=supervisor, why="rapat sore",
+        adjustment=Adjustment(staffed={"14:00": 0}),
+    )  # fmt: skip
+    assert plan.staffed == {"14:00": 0}
+    with pytest.raises(StrandingRefused):  # making 08:00 worse still is refused
+        day_plan_adjust(
+            office=planned_office, day=DAY, by=supervisor, why="x",
+            adjustment=Adjustment(staffed={"08:00": 0}),
+        )  # fmt: skip
