@@ -33,8 +33,12 @@ app.conf.beat_schedule = {
     # Hourly: each office's past days close whenever its own midnight has passed.
     "close-past-queue-days": {"task": "queueing.tasks.close_past_days", "schedule": 3600.0},
     # Reminders, retries and messages orphaned by a dead worker.
+    # A sweep not started by the next tick is dropped: during a wave of reminders the
+    # running sweeps have the work in hand, and a pile of sweeps would only make the
+    # other tasks (one-time codes) wait behind them.
     "outbox-sweep": {
         "task": "notifications.tasks.outbox_sweep",
         "schedule": float(settings.GILIRAN_OUTBOX_SWEEP_SECONDS),
+        "options": {"expires": float(settings.GILIRAN_OUTBOX_SWEEP_SECONDS)},
     },
 }

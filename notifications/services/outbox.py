@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -158,20 +158,61 @@ def _deliver_batch(batch: list[Message]) -> None:
     margin = timedelta(seconds=2 * settings.GILIRAN_GATEWAY_TIMEOUT_SECONDS + 1)
     lease_until = batch[0].lease_until or timezone.now()
     held: set[int] | None = None  # None: every row of the batch
-    for message in batch:
-        now = timezone.now()
-        if lease_until - now < margin:
-            lease_until = now + lease
-            Message.objects.filter(
-                claim_token=token, status=MessageStatus.SENDING, lease_until__gt=now
-            ).update(lease_until=lease_until)
-            held = set(
+    sent = SentOutcomes(token)
+    try:
+        for message in batch:
+            now = timezone.now()
+            if lease_until - now < margin:
+                sent.flush()
+                lease_until = now + lease
                 Message.objects.filter(
-                    claim_token=token, status=MessageStatus.SENDING, lease_until=lease_until
-                ).values_list("pk", flat=True)
-            )
-        if held is None or message.pk in held:
-            _deliver(message, facts)
+                    claim_token=token, status=MessageStatus.SENDING, lease_until__gt=now
+                ).update(lease_until=lease_until)
+                held = set(
+                    Message.objects.filter(
+                        claim_token=token, status=MessageStatus.SENDING, lease_until=lease_until
+                    ).values_list("pk", flat=True)
+                )
+            if held is None or message.pk in held:
+                _deliver(message, facts, sent)
+    finally:
+        sent.flush()
+
+
+class SentOutcomes:
+    """Deliveries through an idempotent gateway, recorded together: one UPDATE per
+    FLUSH_EVERY rows instead of one transaction each, the largest cost of a sweep. A
+    worker that dies before the flush leaves those rows SENDING; after the lease they
+    are sent again with the same Idempotency-Key, which the gateway answers without
+    delivering twice. Email has no such key, so its outcome is written at once."""
+
+    FLUSH_EVERY = 50
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.refs: dict[int, str] = {}
+
+    def add(self, message: Message, provider_ref: str) -> None:
+        self.refs[message.pk] = provider_ref[:200]
+        if len(self.refs) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.refs:
+            return
+        refs, self.refs = self.refs, {}
+        with transaction.atomic():
+            _without_waiting_for_disk()
+            Message.objects.filter(
+                pk__in=list(refs), claim_token=self.token, status=MessageStatus.SENDING
+            ).update(
+                status=MessageStatus.SENT, sent_at=timezone.now(), lease_until=None,
+                last_error="", attempts=F("attempts") + 1,
+                provider_ref=Case(*(When(pk=pk, then=Value(ref)) for pk, ref in refs.items())),
+            )  # fmt: skip
+
+
+IDEMPOTENT_CHANNELS = {"sms", "whatsapp"}
 
 
 # --- delivery ------------------------------------------------------------------------
@@ -255,7 +296,7 @@ def _skip_reason(message: Message, facts: Facts, now: datetime) -> str | None:
     return check(message, facts) if check else None
 
 
-def _deliver(message: Message, facts: Facts) -> str:
+def _deliver(message: Message, facts: Facts, sent: SentOutcomes | None = None) -> str:
     """Send one claimed row and record what happened. Never raises for a delivery
     problem: each one ends as a retry, a dead letter with its reason, or a skip."""
     if message.claims > settings.GILIRAN_OUTBOX_MAX_ATTEMPTS * 3:
@@ -291,6 +332,10 @@ def _deliver(message: Message, facts: Facts) -> str:
         return _failed(message, str(error), permanent=True, attempted=False)
     except DeliveryError as error:
         return _failed(message, error.reason, permanent=error.permanent, attempted=True)
+    sensitive = any(key in message.context for key in SENSITIVE_KEYS)
+    if sent is not None and message.channel in IDEMPOTENT_CHANNELS and not sensitive:
+        sent.add(message, provider_ref)
+        return MessageStatus.SENT
     _finish(
         message,
         attempted=True,
