@@ -1811,7 +1811,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[:1] == [WORKER_FLAG]:
         return worker_main(args[1], Path(args[2]), Path(args[3]))
     options, extra = parse(args)
-    harness._stop_cleanly_on_sigterm()
+    harness.stop_cleanly_on_sigterm()
     started = datetime.now(UTC).replace(microsecond=0)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     wrk = harness.ensure_wrk()

@@ -37,11 +37,8 @@ import multiprocessing
 import random
 import re
 import secrets
-import signal
-import statistics
 import sys
 import tempfile
-import textwrap
 import time
 import urllib.parse
 import urllib.request
@@ -273,24 +270,22 @@ print("BENCH_QUEUE " + json.dumps({
 """
 
 
-def shell(env: dict[str, str], script: str, marker: str, what: str) -> Any:
-    output = harness.manage(env, "shell", "--no-imports", "-c", script, what=f"shell ({what})")
-    line = next(line for line in output.splitlines() if line.startswith(marker + " "))
-    return json.loads(line.split(" ", 1)[1])
-
-
 def set_up_office(env: dict[str, str], zone: str, counters: int, password: str) -> dict[str, Any]:
     header = (
         f"OFFICE, TEMPLATE, ZONE, COUNTERS, PASSWORD = "
         f"{OFFICE!r}, {TEMPLATE_OFFICE!r}, {zone!r}, {counters!r}, {password!r}\n"
     )
-    office: dict[str, Any] = shell(env, header + _SETUP_SCRIPT, "BENCH_SETUP", "office")
+    office: dict[str, Any] = harness.manage_shell(
+        env, header + _SETUP_SCRIPT, "BENCH_SETUP", "office"
+    )
     return office
 
 
 def top_up(env: dict[str, str], target: int, seed: int) -> dict[str, Any]:
     header = f"OFFICE, TARGET, SEED = {OFFICE!r}, {target!r}, {seed!r}\n"
-    queue: dict[str, Any] = shell(env, header + _TOP_UP_SCRIPT, "BENCH_QUEUE", "queue top-up")
+    queue: dict[str, Any] = harness.manage_shell(
+        env, header + _TOP_UP_SCRIPT, "BENCH_QUEUE", "queue top-up"
+    )
     return queue
 
 
@@ -417,7 +412,9 @@ def profile_call_next(env: dict[str, str], username: str) -> dict[str, Any]:
         f"OFFICE, USERNAME, REPEATS, VARIANT_REPEATS, LOCK_HOLDERS = "
         f"{OFFICE!r}, {username!r}, 20, 30, 5\n"
     )
-    profile: dict[str, Any] = shell(env, header + _PROFILE_SCRIPT, "BENCH_PROFILE", "profile")
+    profile: dict[str, Any] = harness.manage_shell(
+        env, header + _PROFILE_SCRIPT, "BENCH_PROFILE", "profile"
+    )
     return profile
 
 
@@ -925,22 +922,17 @@ def double_calls(checked: dict[str, Any]) -> int:
     )
 
 
-def median(values: Sequence[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return round(statistics.median(present), 2) if present else None
-
-
 def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Medians over the rounds, per phase."""
     out: dict[str, Any] = {}
     for phase in PHASES:
         mine = [r for r in rows if r["phase"] == phase]
         out[phase] = {
-            "calls_per_second": median([r["calls_per_second"] for r in mine]),
-            "empty_share": median([r["empty_share"] for r in mine]),
+            "calls_per_second": harness.median([r["calls_per_second"] for r in mine], digits=2),
+            "empty_share": harness.median([r["empty_share"] for r in mine], digits=2),
             "empty_answers": sum(r["empty_answers"] for r in mine),
             **{
-                f"{kind}_{stat}": median([r["latency"][kind][stat] for r in mine])
+                f"{kind}_{stat}": harness.median([r["latency"][kind][stat] for r in mine], digits=2)
                 for kind in ("next", "hello")
                 for stat in ("server_p50_ms", "server_p99_ms", "client_p50_ms", "client_p99_ms")
             },
@@ -954,7 +946,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     settings = parse_settings(argv)
     options, params, crowd = settings.options, settings.counters, settings.crowd
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    harness.stop_cleanly_on_sigterm()
     started = datetime.now(UTC).replace(microsecond=0)
     wrk = harness.ensure_wrk()  # only for describe_machine's line; no wrk load here
     harness.require_loopback(urlsplit(options.postgres).hostname or "")
@@ -1355,7 +1347,7 @@ def render_section(report: dict[str, Any]) -> str:
     found = findings(report)
     found_text = "\n\n".join(f"{i}. {text}" for i, text in enumerate(found, start=1))
     with_crowd, alone = s["crowd"], s["quiet"]
-    return reflow(f"""\
+    return harness.reflow(f"""\
 ## {TITLE}
 
 {about.strip()}
@@ -1418,36 +1410,6 @@ Problems found, with their fixes:
 
 {found_text}
 """)
-
-
-def reflow(markdown: str, width: int = 90) -> str:
-    """Refill the prose paragraphs that the figures made ragged; tables, headings and the
-    command line stay as they are."""
-    out = []
-    for block in markdown.split("\n\n"):
-        first = block.lstrip("\n")
-        if first.startswith("- "):  # a list: refill each item
-            items = re.split(r"\n(?=- )", first)
-            out.append("\n".join(_fill(item, "  ", width) for item in items))
-            continue
-        if not first or first.startswith(("|", "#", "Command:")):
-            out.append(block)
-            continue
-        numbered = re.match(r"\d+\. ", first)
-        indent = " " * len(numbered.group(0)) if numbered else ""
-        out.append(_fill(first, indent, width))
-    return "\n\n".join(out)
-
-
-def _fill(text: str, indent: str, width: int) -> str:
-    words = " ".join(line.strip() for line in text.splitlines())
-    return textwrap.fill(
-        words,
-        width=width,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
 
 
 if __name__ == "__main__":

@@ -34,19 +34,23 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import sql
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "bench"
@@ -145,6 +149,31 @@ class Options:
     command: str
 
 
+P = TypeVar("P", bound="DataclassInstance")
+
+
+def add_database_options(parser: argparse.ArgumentParser, default_database: str) -> None:
+    """--postgres and --database, alike in every benchmark: each drops and recreates its
+    own database, named so that two benchmarks can run at the same time."""
+    parser.add_argument(
+        "--postgres",
+        default=DEFAULT_POSTGRES,
+        help="URL of a maintenance database on the loopback server (%(default)s)",
+    )
+    parser.add_argument("--database", default=default_database, help="dropped and recreated")
+
+
+def preset_with_flags(preset: P, args: argparse.Namespace) -> P:
+    """The preset (a frozen dataclass: the full or the quick run's parameters) with the
+    fields given on the command line in its place: flags win, the rest come from it."""
+    given = {
+        name: getattr(args, name)
+        for name in asdict(preset)
+        if getattr(args, name, None) is not None
+    }
+    return replace(preset, **given)
+
+
 def parse_options(description: str, argv: Sequence[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=description)
     defaults = LoadParams()
@@ -171,25 +200,12 @@ def parse_options(description: str, argv: Sequence[str] | None = None) -> Option
     parser.add_argument(
         "--worker-threads", type=int, default=ServerParams.threads, help="for gthread only"
     )
-    parser.add_argument(
-        "--postgres",
-        default=DEFAULT_POSTGRES,
-        help="URL of a maintenance database on the loopback server (%(default)s)",
-    )
-    parser.add_argument("--database", default=DEFAULT_DATABASE, help="dropped and recreated")
+    add_database_options(parser, DEFAULT_DATABASE)
     parser.add_argument(
         "--no-docs", action="store_true", help="do not rewrite this benchmark's docs section"
     )
     args = parser.parse_args(argv)
-
-    # Flags given on the command line win; the rest come from the quick or full preset.
-    preset = QUICK_LOAD if args.quick else defaults
-    load = LoadParams(
-        **{
-            name: getattr(args, name) if getattr(args, name) is not None else value
-            for name, value in asdict(preset).items()
-        }
-    )
+    load = preset_with_flags(QUICK_LOAD if args.quick else defaults, args)
     _check_positive(parser, load)
     return Options(
         load=load,
@@ -298,6 +314,30 @@ def manage(env: dict[str, str], *args: str, what: str = "") -> str:
     return done.stdout
 
 
+def load_demo_database(env: dict[str, str], server_url: str, database: str) -> None:
+    """A fresh database, migrated, with the demo data: where every benchmark starts."""
+    print(f"bench: recreating database {database}", flush=True)
+    recreate_database(server_url, database)
+    manage(env, "migrate", "--no-input")
+    manage(env, "load_demo", "--allow-without-debug")
+
+
+def manage_shell(env: dict[str, str], script: str, marker: str, what: str) -> Any:
+    """Run a script in `manage.py shell` and return the JSON it prints after `marker`:
+    set-ups and profiles run inside Django, the benchmark itself outside it."""
+    output = manage(env, "shell", "--no-imports", "-c", script, what=f"shell ({what})")
+    line = next(line for line in output.splitlines() if line.startswith(marker + " "))
+    return json.loads(line.split(" ", 1)[1])
+
+
+def vacuum_analyze(db_url: str, tables: Sequence[str]) -> None:
+    """What autovacuum would soon do after a bulk set-up: fresh statistics, no dead rows,
+    so the measured queries are planned as on a settled database."""
+    with psycopg.connect(db_url, autocommit=True, connect_timeout=10) as conn:
+        for table in tables:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+
+
 def prepare_site(env: dict[str, str], server_url: str, database: str) -> None:
     """A fresh database with the demo data, and the static files DEBUG-off serving needs.
 
@@ -305,10 +345,7 @@ def prepare_site(env: dict[str, str], server_url: str, database: str) -> None:
     missing manifest), and WhiteNoise indexes STATIC_ROOT at start-up in production: doing
     it costs two seconds and keeps every benchmark's server alike.
     """
-    print(f"bench: recreating database {database}", flush=True)
-    recreate_database(server_url, database)
-    manage(env, "migrate", "--no-input")
-    manage(env, "load_demo", "--allow-without-debug")
+    load_demo_database(env, server_url, database)
     manage(env, "collectstatic", "--no-input")
 
 
@@ -724,6 +761,43 @@ def replace_docs_section(name: str, body: str, docs: Path = DOCS_FILE) -> None:
     docs.write_text(text)
 
 
+def median(values: Iterable[float | None], digits: int = 3) -> float | None:
+    """The median of the values present, rounded; None when a figure was missing from
+    every round (a round that failed, a phase that did not happen)."""
+    present = [v for v in values if v is not None]
+    return round(statistics.median(present), digits) if present else None
+
+
+def reflow(markdown: str, width: int = 90) -> str:
+    """Refill the prose paragraphs that the figures made ragged; tables, headings, code
+    blocks and the command line stay as they are."""
+    out = []
+    for block in markdown.split("\n\n"):
+        first = block.lstrip("\n")
+        if first.startswith("- "):  # a list: refill each item
+            items = re.split(r"\n(?=- )", first)
+            out.append("\n".join(_fill(item, "  ", width) for item in items))
+            continue
+        if not first or first.startswith(("|", "#", "Command:", "```")):
+            out.append(block)
+            continue
+        numbered = re.match(r"\d+\. ", first)
+        indent = " " * len(numbered.group(0)) if numbered else ""
+        out.append(_fill(first, indent, width))
+    return "\n\n".join(out)
+
+
+def _fill(text: str, indent: str, width: int) -> str:
+    words = " ".join(line.strip() for line in text.splitlines())
+    return textwrap.fill(
+        words,
+        width=width,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -746,7 +820,7 @@ class EndpointBenchmark:
 
 def main(benchmark: EndpointBenchmark, argv: Sequence[str] | None = None) -> int:
     options = parse_options(f"{benchmark.title}: {benchmark.target.path} vs {BASELINE_PATH}", argv)
-    _stop_cleanly_on_sigterm()
+    stop_cleanly_on_sigterm()
     started = datetime.now(UTC).replace(microsecond=0)
     wrk = ensure_wrk()
     require_loopback(urlsplit(options.postgres).hostname or "")
@@ -800,8 +874,9 @@ def main(benchmark: EndpointBenchmark, argv: Sequence[str] | None = None) -> int
     return 0
 
 
-def _stop_cleanly_on_sigterm() -> None:
-    # Python dies on SIGTERM without running `finally`; as SystemExit, the server stops.
+def stop_cleanly_on_sigterm() -> None:
+    """Python dies on SIGTERM without running `finally`; as SystemExit, every `finally`
+    runs, and the servers and workers the benchmark started stop with it."""
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 

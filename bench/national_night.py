@@ -32,28 +32,21 @@ subset says it would take longer than --budget-minutes, the most offices that fi
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import platform
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import harness
+import processes
 import psycopg
-import redis
 from celery import Celery
 
 NAME = "national-night"
@@ -68,7 +61,6 @@ DEFAULT_PLAN_WORKERS = 2  # GILIRAN_PLAN_WORKERS default
 POLL_SECONDS = 0.5
 STOP_SECONDS = 60.0
 READY_SECONDS = 60.0
-OURS = re.compile(r"^(_kombu\.|celery|unacked|giliran:)")
 SOLVER_STATUSES = ("OPTIMAL", "FEASIBLE", "FALLBACK", "INFEASIBLE_BOOKINGS", "CLOSED")
 
 
@@ -95,14 +87,10 @@ QUICK = Params(offices=21, days=3, subset=14, budget_minutes=5, fit_minutes=3, r
 
 
 @dataclass(frozen=True)
-class Options:
-    params: Params
-    postgres: str
-    database: str
-    redis: str
-    quick: bool
-    write_docs: bool
-    command: str
+class Options(processes.WorkerOptions[Params]):
+    """The command line: the run's Params, PostgreSQL and Redis, or a saved run to
+    render again."""
+
     from_results: Path | None = None
 
 
@@ -151,12 +139,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         help=f"smoke run ({QUICK.offices} offices x {QUICK.days} days, subset {QUICK.subset}); "
         "does not touch docs/benchmarks.md",
     )
-    parser.add_argument(
-        "--postgres",
-        default=harness.DEFAULT_POSTGRES,
-        help="URL of a maintenance database on the loopback server (%(default)s)",
-    )
-    parser.add_argument("--database", default=DEFAULT_DATABASE, help="dropped and recreated")
+    harness.add_database_options(parser, DEFAULT_DATABASE)
     parser.add_argument(
         "--redis",
         default=DEFAULT_REDIS,
@@ -173,13 +156,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         "(bench/results/national_night-*.json) and rewrite it and the docs section",
     )
     args = parser.parse_args(argv)
-    preset = QUICK if args.quick else d
-    given = {
-        name: getattr(args, name)
-        for name in asdict(preset)
-        if getattr(args, name, None) is not None
-    }
-    params = replace(preset, **given)
+    params = harness.preset_with_flags(QUICK if args.quick else d, args)
     if min(params.offices, params.days, params.subset, params.repeats, params.concurrency) < 1:
         parser.error("--offices, --days, --subset, --repeats and --concurrency must be positive")
     if params.subset > params.offices:
@@ -188,17 +165,8 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         params.time_limit is not None and params.time_limit <= 0
     ):
         parser.error("time limits and minutes must be positive")
-    for url in (args.postgres, args.redis):
-        harness.require_loopback(urlsplit(url).hostname or "")
-    return Options(
-        params=params,
-        postgres=args.postgres,
-        database=args.database,
-        redis=args.redis,
-        quick=args.quick,
-        write_docs=not (args.quick or args.no_docs),
-        command=" ".join([".venv/bin/python", "bench/national_night.py", *argv]),
-        from_results=args.from_results,
+    return Options.from_args(
+        args, params, "bench/national_night.py", argv, from_results=args.from_results
     )
 
 
@@ -350,31 +318,25 @@ print("BENCH_SETUP " + json.dumps({
 """
 
 
-def shell(env: dict[str, str], script: str, marker: str, what: str) -> Any:
-    output = harness.manage(env, "shell", "--no-imports", "-c", script, what=f"shell ({what})")
-    line = next(line for line in output.splitlines() if line.startswith(marker + " "))
-    return json.loads(line.split(" ", 1)[1])
-
-
 def set_up(env: dict[str, str], options: Options) -> dict[str, Any]:
     p = options.params
     started = time.monotonic()
-    print(f"bench: recreating database {options.database}", flush=True)
-    harness.recreate_database(options.postgres, options.database)
-    harness.manage(env, "migrate", "--no-input")
-    harness.manage(env, "load_demo", "--allow-without-debug")
+    harness.load_demo_database(env, options.postgres, options.database)
     catalog = time.monotonic() - started
     header = (
         f"OFFICES = {p.offices}\nDAYS = {p.days}\nNEAR = {p.booked_near}\nFAR = {p.booked_far}\n"
     )
-    setup: dict[str, Any] = shell(env, header + _SETUP_SCRIPT, "BENCH_SETUP", "offices, slots")
+    setup: dict[str, Any] = harness.manage_shell(
+        env, header + _SETUP_SCRIPT, "BENCH_SETUP", "offices, slots"
+    )
     if setup["offices"] != p.offices:
         raise SystemExit(f"bench: {setup['offices']} offices, expected {p.offices}")
     if setup["probe_extend_created"]:
         raise SystemExit("bench: the copied slots differ from default_plan_extend_window's")
-    with psycopg.connect(env["DATABASE_URL"], autocommit=True, connect_timeout=10) as conn:
-        for table in ("booking_slot", "booking_booking", "booking_office", "booking_officeservice"):
-            conn.execute(f"VACUUM (ANALYZE) {table}")
+    harness.vacuum_analyze(
+        env["DATABASE_URL"],
+        ("booking_slot", "booking_booking", "booking_office", "booking_officeservice"),
+    )
     setup["seconds"] = {"catalog": round(catalog, 1), **setup["seconds"]}
     setup["seconds"]["total"] = round(time.monotonic() - started, 1)
     share = setup["appointment_taken_planned_days"] / max(
@@ -390,91 +352,7 @@ def set_up(env: dict[str, str], options: Options) -> dict[str, Any]:
     return setup
 
 
-# --- Processes ------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def started(
-    command: list[str], env: dict[str, str], log_path: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A process in its own group, stopped (see `stop()`) however the block ends."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=harness.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            # This script runs no thread of its own, so preexec_fn is safe.
-            preexec_fn=harness._die_with_parent,
-        )
-        try:
-            yield process
-        finally:
-            stop(process)
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = STOP_SECONDS) -> None:
-    """SIGTERM (Celery's warm shutdown), then SIGKILL to whatever of the group is left."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=timeout)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=timeout)
-
-
-def flush_redis(url: str) -> None:
-    """Empty the broker's database; refuse one holding anything not Celery's or ours."""
-    client = redis.Redis.from_url(url, socket_timeout=10)
-    try:
-        foreign = [
-            key
-            for key in client.scan_iter(count=1000)
-            if not OURS.match(key.decode(errors="replace"))
-        ]
-        if foreign:
-            raise SystemExit(
-                f"bench: {url} holds keys that are not Celery's or Giliran's "
-                f"({foreign[:3]!r}…); pick another database with --redis"
-            )
-        client.flushdb()
-    finally:
-        client.close()
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def proc_stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds) of a process, None once it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text.rpartition(")")[2].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def children(parent: int) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            stat = proc_stat(int(entry.name))
-            if stat and stat[0] == parent:
-                found.append(int(entry.name))
-    return found
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
+# --- CPU time -------------------------------------------------------------------------
 
 
 class CpuWatch:
@@ -490,7 +368,7 @@ class CpuWatch:
         """The first call sets the start; a process first seen later is new (a database
         connection opened by a task) and counts from zero."""
         for pid in pids:
-            stat = proc_stat(pid)
+            stat = processes.proc_stat(pid)
             if stat is None:
                 continue
             self.first.setdefault(pid, stat[1] if not self.started else 0.0)
@@ -499,14 +377,6 @@ class CpuWatch:
 
     def seconds(self) -> float:
         return round(sum(self.last[p] - self.first[p] for p in self.last), 2)
-
-
-def postgres_pids(conn: psycopg.Connection[Any], database: str) -> list[int]:
-    rows = conn.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-        [database],
-    ).fetchall()
-    return [int(r[0]) for r in rows]
 
 
 # --- One run --------------------------------------------------------------------------
@@ -600,7 +470,7 @@ def run(
     conn.execute("TRUNCATE scheduling_dayplan")
     office_ids = activate(conn, spec.offices)
     conn.execute("VACUUM (ANALYZE) scheduling_dayplan")
-    flush_redis(options.redis)
+    processes.flush_redis(options.redis)
     run_env = {**env, "GILIRAN_PLAN_DAYS": str(p.days)}
     if spec.time_limit is not None:
         run_env["GILIRAN_PLAN_TIME_LIMIT_SECONDS"] = str(spec.time_limit)
@@ -614,16 +484,16 @@ def run(
     worker_cpu, pg_cpu = CpuWatch(), CpuWatch()
     progress: list[tuple[float, int]] = []
     outcome = "?"
-    with started(command, run_env, log_path) as worker:
+    with processes.started(command, run_env, log_path, stop_seconds=STOP_SECONDS) as worker:
         deadline = time.monotonic() + READY_SECONDS
         while "ready." not in log_path.read_text(errors="replace"):
             if worker.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"bench: the worker did not start; see {log_path}")
             time.sleep(0.2)
-        pool = [worker.pid, *children(worker.pid)]
+        pool = [worker.pid, *processes.children(worker.pid)]
         worker_cpu.sample(pool)
-        pg_cpu.sample(postgres_pids(conn, options.database))
-        busy0, total0 = machine_cpu()
+        pg_cpu.sample(processes.postgres_pids(conn, options.database))
+        busy0, total0 = processes.machine_cpu()
         app = Celery("giliran", broker=run_env["CELERY_BROKER_URL"])
         try:
             began = time.monotonic()
@@ -639,8 +509,8 @@ def run(
                 "SELECT count(*) FROM scheduling_dayplan WHERE status IN ('planned', 'failed')"
             ).fetchone()
             finished = int(row[0]) if row else 0
-            worker_cpu.sample([worker.pid, *children(worker.pid)])
-            pg_cpu.sample(postgres_pids(conn, options.database))
+            worker_cpu.sample([worker.pid, *processes.children(worker.pid)])
+            pg_cpu.sample(processes.postgres_pids(conn, options.database))
             if not progress or progress[-1][1] != finished or now - progress[-1][0] - began > 10:
                 progress.append((round(now - began, 1), finished))
             if finished >= expected:
@@ -663,7 +533,7 @@ def run(
                 )
                 last_print = now
         ended = time.monotonic()
-        busy1, total1 = machine_cpu()
+        busy1, total1 = processes.machine_cpu()
         load_after = harness.load_average()
         counted = census(conn, office_ids)
     log = log_path.read_text(errors="replace")
@@ -729,31 +599,6 @@ def run(
 # --- The whole benchmark --------------------------------------------------------------
 
 
-def describe_machine(options: Options) -> dict[str, str]:
-    client = redis.Redis.from_url(options.redis, socket_timeout=10)
-    try:
-        redis_version = str(client.info("server").get("redis_version", "unknown"))
-    finally:
-        client.close()
-    return {
-        "nproc": str(harness.usable_cpus()),
-        "cpu": harness.cpu_model(),
-        "memory": harness.memory_gib(),
-        "kernel": platform.release(),
-        "postgresql": harness.postgres_version(options.postgres),
-        "redis": redis_version,
-        "python": platform.python_version(),
-        "django": metadata.version("django"),
-        "celery": metadata.version("celery"),
-        "ortools": metadata.version("ortools"),
-    }
-
-
-def median(values: Sequence[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return round(statistics.median(present), 3) if present else None
-
-
 def subset_summary(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Medians per kind of subset run (c1, c2, c2 with the short limit)."""
     kinds: dict[str, list[dict[str, Any]]] = {}
@@ -766,18 +611,28 @@ def subset_summary(runs: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "concurrency": group[0]["concurrency"],
             "time_limit_seconds": group[0]["time_limit_seconds"],
             "offices": group[0]["offices"],
-            "wall_seconds": median([r["wall_seconds"] for r in group]),
+            "wall_seconds": harness.median([r["wall_seconds"] for r in group]),
             "wall_seconds_all": [r["wall_seconds"] for r in group],
-            "days_per_second": median([r["days_per_second"] for r in group]),
-            "worker_cpu_per_open_day": median([r["cpu"]["worker_per_open_day"] for r in group]),
-            "postgres_cpu_per_open_day": median([r["cpu"]["postgres_per_open_day"] for r in group]),
-            "solve_seconds_median": median([r["census"]["solve_seconds_median"] for r in group]),
-            "office_task_median_seconds": median(
+            "days_per_second": harness.median([r["days_per_second"] for r in group]),
+            "worker_cpu_per_open_day": harness.median(
+                [r["cpu"]["worker_per_open_day"] for r in group]
+            ),
+            "postgres_cpu_per_open_day": harness.median(
+                [r["cpu"]["postgres_per_open_day"] for r in group]
+            ),
+            "solve_seconds_median": harness.median(
+                [r["census"]["solve_seconds_median"] for r in group]
+            ),
+            "office_task_median_seconds": harness.median(
                 [r["office_tasks"]["median_seconds"] for r in group]
             ),
-            "optimal_share_of_open_days": median([r["optimal_share_of_open_days"] for r in group]),
-            "machine_busy_share": median([r["cpu"]["machine_busy_share"] for r in group]),
-            "worker_share_of_machine": median([r["cpu"]["worker_share_of_machine"] for r in group]),
+            "optimal_share_of_open_days": harness.median(
+                [r["optimal_share_of_open_days"] for r in group]
+            ),
+            "machine_busy_share": harness.median([r["cpu"]["machine_busy_share"] for r in group]),
+            "worker_share_of_machine": harness.median(
+                [r["cpu"]["worker_share_of_machine"] for r in group]
+            ),
             "load_averages": [r["load_average"] for r in group],
         }
     return summary
@@ -865,12 +720,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.from_results:
         return rerender(options.from_results, options.write_docs)
     p = options.params
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    harness.stop_cleanly_on_sigterm()
     begun = datetime.now(UTC).replace(microsecond=0)
     stamp = begun.strftime("%Y%m%dT%H%M%SZ")
     db_url = harness.database_url(options.postgres, options.database)
-    flush_redis(options.redis)
-    machine = describe_machine(options)
+    processes.flush_redis(options.redis)
+    machine = processes.describe_machine(
+        options.postgres, options.redis, ("django", "celery", "ortools")
+    )
     load_before = harness.load_average()
     night_tl = p.time_limit
     night_tl_value = night_tl if night_tl is not None else DEFAULT_TIME_LIMIT

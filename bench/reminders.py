@@ -48,26 +48,20 @@ import hashlib
 import json
 import multiprocessing
 import os
-import platform
 import re
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import harness
+import processes
 import psycopg
-import redis
 
 NAME = "reminders"
 TITLE = "Reminders due at once, through the outbox"
@@ -81,9 +75,6 @@ PROFILE_WARMUP = 100  # rows delivered in-process before the timers start
 PROFILE_REPEATS = 15  # timings of each alternative to a step
 SAMPLE_SECONDS = 0.5
 STOP_SECONDS = 30.0
-# Only keys that Celery, kombu and the Django cache write may be found in the Redis
-# database before it is emptied: anything else belongs to someone else.
-OURS = re.compile(r"^(_kombu\.|celery|unacked|giliran:)")
 
 
 # --- Parameters -----------------------------------------------------------------------
@@ -109,15 +100,8 @@ QUICK = Params(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Options:
-    params: Params
-    postgres: str
-    database: str
-    redis: str
-    quick: bool
-    write_docs: bool
-    command: str
+class Options(processes.WorkerOptions[Params]):
+    """The command line: the run's Params, PostgreSQL and Redis."""
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -170,12 +154,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         help=f"smoke run ({QUICK.count:,} reminders in the main round, {QUICK.rounds} further "
         f"round of {QUICK.round_count:,}); does not touch docs/benchmarks.md",
     )
-    parser.add_argument(
-        "--postgres",
-        default=harness.DEFAULT_POSTGRES,
-        help="URL of a maintenance database on the loopback server (%(default)s)",
-    )
-    parser.add_argument("--database", default=DEFAULT_DATABASE, help="dropped and recreated")
+    harness.add_database_options(parser, DEFAULT_DATABASE)
     parser.add_argument(
         "--redis",
         default=DEFAULT_REDIS,
@@ -185,13 +164,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         "--no-docs", action="store_true", help="do not rewrite this benchmark's docs section"
     )
     args = parser.parse_args(argv)
-    preset = QUICK if args.quick else d
-    given = {
-        name: getattr(args, name)
-        for name in asdict(preset)
-        if getattr(args, name, None) is not None
-    }
-    params = replace(preset, **given)
+    params = harness.preset_with_flags(QUICK if args.quick else d, args)
     # The sweeper claims 100 rows at a time; the profile is counted in whole claims.
     params = replace(params, profile_count=_whole_claims(params.profile_count))
     if min(params.count, params.round_count, params.baseline_count) < 1:
@@ -204,17 +177,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         parser.error("--time-limit and --baseline-seconds must be positive")
     if params.sweep_seconds is not None and params.sweep_seconds < 1:
         parser.error("--sweep-seconds must be at least 1")
-    for url in (args.postgres, args.redis):
-        harness.require_loopback(urlsplit(url).hostname or "")
-    return Options(
-        params=params,
-        postgres=args.postgres,
-        database=args.database,
-        redis=args.redis,
-        quick=args.quick,
-        write_docs=not (args.quick or args.no_docs),
-        command=" ".join([".venv/bin/python", "bench/reminders.py", *argv]),
-    )
+    return Options.from_args(args, params, "bench/reminders.py", argv)
 
 
 def _whole_claims(rows: int) -> int:
@@ -345,12 +308,6 @@ print("BENCH_SETUP " + json.dumps({
 """
 
 
-def shell(env: dict[str, str], script: str, marker: str, what: str) -> Any:
-    output = harness.manage(env, "shell", "--no-imports", "-c", script, what=f"shell ({what})")
-    line = next(line for line in output.splitlines() if line.startswith(marker + " "))
-    return json.loads(line.split(" ", 1)[1])
-
-
 @dataclass(frozen=True)
 class Batch:
     name: str
@@ -372,14 +329,15 @@ def batch_plan(params: Params) -> list[Batch]:
 
 def set_up(env: dict[str, str], options: Options, plan: Sequence[Batch]) -> dict[str, Any]:
     started = time.monotonic()
-    print(f"bench: recreating database {options.database}", flush=True)
-    harness.recreate_database(options.postgres, options.database)
-    harness.manage(env, "migrate", "--no-input")
-    harness.manage(env, "load_demo", "--allow-without-debug")
+    harness.load_demo_database(env, options.postgres, options.database)
     catalog = time.monotonic() - started
     header = f"BATCHES = {[(b.name, b.count, b.due) for b in plan]!r}\n"
-    setup: dict[str, Any] = shell(env, header + _SETUP_SCRIPT, "BENCH_SETUP", "bookings, reminders")
-    vacuum(env["DATABASE_URL"])
+    setup: dict[str, Any] = harness.manage_shell(
+        env, header + _SETUP_SCRIPT, "BENCH_SETUP", "bookings, reminders"
+    )
+    harness.vacuum_analyze(
+        env["DATABASE_URL"], ("booking_slot", "booking_booking", "notifications_message")
+    )
     setup["seconds"] = {"catalog": round(catalog, 1), **setup["seconds"]}
     setup["seconds"]["total"] = round(time.monotonic() - started, 1)
     print(
@@ -388,13 +346,6 @@ def set_up(env: dict[str, str], options: Options, plan: Sequence[Batch]) -> dict
         flush=True,
     )
     return setup
-
-
-def vacuum(db_url: str) -> None:
-    """What autovacuum would soon do after so many writes: fresh statistics, no dead rows."""
-    with psycopg.connect(db_url, autocommit=True, connect_timeout=10) as conn:
-        for table in ("booking_slot", "booking_booking", "notifications_message"):
-            conn.execute(f"VACUUM (ANALYZE) {table}")
 
 
 # --- The profile ----------------------------------------------------------------------
@@ -621,7 +572,7 @@ def profile(env: dict[str, str], batch: Batch, ids: Sequence[int], main_lo: int)
         f"BASE_DIR = {str(harness.BASE_DIR)!r}\n"
     )
     with gateway_process() as url:
-        result: dict[str, Any] = shell(
+        result: dict[str, Any] = harness.manage_shell(
             {**env, "GILIRAN_SMS_GATEWAY_URL": url},
             header + _PROFILE_SCRIPT,
             "BENCH_PROFILE",
@@ -682,43 +633,6 @@ def profile_steps(p: dict[str, Any]) -> list[dict[str, Any]]:
 # --- Processes ------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def started(
-    command: list[str], env: dict[str, str], log_path: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A process in its own group, stopped (see `stop()`) however the block ends."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=harness.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            # This script runs no thread of its own, so preexec_fn is safe.
-            preexec_fn=harness._die_with_parent,
-        )
-        try:
-            yield process
-        finally:
-            stop(process)
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = STOP_SECONDS) -> None:
-    """SIGTERM to the process itself, as `docker stop` does: Celery's warm shutdown lets
-    its pool finish the running tasks. Whatever of the group is left after `timeout` (a
-    sweep still sending, a pool process) gets SIGKILL."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=timeout)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=timeout)
-
-
 def plain_env() -> dict[str, str]:
     env = {key: os.environ[key] for key in harness.PASSED_ENV if key in os.environ}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -734,10 +648,11 @@ def gateway_process() -> Iterator[str]:
     port = harness.free_port()
     with (
         tempfile.TemporaryDirectory(prefix="giliran-gateway-") as tmp,
-        started(
+        processes.started(
             [sys.executable, "-m", "tests.fake_gateway", "--port", str(port)],
             plain_env(),
             Path(tmp) / "gateway.log",
+            stop_seconds=STOP_SECONDS,
         ) as process,
     ):
         url = f"http://127.0.0.1:{port}/messages"
@@ -767,70 +682,7 @@ def gateway_stats(url: str) -> dict[str, int]:
     return stats
 
 
-def flush_redis(url: str) -> None:
-    """Empty the broker's database: queued sweeps and unacknowledged tasks of an earlier
-    round must not run in this one. Refuses a database holding anything not ours."""
-    client = redis.Redis.from_url(url, socket_timeout=10)
-    try:
-        foreign = [
-            key
-            for key in client.scan_iter(count=1000)
-            if not OURS.match(key.decode(errors="replace"))
-        ]
-        if foreign:
-            raise SystemExit(
-                f"bench: {url} holds keys that are not Celery's or Giliran's "
-                f"({foreign[:3]!r}…); pick another database with --redis"
-            )
-        client.flushdb()
-    finally:
-        client.close()
-
-
-# --- /proc ----------------------------------------------------------------------------
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def proc_stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds) of a process, None once it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = text.rpartition(")")[2].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def proc_memory(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak RSS) from status, Pss from smaps_rollup; kB."""
-    memory = {}
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                memory[line.split(":")[0]] = int(line.split()[1])
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                memory["Pss"] = int(line.split()[1])
-    return memory
-
-
-def children(parent: int) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            stat = proc_stat(int(entry.name))
-            if stat and stat[0] == parent:
-                found.append(int(entry.name))
-    return found
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    idle = values[3] + values[4]
-    return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
+# --- Sampling -------------------------------------------------------------------------
 
 
 @dataclass
@@ -848,13 +700,13 @@ class Watch:
     cpu: dict[str, dict[int, float]] = field(
         default_factory=lambda: {"worker": {}, "beat": {}, "gateway": {}, "postgres": {}}
     )
-    machine_start: tuple[float, float] = field(default_factory=machine_cpu)
+    machine_start: tuple[float, float] = field(default_factory=processes.machine_cpu)
 
     def sample(self, postgres_pids: Sequence[int]) -> None:
-        pids = [self.worker_pid, *children(self.worker_pid)]
+        pids = [self.worker_pid, *processes.children(self.worker_pid)]
         rss = pss = 0
         for pid in pids:
-            memory = proc_memory(pid)
+            memory = processes.proc_memory(pid)
             rss += memory.get("VmRSS", 0)
             pss += memory.get("Pss", 0)
             self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), memory.get("VmHWM", 0))
@@ -864,19 +716,19 @@ class Watch:
         self.samples += 1
         groups = {
             "worker": pids,
-            "beat": [self.beat_pid, *children(self.beat_pid)],
+            "beat": [self.beat_pid, *processes.children(self.beat_pid)],
             "gateway": [self.gateway_pid],
             "postgres": list(postgres_pids),
         }
         for group, group_pids in groups.items():
             for pid in group_pids:
-                stat = proc_stat(pid)
+                stat = processes.proc_stat(pid)
                 if stat:
                     self.cpu[group][pid] = stat[1]
 
     def report(self, messages: int) -> dict[str, Any]:
         busy0, total0 = self.machine_start
-        busy1, total1 = machine_cpu()
+        busy1, total1 = processes.machine_cpu()
         cpu = {group: round(sum(v.values()), 2) for group, v in self.cpu.items()}
         machine_busy = busy1 - busy0
         cpu["other"] = round(machine_busy - sum(cpu.values()), 2)
@@ -1027,14 +879,6 @@ def table_stats(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     return dict(zip(keys, row, strict=True)) if row else {}
 
 
-def postgres_pids(conn: psycopg.Connection[Any], database: str) -> list[int]:
-    rows = conn.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-        [database],
-    ).fetchall()
-    return [int(r[0]) for r in rows]
-
-
 LOG_TIME = r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): "
 SWEEP_DONE = re.compile(LOG_TIME + r".*outbox_sweep\[[^\]]+\] succeeded in ([\d.]+)s: (\d+)", re.M)
 HEARTBEAT_SENT = re.compile(LOG_TIME + r".*Sending due task heartbeat ", re.M)
@@ -1090,7 +934,7 @@ def run_round(
         ).fetchone()
         if not due or int(due[0]) != count:
             raise SystemExit(f"bench: {due} rows due before round {spec.name}, expected {count}")
-    flush_redis(options.redis)
+    processes.flush_redis(options.redis)
 
     def measure_baseline(when: str) -> dict[str, Any]:
         raw = baseline(
@@ -1128,8 +972,12 @@ def run_round(
         run_env = {**env, "GILIRAN_SMS_GATEWAY_URL": url}
         began = time.time()
         with (
-            started(worker_command, run_env, logs["worker"]) as worker,
-            started(beat_command, run_env, logs["beat"]) as beat,
+            processes.started(
+                worker_command, run_env, logs["worker"], stop_seconds=STOP_SECONDS
+            ) as worker,
+            processes.started(
+                beat_command, run_env, logs["beat"], stop_seconds=STOP_SECONDS
+            ) as beat,
         ):
             watch = Watch(worker.pid, beat.pid, gateway_pids[url])
             table_before = table_stats(conn)
@@ -1217,7 +1065,7 @@ def wait_for_delivery(
     while True:
         time.sleep(SAMPLE_SECONDS)
         now = time.monotonic()
-        watch.sample(postgres_pids(conn, options.database))
+        watch.sample(processes.postgres_pids(conn, options.database))
         if worker.poll() is not None or beat.poll() is not None:
             return "the worker or beat exited", progress
         delivered = gateway_stats(url)["delivered"]
@@ -1284,36 +1132,17 @@ def require_same_code(version: dict[str, Any], when: str) -> None:
         )
 
 
-def describe_machine(options: Options) -> dict[str, str]:
-    client = redis.Redis.from_url(options.redis, socket_timeout=10)
-    try:
-        redis_version = str(client.info("server").get("redis_version", "unknown"))
-    finally:
-        client.close()
-    return {
-        "nproc": str(harness.usable_cpus()),
-        "cpu": harness.cpu_model(),
-        "memory": harness.memory_gib(),
-        "kernel": platform.release(),
-        "postgresql": harness.postgres_version(options.postgres),
-        "redis": redis_version,
-        "python": platform.python_version(),
-        "django": metadata.version("django"),
-        "celery": metadata.version("celery"),
-        "requests": metadata.version("requests"),
-    }
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
     params = options.params
-    # Python dies on SIGTERM without running `finally`; as SystemExit, every process stops.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    harness.stop_cleanly_on_sigterm()
     begun = datetime.now(UTC).replace(microsecond=0)
     stamp = begun.strftime("%Y%m%dT%H%M%SZ")
     db_url = harness.database_url(options.postgres, options.database)
-    flush_redis(options.redis)
-    machine = describe_machine(options)
+    processes.flush_redis(options.redis)
+    machine = processes.describe_machine(
+        options.postgres, options.redis, ("django", "celery", "requests")
+    )
     load_before = harness.load_average()
     plan = batch_plan(params)
     version = code_version()
@@ -1357,11 +1186,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"bench: wrote the {NAME} section of {harness.DOCS_FILE.relative_to(harness.BASE_DIR)}"
         )
     return 0
-
-
-def median(values: Sequence[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return round(statistics.median(present), 3) if present else None
 
 
 def failures_of(rounds: Sequence[dict[str, Any]]) -> list[str]:
@@ -1413,7 +1237,7 @@ def build_report(
             "rounds": len(further),
             "count": further[0]["count"] if further else None,
             **{
-                key: median([r[key] for r in further])
+                key: harness.median([r[key] for r in further])
                 for key in (
                     "wall_seconds",
                     "per_second",
@@ -1422,8 +1246,8 @@ def build_report(
                     "ratio_delivering",
                 )
             },
-            "baseline_per_second": median([r["baseline"]["per_second"] for r in further]),
-            "peak_pss_mb": median([r["usage"]["peak_pss_mb"] for r in further]),
+            "baseline_per_second": harness.median([r["baseline"]["per_second"] for r in further]),
+            "peak_pss_mb": harness.median([r["usage"]["peak_pss_mb"] for r in further]),
         },
     }
     return {
@@ -1873,7 +1697,7 @@ start-up: a bound, not a measurement."""
         if len(per_minute) > 1
         else ""
     )
-    return reflow(f"""\
+    return harness.reflow(f"""\
 ## {TITLE}
 
 {about.strip()}
@@ -1934,33 +1758,6 @@ CPU time during the main round, from /proc (the machine was
 
 {found_text or "Nothing found: every goal was met."}
 """)
-
-
-def reflow(markdown: str, width: int = 90) -> str:
-    """Refill the prose paragraphs that the figures made ragged; tables, headings, code
-    blocks and the command line stay as they are."""
-    out = []
-    for block in markdown.split("\n\n"):
-        first = block.lstrip("\n")
-        if first.startswith("- "):
-            items = re.split(r"\n(?=- )", first)
-            out.append("\n".join(_fill(item, "  ", width) for item in items))
-            continue
-        if not first or first.startswith(("|", "#", "Command:", "```")):
-            out.append(block)
-            continue
-        numbered = re.match(r"\d+\. ", first)
-        indent = " " * len(numbered.group(0)) if numbered else ""
-        out.append(_fill(first, indent, width))
-    return "\n\n".join(out)
-
-
-def _fill(text: str, indent: str, width: int) -> str:
-    words = " ".join(line.strip() for line in text.splitlines())
-    return textwrap.fill(
-        words, width=width, subsequent_indent=indent, break_long_words=False,
-        break_on_hyphens=False,
-    )  # fmt: skip
 
 
 if __name__ == "__main__":
