@@ -82,30 +82,34 @@ def _after_closure(day: date, open_weekdays: set[int], closed: set[date]) -> boo
 
 
 def _walk_in_history(
-    office: Office, office_service: OfficeService, day: date, frame: DayFrame, closed: set[date]
-) -> list[DayCounts]:
-    """Walk-in arrivals per block on the same weekday over the last weeks, counting only
-    days on which the office issued numbers at all (before Giliran, it knows nothing)."""
+    office: Office, offered: list[OfficeService], day: date, frame: DayFrame, closed: set[date]
+) -> dict[int, list[DayCounts]]:
+    """Per office-service: walk-in arrivals per block on the same weekday over the last
+    weeks, counting only days on which the office issued numbers at all (before
+    Giliran, it knows nothing). Two queries for all services together."""
     first = day - timedelta(weeks=HISTORY_WEEKS)
     same_weekday = [first + timedelta(weeks=w) for w in range(HISTORY_WEEKS)]
-    observed = set(
-        Ticket.objects.filter(office=office, local_date__in=same_weekday)
-        .values_list("local_date", flat=True)
-        .distinct()
+    observed = sorted(
+        set(
+            Ticket.objects.filter(office=office, local_date__in=same_weekday)
+            .values_list("local_date", flat=True)
+            .distinct()
+        )
     )
-    counts: dict[date, list[int]] = {d: [0] * len(frame.labels) for d in observed}
+    counts = {os.pk: {d: [0] * len(frame.labels) for d in observed} for os in offered}
     zone = ZoneInfo(office.timezone)
-    for local_date, queued_at in Ticket.objects.filter(
-        office_service=office_service, local_date__in=observed, source__in=WALK_IN_SOURCES
-    ).values_list("local_date", "queued_at"):
+    for office_service_id, local_date, queued_at in Ticket.objects.filter(
+        office=office, local_date__in=observed, source__in=WALK_IN_SOURCES
+    ).values_list("office_service_id", "local_date", "queued_at"):
         block = _block_at(frame.labels, queued_at.astimezone(zone).strftime("%H:%M"))
-        if block is not None:
-            counts[local_date][block] += 1
+        if block is not None and office_service_id in counts:
+            counts[office_service_id][local_date][block] += 1
     open_weekdays = set(office.opening_hours.values_list("weekday", flat=True))
-    return [
-        DayCounts(counts[d], after_closure=_after_closure(d, open_weekdays, closed))
-        for d in sorted(counts)
-    ]
+    after = {d: _after_closure(d, open_weekdays, closed) for d in observed}
+    return {
+        office_service_id: [DayCounts(by_day[d], after_closure=after[d]) for d in observed]
+        for office_service_id, by_day in counts.items()
+    }
 
 
 def _block_at(labels: list[str], clock: str) -> int | None:
@@ -157,10 +161,11 @@ def day_instance(*, office: Office, day: date, plan: DayPlan | None = None) -> d
     open_weekdays = set(office.opening_hours.values_list("weekday", flat=True))
     after = _after_closure(day, open_weekdays, history_closed)
     overrides = (plan.quota_overrides if plan else {}) or {}
+    history = _walk_in_history(office, offered, day, frame, history_closed)
     services = []
     for os in offered:
         forecast = walk_ins(
-            _walk_in_history(office, os, day, frame, history_closed),
+            history[os.pk],
             blocks=len(frame.labels),
             default_per_block=_default_walk_ins(os, shares.get(os.service.code, 0.0)),
             after_closure=after,
@@ -237,18 +242,24 @@ class PlannedService:
 
 
 @dataclass(frozen=True)
-class DayPlanView:
+class PlanStatusView:
+    """What the status fragment shows: the plan row alone."""
+
     day: date
     plan: DayPlan
+
+    @property
+    def is_planning(self) -> bool:
+        return self.plan.status == "planning"
+
+
+@dataclass(frozen=True)
+class DayPlanView(PlanStatusView):
     labels: list[str]
     services: list[PlannedService]
     grid: list[tuple[str, list[PlannedService | None]]]  # counter → service per block
     staffed: list[int]
     counters: int
-
-    @property
-    def is_planning(self) -> bool:
-        return self.plan.status == "planning"
 
     @property
     def staffed_by_label(self) -> list[tuple[str, int]]:

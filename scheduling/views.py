@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from booking.models import Office, OfficeService, Role, Slot
 from booking.permissions import require_office_role
 from core.errors import ApplicationError
-from scheduling.models import PlanChange
+from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.planning import Adjustment, StrandingRefused, day_plan_adjust, day_plan_replan
-from scheduling.selectors import DayPlanView, day_plan_view, plan_overview
+from scheduling.selectors import DayPlanView, PlanStatusView, day_plan_view, plan_overview
 from scheduling.services import slot_capacities_set
 
 
@@ -221,7 +221,9 @@ def plan_day_status(request: HttpRequest, office_code: str, day: str) -> HttpRes
     chosen = _day(day, date.min)
     if chosen == date.min:
         raise Http404
-    view = day_plan_view(office=office, day=chosen)
-    if view.is_planning:
-        return render(request, "staff/plan_day.html#status", {"office": office, "view": view})
+    plan = DayPlan.objects.filter(office=office, local_date=chosen).first()
+    if plan is not None and plan.status == PlanStatus.PLANNING:
+        # Polled every second: only the plan row, not the whole day's view.
+        status = PlanStatusView(day=chosen, plan=plan)
+        return render(request, "staff/plan_day.html#status", {"office": office, "view": status})
     return render(request, "staff/plan_day.html", _day_context(office, chosen))

@@ -248,3 +248,21 @@ def test_a_shortfall_the_day_already_had_does_not_block_an_unrelated_change(
             office=planned_office, day=DAY, by=supervisor, why="x",
             adjustment=Adjustment(staffed={"08:00": 0}),
         )  # fmt: skip
+
+
+def test_the_walk_in_forecast_learns_from_the_same_weekday_last_week(planned_office: Any) -> None:
+    from queueing.models import Ticket, TicketSource
+
+    passport = OfficeService.objects.get(office=planned_office)
+    without = day_instance(office=planned_office, day=DAY)["services"][0]["walk_in_forecast"]
+    last_wednesday = date(2026, 11, 25)
+    for n in range(9):  # nine walk-ins between 08:00 and 08:30 WIB a week earlier
+        Ticket.objects.create(
+            office=planned_office, office_service=passport, local_date=last_wednesday,
+            letter="A", number=n + 1, source=TicketSource.KIOSK, public_token=f"t{n}",
+            queued_at=datetime(2026, 11, 25, 1, 5 + n, tzinfo=UTC),
+        )  # fmt: skip
+    learnt = day_instance(office=planned_office, day=DAY)["services"][0]["walk_in_forecast"]
+    # one observed day against four days' weight of the default: (9 + 4·d) / 5
+    assert learnt[0] == pytest.approx((9 + 4 * without[0]) / 5, abs=1e-3)
+    assert learnt[1] == pytest.approx(4 * without[1] / 5, abs=1e-3)  # nobody came at 08:30
