@@ -88,6 +88,8 @@ class Ticket(models.Model):
     contact_phone = models.CharField(max_length=20, blank=True)
     contact_email = models.EmailField(blank=True)
     language = models.CharField(max_length=5, default="id")
+    # Set when retention erased the contact and the survey comment (core.retention).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["queued_at"]
