@@ -198,8 +198,14 @@ def personal_data(
 
 
 def entries() -> list[ModelEntry]:
-    """Every model with personal data, in a stable order (by app, then model label)."""
-    return [entry for _label, entry in sorted(_REGISTRY.items()) if entry.fields]
+    """Every model with personal data: the project's own first, each group by label."""
+    base = Path(settings.BASE_DIR).resolve()
+
+    def order(entry: ModelEntry) -> tuple[bool, str]:
+        config = apps.get_app_config(entry.model._meta.app_label)
+        return (Path(config.path).resolve().parent != base, entry.label)
+
+    return sorted((entry for entry in _REGISTRY.values() if entry.fields), key=order)
 
 
 def personal_fields(model: type[models.Model]) -> dict[str, Personal]:

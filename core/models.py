@@ -16,6 +16,8 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("remembered API request")
+        verbose_name_plural = _("remembered API requests")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once")
         ]

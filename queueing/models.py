@@ -174,6 +174,8 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
         indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_by_ticket")]
 
     def __str__(self) -> str:
@@ -195,6 +197,10 @@ class CounterState(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("counter state")
+        verbose_name_plural = _("counter states")
 
     def __str__(self) -> str:
         return f"{self.counter} {self.status}"

@@ -221,6 +221,16 @@ def test_anonymised_booking_keeps_the_visit_and_loses_the_person(jakarta_office:
     assert booking.priority_group == "elderly"
 
 
+def test_anonymised_booking_cannot_be_looked_up_any_more(jakarta_office: Any) -> None:
+    from booking.services.booking import booking_find
+
+    booking = _visit(jakarta_office)
+    assert booking_find(code=booking.code, secret=NIK[-4:]) == booking
+    _run_at(JAKARTA_DUE + SECOND)
+    for secret in (NIK[-4:], "siti@example.id", " ", "****"):
+        assert booking_find(code=booking.code, secret=secret) is None
+
+
 def test_anonymised_ticket_keeps_times_and_score_and_loses_contact_and_comment(
     jakarta_office: Any,
 ) -> None:
