@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.conf import settings
@@ -106,7 +105,7 @@ def test_data_map_command_asks_for_a_format() -> None:
         call_command("data_map")
 
 
-def test_markdown_lists_every_tagged_field(**_: Any) -> None:
+def test_markdown_lists_every_tagged_field() -> None:
     text = data_map.as_markdown()
     for entry in data_map.entries():
         for name in entry.fields:
