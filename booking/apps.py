@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BookingConfig(AppConfig):
     name = "booking"
     verbose_name = _("Offices, services and bookings")
+
+    def ready(self) -> None:
+        from booking import privacy  # noqa: F401  (the data map and the anonymisers)

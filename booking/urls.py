@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from booking.views import booking_flow, manage, public, staff, waitlist
+from booking.views import booking_flow, manage, privacy, public, staff, waitlist
 from notifications import views as message_views
 from queueing.views import console as console_views
 from scheduling import views as capacity_views
@@ -42,6 +42,8 @@ staff_patterns = (
             capacity_views.plan_day_status,
             name="plan-day-status",
         ),
+        path("data-pribadi/", privacy.data_map_page, name="data-map"),
+        path("data-pribadi/retensi/", privacy.retention_page, name="retention"),
         path("loket/", console_views.counters, name="counters"),
         path("loket/<int:counter_id>/", console_views.console, name="console"),
     ],

@@ -32,6 +32,9 @@ app.conf.beat_schedule = {
     "waitlist-offer": {"task": "booking.tasks.waitlist_sweep", "schedule": 60.0},
     # Hourly: each office's past days close whenever its own midnight has passed.
     "close-past-queue-days": {"task": "queueing.tasks.close_past_days", "schedule": 3600.0},
+    # Hourly: offices reach the end of a day at different times in three zones, and a
+    # run finds nothing to do when nothing became due.
+    "retention": {"task": "core.tasks.retention_run", "schedule": 3600.0},
     # Reminders, retries and messages orphaned by a dead worker.
     # A sweep not started by the next tick is dropped: during a wave of reminders the
     # running sweeps have the work in hand, and a pile of sweeps would only make the

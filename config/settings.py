@@ -356,5 +356,15 @@ GILIRAN_PLAN_DAYS = env_int("GILIRAN_PLAN_DAYS", 14)
 # A freed place offered to the waiting list is held this long for the citizen.
 GILIRAN_WAITLIST_OFFER_MINUTES = env_int("GILIRAN_WAITLIST_OFFER_MINUTES", 15)
 
+# Retention (UU PDP): personal data is anonymised this many days after its purpose ends,
+# by core.tasks.retention_run (hourly). See docs/security.md and docs/data-map.md.
+GILIRAN_RETENTION_VISIT_DAYS = env_int("GILIRAN_RETENTION_VISIT_DAYS", 90)
+GILIRAN_RETENTION_WAITLIST_DAYS = env_int("GILIRAN_RETENTION_WAITLIST_DAYS", 30)
+GILIRAN_RETENTION_MESSAGE_DAYS = env_int("GILIRAN_RETENTION_MESSAGE_DAYS", 30)
+GILIRAN_RETENTION_SECURITY_LOG_DAYS = env_int("GILIRAN_RETENTION_SECURITY_LOG_DAYS", 90)
+# Rows per transaction, and batches per kind per run (the rest waits for the next run).
+GILIRAN_RETENTION_BATCH_SIZE = env_int("GILIRAN_RETENTION_BATCH_SIZE", 500)
+GILIRAN_RETENTION_MAX_BATCHES = env_int("GILIRAN_RETENTION_MAX_BATCHES", 100)
+
 # Extra endpoints used only by bench/ to measure a bare Django view in the same server.
 GILIRAN_BENCHMARK_VIEWS = env_bool("GILIRAN_BENCHMARK_VIEWS", False)

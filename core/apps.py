@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Giliran"
 
     def ready(self) -> None:
-        from core import checks  # noqa: F401  (registers the deploy checks)
+        from core import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            privacy,  # noqa: F401  (tags core's, accounts' and sign-in records)
+        )

@@ -61,3 +61,21 @@ def message_gateways(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         )
     return warnings
+
+
+@register("giliran")
+def retention_covers_no_show_window(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """The no-show pause counts a NIK's no-shows by its keyed hash, which retention erases."""
+    if (
+        settings.GILIRAN_NO_SHOW_LIMIT
+        and settings.GILIRAN_RETENTION_VISIT_DAYS < settings.GILIRAN_NO_SHOW_WINDOW_DAYS
+    ):
+        return [
+            Warning(
+                "GILIRAN_RETENTION_VISIT_DAYS is shorter than GILIRAN_NO_SHOW_WINDOW_DAYS: "
+                "no-shows are forgotten before the window ends.",
+                hint="Keep bookings at least as long as the no-show window.",
+                id="giliran.W201",
+            )
+        ]
+    return []

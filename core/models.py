@@ -4,6 +4,7 @@ Idempotency-Key, so a retried request never acts twice."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotentRequest(models.Model):
@@ -15,6 +16,8 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("remembered API request")
+        verbose_name_plural = _("remembered API requests")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once")
         ]
@@ -22,3 +25,21 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} · {self.key}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job: when, and how many rows each anonymiser changed.
+    Counts only: no personal data."""
+
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("rows anonymised per kind"), default=dict)
+    total = models.PositiveIntegerField(_("rows anonymised"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} · {self.total}"

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from core import retention
+
 HEARTBEAT_KEY = "worker-heartbeat"
 
 
@@ -13,3 +15,9 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+@shared_task(name="core.tasks.retention_run", ignore_result=True)
+def retention_run() -> int:
+    """Anonymise what is past its retention (core.retention); returns the rows changed."""
+    return retention.retention_run().total

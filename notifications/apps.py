@@ -8,4 +8,5 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers each kind's relevance check and attachments with the outbox.
+        from notifications import privacy  # noqa: F401  (the data map and the anonymiser)
         from notifications.services import citizen  # noqa: F401

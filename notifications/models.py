@@ -97,6 +97,8 @@ class Message(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends",
         verbose_name=_("resend of"),
     )  # fmt: skip
+    # Set when retention erased the address, the context and the gateway's answers.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     resent_by = models.ForeignKey(
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("resent by"),

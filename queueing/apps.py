@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class QueueingConfig(AppConfig):
     name = "queueing"
     verbose_name = _("Queue and counters")
+
+    def ready(self) -> None:
+        from queueing import privacy  # noqa: F401  (the data map and the anonymiser)

@@ -88,6 +88,8 @@ class Ticket(models.Model):
     contact_phone = models.CharField(max_length=20, blank=True)
     contact_email = models.EmailField(blank=True)
     language = models.CharField(max_length=5, default="id")
+    # Set when retention erased the contact and the survey comment (core.retention).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["queued_at"]
@@ -172,6 +174,8 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
         indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_by_ticket")]
 
     def __str__(self) -> str:
@@ -193,6 +197,10 @@ class CounterState(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("counter state")
+        verbose_name_plural = _("counter states")
 
     def __str__(self) -> str:
         return f"{self.counter} {self.status}"

@@ -127,6 +127,8 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Set when retention erased the personal fields (core.retention); the rest is kept.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -142,8 +144,12 @@ class Booking(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                # Only staff book for a citizen with neither phone nor email.
-                condition=Q(phone__gt="") | Q(email__gt="") | Q(source=Source.STAFF),
+                # Only staff book for a citizen with neither phone nor email; retention
+                # erases both from a past booking.
+                condition=Q(phone__gt="")
+                | Q(email__gt="")
+                | Q(source=Source.STAFF)
+                | Q(anonymised_at__isnull=False),
                 name="booking_has_a_contact",
             ),
             models.CheckConstraint(

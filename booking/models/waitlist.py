@@ -59,6 +59,8 @@ class WaitlistEntry(models.Model):
         verbose_name=_("offered booking"),
     )  # fmt: skip
     offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
+    # Set when retention erased the personal fields (core.retention).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -454,8 +454,8 @@ def booking_find(*, code: str, secret: str) -> Booking | None:
         .select_related("slot__office_service__office", "slot__office_service__service")
         .first()
     )
-    if booking is None or not secret:
-        return None
+    if booking is None or not secret or booking.anonymised_at is not None:
+        return None  # an anonymised booking belongs to no one any more
     candidates = [booking.nik_last4]
     if booking.email:
         candidates.append(booking.email.lower())

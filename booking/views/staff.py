@@ -31,7 +31,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     memberships = (
         StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
     )
-    return render(request, "staff/home.html", {"memberships": memberships})
+    supervises = any(m.role != Role.CLERK for m in memberships)
+    return render(
+        request, "staff/home.html", {"memberships": memberships, "supervises": supervises}
+    )
 
 
 def _office_for(request: HttpRequest, office_code: str, role: Role = Role.CLERK) -> Office:

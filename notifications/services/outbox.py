@@ -381,6 +381,12 @@ def message_resend(*, message: Message, by: User) -> Message:
             _("One-time codes are not resent. The citizen can ask for a new code."),
             status_code=409,
         )
+    if message.anonymised_at is not None:
+        raise ApplicationError(
+            "message_anonymised",
+            _("This message's address and text were erased after its retention period."),
+            status_code=409,
+        )
     with transaction.atomic():
         count = Message.objects.filter(resent_from=message).count()
         resend = Message.objects.create(

@@ -1,0 +1,167 @@
+"""The data map of booking's rows, and the anonymisers of past bookings and waiting-list
+entries (core/data_map.py explains the mechanism).
+
+Rule for "the day of the visit": the slot's date in its office's own zone. A booking is
+anonymised from 00:00 office time on the day after visit + GILIRAN_RETENTION_VISIT_DAYS,
+once it is no longer active (held or confirmed rows are never touched, so the one-active-
+booking index never sees an anonymised row). Kept: code, slot, service, status, dates,
+channel, language, priority group, source, reschedules: what reports and the forecast
+count. Erased: name, NIK (ciphertext, keyed hash, last 4), phone, email, hold token, and
+the row's one-time codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    Closure,
+    Counter,
+    Office,
+    OfficeService,
+    Service,
+    StaffMembership,
+    VerificationCode,
+    WaitlistEntry,
+)
+from booking.models.waitlist import OPEN_WAITLIST_STATUSES
+from core.data_map import (
+    STAFF_RECORDS,
+    VISITS,
+    WAITLIST,
+    AtEnd,
+    Category,
+    LegalBasis,
+    Personal,
+    RetentionPolicy,
+    Text,
+    past_office_days,
+    personal_data,
+    register_anonymiser,
+)
+from core.retention import anonymise_batch, erased_token
+
+_BOOK = _("book a visit, recognise the citizen at the counter and keep one booking per NIK")
+_TELL = _("send the code, the confirmation and reminders by the chosen channel")
+_PRIORITY = _("serve priority groups first, as public-service rules require")
+_WAIT = _("offer a freed place to the citizen next in line")
+
+
+def _citizen_tags(policy: RetentionPolicy, purpose: Text) -> dict[str, Personal]:
+    def tag(category: Category, why: Text, at_end: AtEnd = AtEnd.ERASED) -> Personal:
+        return Personal(
+            category=category, purpose=why, basis=LegalBasis.PUBLIC_TASK,
+            retention=policy, at_end=at_end,
+        )  # fmt: skip
+
+    return {
+        "full_name": tag(Category.IDENTITY, purpose),
+        "nik_encrypted": tag(Category.IDENTITY, purpose),
+        "nik_hash": tag(Category.IDENTITY, purpose),
+        "nik_last4": tag(Category.IDENTITY, purpose),
+        "phone": tag(Category.CONTACT, _TELL),
+        "email": tag(Category.CONTACT, _TELL),
+        "priority_group": tag(Category.SPECIFIC, _PRIORITY, AtEnd.KEPT),
+    }
+
+
+_SECRET_LINK = Personal(
+    category=Category.TECHNICAL, purpose=_("let only this citizen open their page"),
+    basis=LegalBasis.PUBLIC_TASK, retention=VISITS,
+)  # fmt: skip
+_STAFF_ACTION = Personal(
+    category=Category.BEHAVIOURAL, purpose=_("show which staff member acted"),
+    basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
+)  # fmt: skip
+
+personal_data(
+    Booking,
+    fields={
+        **_citizen_tags(VISITS, _BOOK),
+        "hold_token": _SECRET_LINK,
+        "created_by": _STAFF_ACTION,
+    },
+)
+personal_data(
+    WaitlistEntry,
+    fields={
+        **_citizen_tags(WAITLIST, _WAIT),
+        "token": Personal(
+            category=Category.TECHNICAL, purpose=_("let only this citizen open their page"),
+            basis=LegalBasis.PUBLIC_TASK, retention=WAITLIST,
+        ),
+    },
+)  # fmt: skip
+personal_data(StaffMembership, fields={"user": _STAFF_ACTION})
+
+_PUBLIC = _("the office's public catalogue, written by the office")
+personal_data(
+    Office,
+    fields={},
+    not_personal={name: _PUBLIC for name in ("name", "address", "phone", "email")},
+)
+personal_data(
+    Service,
+    fields={},
+    not_personal={
+        name: _PUBLIC
+        for name in (
+            "name_id", "name_en", "description_id", "description_en",
+            "requirements_id", "requirements_en",
+        )
+    },
+)  # fmt: skip
+personal_data(Counter, fields={}, not_personal={"name": _PUBLIC})
+personal_data(Closure, fields={}, not_personal={"reason_id": _PUBLIC, "reason_en": _PUBLIC})
+personal_data(OfficeService, fields={}, not_personal={})
+personal_data(VerificationCode, fields={}, not_personal={})
+
+
+_ERASED_CITIZEN = {
+    "full_name": "",
+    "nik_encrypted": "",
+    "nik_hash": "",
+    "nik_last4": "",
+    "phone": "",
+    "email": "",
+}
+
+
+def anonymise_past_bookings(*, now: datetime, batch_size: int) -> int:
+    due = Booking.objects.exclude(status__in=ACTIVE_STATUSES).filter(
+        past_office_days(
+            date_field="slot__local_date",
+            zone_field="slot__office_service__office__timezone",
+            days=VISITS.days or 0,
+            now=now,
+        )
+    )
+    return anonymise_batch(
+        due=due,
+        values={**_ERASED_CITIZEN, "hold_token": None},
+        now=now,
+        batch_size=batch_size,
+        also=lambda ids: VerificationCode.objects.filter(booking_id__in=ids).delete(),
+    )
+
+
+def anonymise_past_waitlist_entries(*, now: datetime, batch_size: int) -> int:
+    due = WaitlistEntry.objects.exclude(status__in=OPEN_WAITLIST_STATUSES).filter(
+        past_office_days(
+            date_field="local_date",
+            zone_field="office_service__office__timezone",
+            days=WAITLIST.days or 0,
+            now=now,
+        )
+    )
+    return anonymise_batch(
+        due=due, values={**_ERASED_CITIZEN, "token": erased_token()}, now=now,
+        batch_size=batch_size,
+    )  # fmt: skip
+
+
+register_anonymiser("booking.Booking", policy=VISITS, run=anonymise_past_bookings)
+register_anonymiser("booking.WaitlistEntry", policy=WAITLIST, run=anonymise_past_waitlist_entries)

@@ -1,0 +1,52 @@
+"""The data map and the retention policy with its last runs, for supervisors and
+administrators (core/data_map.py, core/retention.py)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from booking.models import Role
+from booking.permissions import offices_for
+from core import data_map
+from core.models import RetentionRun
+
+RUNS_SHOWN = 20
+
+
+def _require_supervisor(request: HttpRequest) -> None:
+    user = request.user
+    if (
+        not (getattr(user, "is_superuser", False) and user.is_active)
+        and not offices_for(user, at_least=Role.SUPERVISOR).exists()
+    ):
+        raise PermissionDenied(_("Only supervisors and administrators may see this page."))
+
+
+@login_required
+def data_map_page(request: HttpRequest) -> HttpResponse:
+    _require_supervisor(request)
+    models = [
+        {"label": entry.label, "name": entry.model._meta.verbose_name, "fields": entry.fields}
+        for entry in data_map.entries()
+    ]
+    return render(request, "staff/data_map.html", {"models": models})
+
+
+@login_required
+def retention_page(request: HttpRequest) -> HttpResponse:
+    _require_supervisor(request)
+    anonymisers = data_map.anonymisers()
+    policies = [
+        {
+            "policy": policy,
+            "kept": policy.describe(),
+            "anonymisers": [a.name for a in anonymisers if a.policy.key == policy.key],
+        }
+        for policy in data_map.policies()
+    ]
+    runs = RetentionRun.objects.all()[:RUNS_SHOWN]
+    return render(request, "staff/retention.html", {"policies": policies, "runs": runs})

@@ -1,0 +1,66 @@
+"""The data map of the outbox, and the anonymiser of old messages (core/data_map.py).
+
+A message is due GILIRAN_RETENTION_MESSAGE_DAYS after it was sent (or created, if it
+never was), once it is no longer pending or being sent. Kept: kind, channel, language,
+office, booking and ticket links, status, times, attempts (delivery statistics). Erased:
+the address, the context (names, codes, links), the gateway's reference and error text."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.data_map import (
+    MESSAGES,
+    STAFF_RECORDS,
+    AtEnd,
+    Category,
+    LegalBasis,
+    Personal,
+    personal_data,
+    register_anonymiser,
+)
+from core.retention import anonymise_batch
+from notifications.models import OPEN_STATUSES, Message
+
+_SEND = _("deliver the message the citizen asked for, once, and show staff what happened")
+
+
+def _tag(category: Category) -> Personal:
+    return Personal(
+        category=category, purpose=_SEND, basis=LegalBasis.PUBLIC_TASK, retention=MESSAGES
+    )
+
+
+personal_data(
+    Message,
+    fields={
+        "recipient": _tag(Category.CONTACT),
+        "context": _tag(Category.IDENTITY),
+        "last_error": _tag(Category.TECHNICAL),
+        "provider_ref": _tag(Category.TECHNICAL),
+        "resent_by": Personal(
+            category=Category.BEHAVIOURAL, purpose=_("show which staff member acted"),
+            basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
+        ),
+    },
+    not_personal={"claim_token": _("a random mark of the worker sending the message")},
+)  # fmt: skip
+
+
+def anonymise_old_messages(*, now: datetime, batch_size: int) -> int:
+    cutoff = now - timedelta(days=MESSAGES.days or 0)
+    due = Message.objects.exclude(status__in=OPEN_STATUSES).filter(
+        Q(sent_at__lte=cutoff) | Q(sent_at__isnull=True, created_at__lte=cutoff)
+    )
+    return anonymise_batch(
+        due=due,
+        values={"recipient": "", "context": {}, "last_error": "", "provider_ref": ""},
+        now=now,
+        batch_size=batch_size,
+    )
+
+
+register_anonymiser("notifications.Message", policy=MESSAGES, run=anonymise_old_messages)
