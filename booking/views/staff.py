@@ -31,7 +31,12 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     memberships = (
         StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
     )
-    return render(request, "staff/home.html", {"memberships": memberships})
+    may_read_audit = user.is_superuser or any(m.role != Role.CLERK for m in memberships)
+    return render(
+        request,
+        "staff/home.html",
+        {"memberships": memberships, "may_read_audit": may_read_audit},
+    )
 
 
 def _office_for(request: HttpRequest, office_code: str, role: Role = Role.CLERK) -> Office:
