@@ -150,3 +150,19 @@ def test_wrong_dates_in_the_search_get_an_error_not_a_crash(
     assert page.status_code == 200
     assert "The end day is before the start day." in page.content.decode()
     assert client.get(reverse("audit:log"), {"since": "9999-99-99"}).status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(
+    client: Client, counter_clerk: Any, slot: Slot
+) -> None:
+    client.force_login(counter_clerk)
+    url = reverse("staff:book-details", args=[slot.office_service.office.code, slot.pk])
+    response = client.post(
+        url,
+        {"full_name": "Mbah Sarinah", "nik": NIK, "channel": "none"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get(nik_last4=NIK[-4:])
+    created = LogEntry.objects.get_for_object(booking).get(action=LogEntry.Action.CREATE)
+    assert created.remote_addr == "127.0.0.1"
