@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
@@ -29,6 +29,7 @@ from booking.models import (
     WaitlistEntry,
 )
 from booking.permissions import offices_for
+from core.audit import record_access
 
 
 def _administered(request: HttpRequest) -> QuerySet[Office]:
@@ -73,7 +74,22 @@ class OfficeScopedAdmin(admin.ModelAdmin):
 
 class ReadOnlyOfficeScopedAdmin(OfficeScopedAdmin):
     """Rows that change only through their services (bookings, messages, survey answers):
-    shown, searchable and office-scoped, never added, edited or deleted here."""
+    shown, searchable and office-scoped, never added, edited or deleted here. Opening one
+    is recorded in the audit log (for the models it covers: personal data)."""
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            shown = self.get_object(request, object_id)
+            if shown is not None:
+                record_access(shown)
+        return response
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -43,11 +44,18 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "auditlog",
     "core",
     "booking",
     "queueing",
     "scheduling",
     "notifications",
+    "twofactor",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +66,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed a second factor?
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions: idle and absolute timeouts, and the second factor supervisors and
+    # administrators must pass before any staff page, the admin or the API serves them.
+    "twofactor.middleware.StaffSessionMiddleware",
+    # Actor and client address on every audit-log entry written during the request.
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -197,6 +212,26 @@ if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
 
+# --- Staff two-factor sign-in and sessions (twofactor/, docs/security.md) -------------
+# Supervisors, office administrators and national administrators pass a second factor
+# (an authenticator app's code, a passkey, or a one-use recovery code) after their
+# password; counter staff may enrol. OTP attempts are limited per account on top of
+# django-otp's own growing delay after each failure.
+GILIRAN_RATE_OTP_PER_USER = env_str("GILIRAN_RATE_OTP_PER_USER", "5/15m")
+GILIRAN_RECOVERY_CODES = env_int("GILIRAN_RECOVERY_CODES", 10)
+OTP_TOTP_ISSUER = env_str("GILIRAN_OTP_ISSUER", "Giliran")
+# A staff session ends after this many minutes without a request, and this many hours
+# after sign-in whatever happens; citizens' sessions (their booking in progress) are not
+# affected.
+GILIRAN_STAFF_IDLE_MINUTES = env_int("GILIRAN_STAFF_IDLE_MINUTES", 30)
+GILIRAN_STAFF_SESSION_HOURS = env_int("GILIRAN_STAFF_SESSION_HOURS", 12)
+# Passkeys (WebAuthn) are bound to the site's domain: the relying party ID is the host of
+# GILIRAN_SITE_URL and the allowed origin its scheme://host[:port]. Browsers allow
+# passkeys on https:// or on http://localhost only (not 127.0.0.1).
+OTP_WEBAUTHN_RP_NAME = "Giliran"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor only
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "django_otp_webauthn"
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -271,6 +306,13 @@ GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
 
+# --- Audit log (audit/, django-auditlog) ---------------------------------------------
+# Who read or changed personal data, and every admin change: actor, client address,
+# what changed. NIK columns (encrypted, keyed hash, last four digits) and secrets are
+# never recorded (audit/registry.py); the address is the one the trusted proxies saw.
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_STORE_JSON_CHANGES = True
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -319,6 +361,11 @@ LOGGING = {
 
 # Absolute address used in messages (links to manage a booking).
 GILIRAN_SITE_URL = env_str("GILIRAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(GILIRAN_SITE_URL.replace("//127.0.0.1", "//localhost"))
+OTP_WEBAUTHN_RP_ID = env_str("GILIRAN_WEBAUTHN_RP_ID", _site.hostname or "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "GILIRAN_WEBAUTHN_ORIGINS", [f"{_site.scheme}://{_site.netloc}"]
+)
 # Development: SMS and WhatsApp messages go to the log when no gateway is set up.
 GILIRAN_CONSOLE_MESSAGES = env_bool("GILIRAN_CONSOLE_MESSAGES", DEBUG)
 

@@ -59,6 +59,12 @@ def _test_settings(settings: Any) -> Iterator[None]:
         },
     }
     settings.RATELIMIT_USE_CACHE = "ratelimit"
+    # Local-memory caches of one name are shared in the process: empty them, so counters
+    # of an earlier test (keyed by a reused user id) do not leak into this one.
+    from django.core.cache import caches
+
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     # Tasks sent after a commit run in the test's own process; the tests that need a
@@ -69,6 +75,31 @@ def _test_settings(settings: Any) -> Iterator[None]:
     # default language so reverse() and gettext do not depend on the previous test.
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+# --- Signed-in staff ----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one place that makes test sign-ins verified: `client.force_login(user)` (and
+    the browser's sign_in fixture, which uses it) gives a session that has passed its
+    second factor, as if the user had typed a recovery code. Tests of the second factor
+    itself sign in through the form or with tests.signin.sign_in_without_second_factor."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="test-session")
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 # --- Named places -------------------------------------------------------------------

@@ -3,6 +3,7 @@ natural keys and brought back to the demo values, so running it twice changes no
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from booking import demo_data
 from booking.models import Counter, Office, OfficeService, OpeningHours, Service, StaffMembership
@@ -23,6 +25,19 @@ class DemoLogin:
     username: str
     role: str
     office: str
+    # Supervisors and administrators sign in with a second factor: the demo gives each an
+    # authenticator key (base32) to type into an app, or `manage.py demo_otp_code`.
+    otp_key: str = ""
+
+
+DEMO_AUTHENTICATOR = "demo"
+
+
+def _demo_authenticator(user: Any) -> str:
+    device = TOTPDevice.objects.filter(user=user, name=DEMO_AUTHENTICATOR).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEMO_AUTHENTICATOR, confirmed=True)
+    return base64.b32encode(device.bin_key).decode()
 
 
 def _hours_for(
@@ -101,7 +116,7 @@ def _load_staff(password: str, offices: dict[str, Office]) -> list[DemoLogin]:
     )
     admin.set_password(password)
     admin.save(update_fields=["password"])
-    logins = [DemoLogin(admin.username, "national administrator", "*")]
+    logins = [DemoLogin(admin.username, "national administrator", "*", _demo_authenticator(admin))]
 
     for spec in demo_data.STAFF:
         first, _, last = spec["name"].partition(" ")
@@ -121,7 +136,8 @@ def _load_staff(password: str, offices: dict[str, Office]) -> list[DemoLogin]:
         StaffMembership.objects.update_or_create(
             user=user, office=offices[spec["office"]], defaults={"role": spec["role"]}
         )
-        logins.append(DemoLogin(user.username, spec["role"], spec["office"]))
+        key = _demo_authenticator(user) if spec["role"] != "clerk" else ""
+        logins.append(DemoLogin(user.username, spec["role"], spec["office"], key))
     return logins
 
 

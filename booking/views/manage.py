@@ -20,6 +20,7 @@ from booking.services.booking import booking_cancel, booking_find, booking_resch
 from booking.tokens import booking_id_from_token
 from booking.views.booking_flow import calendar_context
 from booking.views.session import may_see, remember_booking
+from core.audit import record_access
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.ratelimit import client_ip, rate_limit
@@ -93,6 +94,8 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     booking = _own_booking(request, code)
     if "t" in request.GET:
         return redirect("booking-detail", code=booking.code)  # drop the token from the address bar
+    if request.user.is_authenticated:
+        record_access(booking)  # staff who booked for a citizen see the citizen's details
     context = _page(booking)
     context["just_confirmed"] = request.GET.get("baru") == "1"
     return render(request, "booking/booking_detail.html", context)

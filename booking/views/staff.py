@@ -31,7 +31,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     memberships = (
         StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
     )
-    supervises = any(m.role != Role.CLERK for m in memberships)
+    # Supervisors, office administrators and national administrators read the data map,
+    # the retention runs and the audit log.
+    supervises = user.is_superuser or any(m.role != Role.CLERK for m in memberships)
     return render(
         request, "staff/home.html", {"memberships": memberships, "supervises": supervises}
     )

@@ -33,6 +33,14 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.role:<24} {login.office}")
         self.stdout.write(
+            "Supervisors and administrators confirm each sign-in with a code: add their key "
+            "to an authenticator app, or print the current code with "
+            "`python manage.py demo_otp_code <username>`:"
+        )
+        for login in logins:
+            if login.otp_key:
+                self.stdout.write(f"  {login.username:<22} {login.otp_key}")
+        self.stdout.write(
             "Bookings for today, to check in at /kios/<office>/ (none once an office has closed):"
         )
         for office, codes in demo_bookings_today().items():

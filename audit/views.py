@@ -1,0 +1,71 @@
+"""The audit log page for supervisors and administrators: who read or changed what, when,
+from where; filtered by person, kind of record, action, day and record."""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from audit.selectors import AuditFilter, audit_entries, audit_may_read, audit_models
+
+
+class AuditFilterForm(forms.Form):
+    who = forms.CharField(label=gettext_lazy("Who (username)"), required=False, max_length=150)
+    what = forms.TypedChoiceField(
+        label=gettext_lazy("Kind of record"), required=False, coerce=int, empty_value=None
+    )
+    action = forms.TypedChoiceField(
+        label=gettext_lazy("Action"), required=False, coerce=int, empty_value=None
+    )
+    since = forms.DateField(label=gettext_lazy("From"), required=False)
+    until = forms.DateField(label=gettext_lazy("Until"), required=False)
+    target = forms.CharField(
+        label=gettext_lazy("Record (id or code)"), required=False, max_length=100
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        kinds: list[tuple[object, str]] = [("", _("All"))]
+        kinds += [
+            (ct.pk, str(ct.model_class()._meta.verbose_name).capitalize())  # type: ignore[union-attr]
+            for ct in audit_models()
+        ]
+        self.fields["what"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["action"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
+            (value, label) for value, label in LogEntry.Action.choices
+        ]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end day is before the start day."))
+        return cleaned
+
+
+@never_cache
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not audit_may_read(request.user):
+        raise PermissionDenied(_("Only supervisors and administrators can read the audit log."))
+    form = AuditFilterForm(request.GET or None)
+    filters = AuditFilter()
+    if form.is_bound and form.is_valid():
+        filters = AuditFilter(**{k: v for k, v in form.cleaned_data.items() if v not in ("",)})
+    entries = audit_entries(user=request.user, filters=filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("halaman"))
+    query = request.GET.copy()
+    query.pop("halaman", None)
+    return render(
+        request,
+        "audit/log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
