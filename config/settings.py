@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.ApplicationErrorPageMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -277,6 +278,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON or a plain form, size- and depth-limited (core/api/parsers.py); no multipart.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.LimitedJSONParser",
+        "core.api.parsers.LimitedFormParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ErrorDocumentingAutoSchema",
@@ -284,6 +290,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
+# API request bodies: at most this many bytes (413 beyond), JSON at most this deep (400).
+GILIRAN_API_MAX_BODY_BYTES = env_int("GILIRAN_API_MAX_BODY_BYTES", 64 * 1024)
+GILIRAN_API_MAX_JSON_DEPTH = env_int("GILIRAN_API_MAX_JSON_DEPTH", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Giliran API",
     "DESCRIPTION": (

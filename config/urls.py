@@ -35,5 +35,6 @@ urlpatterns += i18n_patterns(
 if settings.GILIRAN_BENCHMARK_VIEWS:
     urlpatterns.append(path("bench/hello/", core_views.hello, name="bench-hello"))
 
+handler400 = "core.views.bad_request"
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"
