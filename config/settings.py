@@ -271,6 +271,8 @@ GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
+# Check-in attempts per registered kiosk device (page and API): a busy office's entrance.
+GILIRAN_RATE_CHECK_IN_PER_KIOSK = env_str("GILIRAN_RATE_CHECK_IN_PER_KIOSK", "300/h")
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
