@@ -19,6 +19,8 @@ app.autodiscover_tasks()
 # task claims its rows with a conditional UPDATE, so a second run finds nothing to do.
 app.conf.beat_schedule = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    # Expired sessions (and the booking ids a citizen's session may see) do not linger.
+    "purge-expired-sessions": {"task": "core.tasks.purge_expired_sessions", "schedule": 3600.0},
     # Hourly rather than nightly: offices in three zones reach midnight at different
     # times, and extending is idempotent (it only adds the days that have no slots).
     "extend-capacity-plans": {"task": "scheduling.tasks.extend_all_plans", "schedule": 3600.0},

@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
 
 from core.env import env_bool, env_int, env_list, env_str
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "django_ratelimit",
+    "csp",
     "core",
     "booking",
     "queueing",
@@ -52,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.GiliranLocaleMiddleware",
@@ -236,6 +241,45 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): everything from this origin only. Templates have
+# no inline scripts, styles or on* handlers, and htmx is told not to inject its own
+# <style> or evaluate code (<meta name="htmx-config"> in the base templates). The API
+# docs page widens it a little (config/urls.py); docs/security.md says why.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "media-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): powerful features off everywhere. The
+# kiosk page alone allows the camera, for its QR scanner (queueing/views/public.py);
+# passkeys (WebAuthn) and the board's sound and full screen stay allowed for this origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer", "ambient-light-sensor", "bluetooth", "browsing-topics", "camera",
+            "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+            "idle-detection", "magnetometer", "microphone", "midi", "payment",
+            "picture-in-picture", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+        )
+    },
+    **{
+        feature: ["self"]
+        for feature in (
+            "autoplay", "fullscreen", "publickey-credentials-create", "publickey-credentials-get",
+        )
+    },
+}  # fmt: skip
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Behind a load balancer that terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.sessions import sessions_purge_expired
+
 HEARTBEAT_KEY = "worker-heartbeat"
 
 
@@ -13,3 +15,9 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+@shared_task(name="core.tasks.purge_expired_sessions", ignore_result=True)
+def purge_expired_sessions() -> int:
+    """Delete expired sessions (Django's `clearsessions`, in batches); beat runs it hourly."""
+    return sessions_purge_expired()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_permissions_policy.decorators import permissions_policy_override
 
 from booking.documents import qr_svg
 from booking.models import Office, OfficeService, PriorityGroup
@@ -74,6 +75,7 @@ def kiosk_enrol(request: HttpRequest, office_code: str) -> HttpResponse:
 
 
 @never_cache
+@permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]})  # QR scanner
 def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
     """A tablet at the entrance: check in with a booking code (typed or scanned) or take a
     walk-in number. Each action ends on a ticket page that returns here by itself. Only a
