@@ -18,6 +18,7 @@ from booking.models import Office, OfficeService, PriorityGroup
 from core.contacts import normalize_phone
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
+from core.params import row_id
 from core.ratelimit import client_ip, rate_limit
 from queueing import kiosks
 from queueing.models import KioskDevice, Ticket, TicketSource
@@ -94,7 +95,7 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
             else:
                 office_service = get_object_or_404(
                     OfficeService,
-                    pk=request.POST.get("service") or 0,
+                    pk=row_id(request.POST.get("service")),
                     office=office,
                     is_active=True,
                 )
