@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.utils.translation import gettext_lazy as _
 
 from core.env import env_bool, env_int, env_list, env_str
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "auditlog",
+    "csp",
     "core",
     "booking",
     "queueing",
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.GiliranLocaleMiddleware",
@@ -76,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.ApplicationErrorPageMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -270,6 +276,45 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): everything from this origin only. Templates have
+# no inline scripts, styles or on* handlers, and htmx is told not to inject its own
+# <style> or evaluate code (<meta name="htmx-config"> in the base templates). The API
+# docs page widens it a little (config/urls.py); docs/security.md says why.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "media-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): powerful features off everywhere. The
+# kiosk page alone allows the camera, for its QR scanner (queueing/views/public.py);
+# passkeys (WebAuthn) and the board's sound and full screen stay allowed for this origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer", "ambient-light-sensor", "bluetooth", "browsing-topics", "camera",
+            "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
+            "idle-detection", "magnetometer", "microphone", "midi", "payment",
+            "picture-in-picture", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+        )
+    },
+    **{
+        feature: ["self"]
+        for feature in (
+            "autoplay", "fullscreen", "publickey-credentials-create", "publickey-credentials-get",
+        )
+    },
+}  # fmt: skip
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Behind a load balancer that terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -305,6 +350,8 @@ GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
+# Check-in attempts per registered kiosk device (page and API): a busy office's entrance.
+GILIRAN_RATE_CHECK_IN_PER_KIOSK = env_str("GILIRAN_RATE_CHECK_IN_PER_KIOSK", "300/h")
 
 # --- Audit log (audit/, django-auditlog) ---------------------------------------------
 # Who read or changed personal data, and every admin change: actor, client address,
@@ -319,6 +366,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # JSON or a plain form, size- and depth-limited (core/api/parsers.py); no multipart.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.LimitedJSONParser",
+        "core.api.parsers.LimitedFormParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ErrorDocumentingAutoSchema",
@@ -326,6 +378,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
+# API request bodies: at most this many bytes (413 beyond), JSON at most this deep (400).
+GILIRAN_API_MAX_BODY_BYTES = env_int("GILIRAN_API_MAX_BODY_BYTES", 64 * 1024)
+GILIRAN_API_MAX_JSON_DEPTH = env_int("GILIRAN_API_MAX_JSON_DEPTH", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Giliran API",
     "DESCRIPTION": (

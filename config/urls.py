@@ -1,9 +1,11 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog, set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core import views as core_views
 
@@ -11,7 +13,16 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("booking.api.urls")),
     path("v1/", include("queueing.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file, not inline, so
+    # scripts stay 'self' only. Swagger UI draws its icons as data: images and injects
+    # <style> elements as it renders: this page alone allows those two.
+    path(
+        "docs/",
+        csp_update({"img-src": [SELF, "data:"], "style-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
 ]
 
 urlpatterns = [
@@ -38,5 +49,6 @@ urlpatterns += i18n_patterns(
 if settings.GILIRAN_BENCHMARK_VIEWS:
     urlpatterns.append(path("bench/hello/", core_views.hello, name="bench-hello"))
 
+handler400 = "core.views.bad_request"
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"

@@ -45,7 +45,7 @@ def birth_date(day: int, month: int, year2: int) -> date | None:
 def normalize_nik(raw: str) -> str:
     """Return the 16-digit NIK or raise ApplicationError naming the field `nik`."""
     nik = "".join(raw.split())
-    if len(nik) != 16 or not nik.isdigit():
+    if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):  # "²".isdigit() is True
         raise _invalid(_("A NIK has exactly 16 digits."))
     if nik[:2] not in PROVINCE_CODES:
         raise _invalid(_("This NIK does not start with a valid province code."))

@@ -122,3 +122,12 @@ def delete_old_sign_ins(*, now: datetime, batch_size: int) -> int:
 
 
 register_anonymiser("axes.sign_ins", policy=SECURITY_LOG, run=delete_old_sign_ins)
+
+
+def delete_expired_sessions(*, now: datetime, batch_size: int) -> int:
+    """Delete expired sessions (what Django's `clearsessions` does, in batches): a session
+    row holds who was signed in and, for a citizen, which bookings they may see."""
+    return delete_batch(due=Session.objects.filter(expire_date__lt=now), batch_size=batch_size)
+
+
+register_anonymiser("sessions.expired", policy=SESSIONS, run=delete_expired_sessions)

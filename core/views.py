@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -58,6 +59,18 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
 
 def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's own refusals (a body past DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a
+    bad Host…): the API's error shape, or a translated page, instead of Django's bare HTML."""
+    if isinstance(exception, RequestDataTooBig):
+        code, status, message = "too_large", 413, _("The request body is too large.")
+    else:
+        code, status, message = "bad_request", 400, _("The request could not be understood.")
+    if _wants_json(request):
+        return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
+    return render(request, "400.html", {"message": message}, status=status)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

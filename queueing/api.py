@@ -23,7 +23,7 @@ from booking.models import Counter, Office, OfficeService, PriorityGroup, Role
 from booking.permissions import require_office_role
 from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
-from queueing import services
+from queueing import kiosks, services
 from queueing.models import CounterState, Ticket, TicketSource
 from queueing.selectors import TicketOutlook, board_calls, ticket_outlook, waiting_counts
 
@@ -133,18 +133,31 @@ class TakeNumber(APIView):
         return _ticket_response(ticket, 201)
 
 
+KIOSK_BEARER = OpenApiParameter(
+    "Authorization", str, OpenApiParameter.HEADER, required=True,
+    description="'Bearer <device token>' of a kiosk device registered for this office in the admin.",
+)  # fmt: skip
+
+
 class CheckIn(APIView):
-    error_statuses = (404, 409)
+    # No session: a kiosk is a device with its own token, not a signed-in person.
+    authentication_classes: list[type] = []
+    error_statuses = (401, 409, 429)
 
     @extend_schema(
-        request=CheckInSerializer,
-        responses={201: TicketSerializer},
-        summary="Check in a booking (kiosk)",
-    )
+        request=CheckInSerializer, responses={201: TicketSerializer}, parameters=[KIOSK_BEARER],
+        summary="Check in a booking (registered kiosk device)",
+    )  # fmt: skip
     def post(self, request: Request, office: str) -> Response:
+        # The device first: a caller without one learns nothing, not even the office.
+        device = kiosks.kiosk_device_authenticate(
+            office_code=office, token=kiosks.bearer_token(request)
+        )
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket = services.check_in(office=_office(office), code=serializer.validated_data["code"])
+        rate_limit(request, group="kiosk-check-in", key=f"kiosk:{device.pk}",
+                   rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK)  # fmt: skip
+        ticket = services.check_in(office=device.office, code=serializer.validated_data["code"])
         return _ticket_response(ticket, 201)
 
 

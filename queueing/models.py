@@ -228,3 +228,32 @@ class ServiceRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket} · {self.score}"
+
+
+class KioskDevice(models.Model):
+    """A tablet an office administrator registered as this office's kiosk. Its token is
+    shown once at creation and stored only as a keyed hash (HMAC); the kiosk page and the
+    check-in API serve only a device that presents it, until it is revoked."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="kiosk_devices", verbose_name=_("office")
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Where it stands, e.g. “Entrance, left”.")
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"), editable=False,
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("kiosk device")
+        verbose_name_plural = _("kiosk devices")
+        ordering = ["office", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.office.code}: {self.name}"

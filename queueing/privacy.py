@@ -24,7 +24,14 @@ from core.data_map import (
     register_anonymiser,
 )
 from core.retention import anonymise_batch, erased_token
-from queueing.models import OPEN_STATUSES, CounterState, ServiceRating, Ticket, TicketEvent
+from queueing.models import (
+    OPEN_STATUSES,
+    CounterState,
+    KioskDevice,
+    ServiceRating,
+    Ticket,
+    TicketEvent,
+)
 
 _TELL = _("tell the citizen when their turn is near and when they are called")
 _STAFF_ACTION = Personal(
@@ -60,6 +67,14 @@ personal_data(
     not_personal={"details": _("service codes of a transfer")},
 )
 personal_data(CounterState, fields={"staff": _STAFF_ACTION})
+personal_data(
+    KioskDevice,
+    fields={"created_by": _STAFF_ACTION},
+    not_personal={
+        "name": _("a device's name chosen by the office, e.g. the entrance kiosk"),
+        "token_hash": _("a keyed hash of a device's random token, no person behind it"),
+    },
+)
 personal_data(
     ServiceRating,
     fields={

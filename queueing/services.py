@@ -200,18 +200,19 @@ def check_in(
             _("Check-in for this booking has closed and its place was released. Please take a walk-in number."),
             status_code=409,
         )  # fmt: skip
+    # Every refusal is a 409 of the same shape, and none names another office: a code of
+    # another office is told apart only by its message, never by where it is booked.
     if booking is None or booking.status != BookingStatus.CONFIRMED:
         raise ApplicationError(
             "unknown_booking",
             _("No confirmed booking has this code. Check it, or ask the staff."),
-            status_code=404,
+            status_code=409,
         )
     office_service = booking.slot.office_service
     if office_service.office_id != office.pk:
         raise ApplicationError(
             "other_office",
-            _("This booking is for %(office)s, not this office.")
-            % {"office": office_service.office.name},
+            _("This booking is for another office. Check the office in your booking message."),
             status_code=409,
         )
     if Ticket.objects.filter(booking=booking).exists():

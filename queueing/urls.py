@@ -4,6 +4,7 @@ from queueing.views import public
 
 urlpatterns = [
     path("kios/<slug:office_code>/", public.kiosk, name="kiosk"),
+    path("kios/<slug:office_code>/daftar/", public.kiosk_enrol, name="kiosk-enrol"),
     path("kios/<slug:office_code>/tiket/<str:token>/", public.kiosk_ticket, name="kiosk-ticket"),
     path("kantor/<slug:office_code>/antre/", public.take_number, name="take-number"),
     path("antrean/<str:token>/", public.ticket_live, name="ticket-live"),

@@ -10,33 +10,45 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.models import Office, OfficeService, Role, Slot
 from booking.permissions import require_office_role
+from core.dates import parse_day
 from core.errors import ApplicationError
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.planning import Adjustment, StrandingRefused, day_plan_adjust, day_plan_replan
 from scheduling.selectors import DayPlanView, PlanStatusView, day_plan_view, plan_overview
 from scheduling.services import slot_capacities_set
 
+STAFF_DAYS = 366  # how far back and ahead staff pages may look, so dates never overflow
 
-def _day(raw: str, default: date) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return default
+
+def _staff_day(office: Office, raw: str, *, field: str) -> date:
+    """A day typed into a staff page (a path part or ?tanggal=): within a year of the
+    office's today, or an ApplicationError naming the field, before any arithmetic."""
+    today = timezone.now().astimezone(ZoneInfo(office.timezone)).date()
+    reach = timedelta(days=STAFF_DAYS)
+    return parse_day(raw, field=field, first=today - reach, last=today + reach)
+
+
+def _whole_number(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return raw.isascii() and raw.isdigit()
 
 
 @login_required
 def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
     office = get_object_or_404(Office, code=office_code, is_active=True)
     require_office_role(request.user, office, at_least=Role.SUPERVISOR)
-    tomorrow = timezone.now().astimezone(ZoneInfo(office.timezone)).date() + timedelta(days=1)
-    day = _day(request.POST.get("tanggal") or request.GET.get("tanggal", ""), tomorrow)
+    raw_day = request.POST.get("tanggal") or request.GET.get("tanggal", "")
+    if raw_day:
+        day = _staff_day(office, raw_day, field="tanggal")
+    else:
+        day = timezone.now().astimezone(ZoneInfo(office.timezone)).date() + timedelta(days=1)
     slots = list(
         Slot.objects.filter(office_service__office=office, local_date=day)
         .select_related("office_service__service")
@@ -48,9 +60,9 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
         changes = {}
         for slot in slots:
             raw = request.POST.get(f"slot-{slot.pk}", "").strip()
-            if raw.isdigit() and int(raw) != slot.capacity:
+            if _whole_number(raw) and int(raw) != slot.capacity:
                 changes[slot.pk] = int(raw)
-            elif raw and not raw.isdigit():
+            elif raw and not _whole_number(raw):
                 errors[f"slot-{slot.pk}"] = [_("Enter a number from 0 to 1000.")]
         if not errors:
             try:
@@ -120,7 +132,7 @@ def _adjustment_from(post: Any, view: DayPlanView) -> tuple[Adjustment, dict[str
         raw = post.get(name, "").strip()
         if not raw:
             return None
-        if not raw.isdigit():
+        if not _whole_number(raw):
             errors[name] = [_("Enter a whole number.")]
             return None
         return int(raw)
@@ -181,9 +193,7 @@ def _day_context(office: Office, day: date, post: Any = None) -> dict[str, Any]:
 @login_required
 def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
     office = _plan_office(request, office_code)
-    chosen = _day(day, date.min)
-    if chosen == date.min:
-        raise Http404
+    chosen = _staff_day(office, day, field="day")
     errors: dict[str, list[str]] = {}
     message, stranded = "", []
     if request.method == "POST":
@@ -218,9 +228,7 @@ def plan_day_status(request: HttpRequest, office_code: str, day: str) -> HttpRes
     whole page, whose #plan-status replaces the fragment and whose #plan-grid (the new
     grid and charts) replaces the old one out of band."""
     office = _plan_office(request, office_code)
-    chosen = _day(day, date.min)
-    if chosen == date.min:
-        raise Http404
+    chosen = _staff_day(office, day, field="day")
     plan = DayPlan.objects.filter(office=office, local_date=chosen).first()
     if plan is not None and plan.status == PlanStatus.PLANNING:
         # Polled every second: only the plan row, not the whole day's view.

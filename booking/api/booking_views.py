@@ -4,13 +4,13 @@ booking.services and booking.selectors."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -24,7 +24,7 @@ from booking.services import booking as booking_services
 from booking.tokens import booking_id_from_token, manage_token
 from booking.views.booking_flow import offered_or_404
 from core import personal_data
-from core.errors import ApplicationError
+from core.dates import parse_day, parse_month
 from core.idempotency import idempotent
 from core.ratelimit import client_ip, rate_limit
 
@@ -42,6 +42,11 @@ MONTH = OpenApiParameter(
     description="YYYY-MM; default: the month of the first bookable day.",
     pattern=r"^\d{4}-\d{2}$",
 )
+
+DAY = OpenApiParameter(
+    "day", OpenApiTypes.DATE, OpenApiParameter.PATH,
+    description="YYYY-MM-DD, from the first of this month to the end of the month after the last bookable day.",
+)  # fmt: skip
 
 
 def office_time(office: Office) -> Any:
@@ -79,12 +84,13 @@ class MonthAvailability(APIView):
         office_service = offered_or_404(office, service)
         now = timezone.now()
         window = availability.booking_window(office_service, now)
+        first, last = availability.calendar_range(office_service, now)
         raw = request.query_params.get("month", "")
-        try:
-            month = date.fromisoformat(raw + "-01") if raw else window.first_day.replace(day=1)
-        except ValueError:
-            message = "YYYY-MM"
-            raise ApplicationError("invalid", message, fields={"month": [message]}) from None
+        month = (
+            parse_month(raw, field="month", first=first, last=last)
+            if raw
+            else window.first_day.replace(day=1)
+        )
         days = availability.month_availability(office_service, month.year, month.month, now)
         body = {
             "office": office,
@@ -98,18 +104,17 @@ class MonthAvailability(APIView):
 
 
 class DayAvailability(APIView):
-    error_statuses = ()
+    error_statuses = (400,)
 
     @extend_schema(
-        operation_id="availability_day", responses=s.DaySlotsSerializer, summary="Times of a day"
-    )
+        operation_id="availability_day", responses=s.DaySlotsSerializer, summary="Times of a day",
+        parameters=[DAY],
+    )  # fmt: skip
     def get(self, request: Request, office: str, service: str, day: str) -> Response:
         office_service = offered_or_404(office, service)
-        try:
-            chosen = date.fromisoformat(day)
-        except ValueError:
-            raise Http404 from None
         now = timezone.now()
+        first, last = availability.calendar_range(office_service, now)
+        chosen = parse_day(day, field="day", first=first, last=last)
         status_ = availability.days_availability(office_service, chosen, chosen, now)[0]
         times = availability.day_slots(office_service, chosen, now)
         body = {

@@ -47,6 +47,18 @@ def booking_window(office_service: OfficeService, now: datetime) -> BookingWindo
     )
 
 
+def calendar_range(office_service: OfficeService, now: datetime) -> tuple[date, date]:
+    """The days a calendar may show (and the API may be asked about): from the first of
+    this month to the end of the month after the last bookable day, so it can still say
+    when the next days open. Dates typed outside it are refused before any arithmetic."""
+    window = booking_window(office_service, now)
+    today = now.astimezone(ZoneInfo(office_service.office.timezone)).date()
+    first = min(today, window.first_day).replace(day=1)
+    last_month = max(window.last_day, window.first_day).replace(day=28) + timedelta(days=4)
+    last = last_month.replace(day=monthrange(last_month.year, last_month.month)[1])
+    return first, last
+
+
 def day_opens_at(office_service: OfficeService, day: date) -> datetime:
     zone = ZoneInfo(office_service.office.timezone)
     return datetime.combine(

@@ -43,15 +43,17 @@ def waitlist_join(
     """Put a citizen in line for a full day. Refused if the day is bookable (book it)
     or outside the booking window, or the NIK already has a booking for the service."""
     now = now or timezone.now()
-    status = days_availability(office_service, day, day, now)[0]
-    if status.status == "available":
+    window = booking_window(office_service, now)
+    # The window first: a day far outside it (9999-12-31) must not reach date arithmetic.
+    in_window = window.first_day <= day <= window.last_day
+    status = days_availability(office_service, day, day, now)[0] if in_window else None
+    if status is not None and status.status == "available":
         raise ApplicationError(
             "day_has_places",
             _("This day still has free places. Choose a time instead."),
             status_code=409,
         )
-    window = booking_window(office_service, now)
-    if status.status != "full" or not window.first_day <= day <= window.last_day:
+    if status is None or status.status != "full":
         raise ApplicationError(
             "day_not_bookable",
             _("This day cannot be booked, so it has no waiting list."),

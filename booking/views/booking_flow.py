@@ -6,7 +6,7 @@ and pages that show personal data are not cached."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from booking.selectors import availability
 from booking.services.booking import booking_hold, code_send, code_verify, details_clean
 from booking.views.session import HOLD_KEY, remember_booking
 from core import personal_data
+from core.dates import parse_day, parse_month
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.ratelimit import client_ip, rate_limit
@@ -38,38 +39,31 @@ def offered_or_404(office_code: str, service_code: str) -> OfficeService:
     )
 
 
-def _month_param(raw: str, fallback: date) -> date:
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return fallback.replace(day=1)
-
-
-def _day_param(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def calendar_context(request: HttpRequest, office_service: OfficeService) -> dict[str, object]:
     """Month calendar and, for a chosen day, its times; shared with rescheduling and
     staff booking. When the chosen day (or the whole month) is full, it also says where
     there is room: the next free day here, and the nearest offices with free places."""
     now = timezone.now()
     window = availability.booking_window(office_service, now)
-    chosen_day = _day_param(request.GET.get("tanggal", ""))
-    month = _month_param(request.GET.get("bulan", ""), chosen_day or window.first_day)
+    first, last = availability.calendar_range(office_service, now)
+    raw_day, raw_month = request.GET.get("tanggal", ""), request.GET.get("bulan", "")
+    chosen_day = parse_day(raw_day, field="tanggal", first=first, last=last) if raw_day else None
+    month = (
+        parse_month(raw_month, field="bulan", first=first, last=last)
+        if raw_month
+        else (chosen_day or window.first_day).replace(day=1)
+    )
     days = availability.month_availability(office_service, month.year, month.month, now)
+    previous_month = (month - timedelta(days=1)).replace(day=1) if month > first else None
+    next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     context: dict[str, object] = {
         "office_service": office_service,
         "office": office_service.office,
         "service": office_service.service,
         "window": window,
         "month": month,
-        "previous_month": (month - timedelta(days=1)).replace(day=1),
-        "next_month": (month.replace(day=28) + timedelta(days=4)).replace(day=1),
+        "previous_month": previous_month,
+        "next_month": next_month if next_month <= last else None,
         "weeks": _weeks(days),
         "chosen_day": chosen_day,
     }

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from booking.forms import DetailsForm
 from booking.models import WaitlistEntry, WaitlistStatus
+from booking.selectors.availability import calendar_range
 from booking.services.booking import details_clean
 from booking.services.waitlist import (
     waitlist_accept,
@@ -19,9 +20,10 @@ from booking.services.waitlist import (
     waitlist_leave,
     waitlist_position,
 )
-from booking.views.booking_flow import _day_param, offered_or_404
+from booking.views.booking_flow import offered_or_404
 from booking.views.session import remember_booking
 from core import personal_data
+from core.dates import parse_day
 from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
 
@@ -29,9 +31,11 @@ from core.ratelimit import client_ip, rate_limit
 @never_cache
 def waitlist_join_page(request: HttpRequest, office_code: str, service_code: str) -> HttpResponse:
     office_service = offered_or_404(office_code, service_code)
-    day = _day_param(request.GET.get("tanggal", ""))
-    if day is None:
+    raw_day = request.GET.get("tanggal", "")
+    if not raw_day:
         raise Http404
+    first, last = calendar_range(office_service, timezone.now())
+    day = parse_day(raw_day, field="tanggal", first=first, last=last)
     form = DetailsForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api.parsers import PayloadTooLarge
 from core.errors import ApplicationError
 
 
@@ -51,6 +52,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Turn every refusal into {code, message, fields} in the request's language."""
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -14,6 +14,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         error_codes = ["400"] if self._accepts_input() else []
+        if self.method in ("POST", "PUT", "PATCH"):
+            error_codes.append("413")  # a body past GILIRAN_API_MAX_BODY_BYTES
         if "{" in self.path:
             error_codes.append("404")
         # Refusals the view declares (409 full, 410 expired, 429 rate limited…).

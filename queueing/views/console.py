@@ -17,6 +17,7 @@ from booking.models import Counter, OfficeService, PriorityGroup, Role
 from booking.permissions import offices_for, require_office_role
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
+from core.params import row_id
 from queueing import services
 from queueing.models import CounterState, CounterStatus, Ticket, TicketSource, TicketStatus
 from queueing.policy import waiting_order
@@ -110,14 +111,14 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
         return ""
     if action == "transfer":
         to = OfficeService.objects.filter(
-            pk=form.get("service") or 0, office=counter.office
+            pk=row_id(form.get("service")), office=counter.office
         ).first()
         if to is None:
             raise ApplicationError("invalid", _("Choose a service of this office."))
         services.ticket_transfer(counter=counter, staff=user, to_service=to)
         return ""
     if action in ("call", "unpark"):
-        ticket = Ticket.objects.filter(pk=form.get("ticket") or 0, office=counter.office).first()
+        ticket = Ticket.objects.filter(pk=row_id(form.get("ticket")), office=counter.office).first()
         if ticket is None:
             raise ApplicationError("not_found", _("This ticket is not in this office's queue."))
         if action == "call":
@@ -127,7 +128,7 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
         return ""
     if action == "issue":
         office_service = OfficeService.objects.filter(
-            pk=form.get("service") or 0, office=counter.office, is_active=True
+            pk=row_id(form.get("service")), office=counter.office, is_active=True
         ).first()
         if office_service is None:
             raise ApplicationError("invalid", _("Choose a service of this office."))

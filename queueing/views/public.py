@@ -11,14 +11,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_permissions_policy.decorators import permissions_policy_override
 
 from booking.documents import qr_svg
 from booking.models import Office, OfficeService, PriorityGroup
 from core.contacts import normalize_phone
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
+from core.params import row_id
 from core.ratelimit import client_ip, rate_limit
-from queueing.models import Ticket, TicketSource
+from queueing import kiosks
+from queueing.models import KioskDevice, Ticket, TicketSource
 from queueing.selectors import board_calls, ticket_outlook
 from queueing.services import check_in, ticket_issue, ticket_leave, ticket_rate
 
@@ -36,20 +39,63 @@ def _walk_in_services(office: Office, *, remote: bool = False) -> list[OfficeSer
     return list(offered.order_by("ticket_letter"))
 
 
+def _kiosk_device(request: HttpRequest, office_code: str) -> KioskDevice | HttpResponse:
+    """The registered kiosk this browser is, or the page saying it is not one (403)."""
+    try:
+        return kiosks.kiosk_device_authenticate(
+            office_code=office_code, token=kiosks.cookie_token(request)
+        )
+    except ApplicationError as refused:
+        office = _office(office_code)
+        context = {"office": office, "message": refused.message}
+        return render(request, "queueing/kiosk_not_registered.html", context, status=403)
+
+
 @never_cache
+def kiosk_enrol(request: HttpRequest, office_code: str) -> HttpResponse:
+    """Make this browser the office's kiosk: the administrator types the device token
+    shown once in the admin (or opens the enrolment link, whose fragment fills it in)."""
+    office = _office(office_code)
+    error = None
+    if request.method == "POST":
+        rate_limit(request, group="kiosk-enrol", key=client_ip(request),
+                   rate=settings.GILIRAN_RATE_LOOKUP_PER_IP)  # fmt: skip
+        token = request.POST.get("token", "").strip()
+        try:
+            kiosks.kiosk_device_authenticate(office_code=office.code, token=token)
+        except ApplicationError as refused:
+            error = refused.message
+        else:
+            response = redirect("kiosk", office_code=office.code)
+            kiosks.cookie_set(response, token)
+            return response
+    return render(
+        request, "queueing/kiosk_enrol.html", {"office": office, "error": error},
+        status=400 if error else 200,
+    )  # fmt: skip
+
+
+@never_cache
+@permissions_policy_override({**settings.PERMISSIONS_POLICY, "camera": ["self"]})  # QR scanner
 def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
     """A tablet at the entrance: check in with a booking code (typed or scanned) or take a
-    walk-in number. Each action ends on a ticket page that returns here by itself."""
-    office = _office(office_code)
+    walk-in number. Each action ends on a ticket page that returns here by itself. Only a
+    registered kiosk device of this office is served."""
+    device = _kiosk_device(request, office_code)
+    if isinstance(device, HttpResponse):
+        return device
+    office = device.office
     error = None
     if request.method == "POST":
         try:
             if request.POST.get("action") == "check_in":
+                rate_limit(request, group="kiosk-check-in", key=f"kiosk:{device.pk}",
+                           rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK)  # fmt: skip
                 ticket = check_in(office=office, code=request.POST.get("code", ""))
             else:
                 office_service = get_object_or_404(
                     OfficeService,
-                    pk=request.POST.get("service") or 0,
+                    pk=row_id(request.POST.get("service")),
                     office=office,
                     is_active=True,
                 )
@@ -80,6 +126,9 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
 
 @never_cache
 def kiosk_ticket(request: HttpRequest, office_code: str, token: str) -> HttpResponse:
+    device = _kiosk_device(request, office_code)
+    if isinstance(device, HttpResponse):
+        return device
     ticket = get_object_or_404(
         Ticket.objects.select_related("office", "office_service__service"), public_token=token
     )

@@ -34,6 +34,8 @@ def test_valid_niks(nik: str) -> None:
         ("3171017201900001", "date"),  # day 72 - 40 = 32
         ("3171010113900001", "date"),  # month 13
         ("3171010101900000", "0000"),
+        ("317101²²01900001", "16 digits"),  # "²".isdigit() is True; int("²") was a 500
+        ("31٧١٠١٠١٠١٩٠٠٠٠١", "16 digits"),  # Arabic-Indic digits are not a NIK either
     ],
 )
 def test_invalid_niks_say_why(nik: str, reason: str) -> None:

@@ -57,3 +57,29 @@ def test_refuses_to_create_demo_staff_when_debug_is_off(settings: object) -> Non
     with pytest.raises(CommandError, match="published password"):
         call_command("load_demo", stdout=StringIO())
     assert Office.objects.count() == 0
+
+
+def test_each_run_prints_working_kiosk_links_and_revokes_the_previous_ones(
+    settings: object, client: object
+) -> None:
+    from django.test import Client
+
+    from queueing.models import KioskDevice
+
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    first, second = StringIO(), StringIO()
+    call_command("load_demo", stdout=first)
+    call_command("load_demo", stdout=second)
+    link = next(
+        line for line in second.getvalue().splitlines() if "/kios/mpp-jakarta/daftar/#" in line
+    )
+    path, token = link.split("127.0.0.1:8000", 1)[1].strip().split("#")
+    assert isinstance(client, Client)
+    assert client.post(path, {"token": token}).status_code == 302
+    assert client.get("/kios/mpp-jakarta/").status_code == 200
+    active = KioskDevice.objects.filter(revoked_at__isnull=True)
+    assert active.count() == Office.objects.filter(is_active=True).count()
+    old = next(
+        line for line in first.getvalue().splitlines() if "/kios/mpp-jakarta/daftar/#" in line
+    )
+    assert Client().post(path, {"token": old.split("#")[1]}).status_code == 400

@@ -28,6 +28,7 @@ from booking.models import (
     Booking,
     BookingStatus,
     Counter,
+    Office,
     OfficeService,
     Role,
     Slot,
@@ -35,6 +36,7 @@ from booking.models import (
     StaffMembership,
 )
 from core import personal_data
+from queueing.kiosks import kiosk_device_create
 from queueing.models import Ticket, TicketSource, TicketStatus
 from queueing.services import ticket_issue
 from tests.browser.conftest import DESKTOP, PHONE, TABLET, TV
@@ -157,6 +159,21 @@ def call_next(console: Page) -> str:
     return current.inner_text()
 
 
+def enrol_kiosk(kiosk: Page, base: str) -> None:
+    """Register the tablet as the office's kiosk, as an administrator does once: open
+    the enrolment link shown in the admin (its fragment fills the token in) and confirm.
+    Without it the kiosk page refuses to serve."""
+    kiosk.goto(f"{base}/kios/{OFFICE}/")
+    expect(kiosk.locator(".kiosk-error[role=alert]")).to_be_visible()
+    _device, token = kiosk_device_create(
+        office=Office.objects.get(code=OFFICE), name="Pintu masuk", by=None
+    )
+    kiosk.goto(f"{base}/kios/{OFFICE}/daftar/#{token}")
+    expect(kiosk.locator("input[name=token]")).to_have_value(token)
+    kiosk.locator("form[data-kiosk-enrol] button[type=submit]").click()
+    expect(kiosk).to_have_url(f"{base}/kios/{OFFICE}/")
+
+
 def take_walk_in_number(kiosk: Page, base: str, service: str) -> str:
     """At the kiosk, choose a walk-in service and print a number; return to the start."""
     kiosk.goto(f"{base}/kios/{OFFICE}/")
@@ -181,6 +198,7 @@ def test_a_booked_citizen_from_the_kiosk_to_the_counter(
         device(DESKTOP),
     )
     open_board(board, base)
+    enrol_kiosk(kiosk, base)
 
     # The citizen types their booking code at the kiosk and gets a printed ticket.
     kiosk.goto(f"{base}/kios/{OFFICE}/")
@@ -264,6 +282,7 @@ def test_two_counters_call_two_walk_ins(
 ) -> None:
     base = live_server.url
     kiosk, board = device(TABLET), device(TV)
+    enrol_kiosk(kiosk, base)
     assert take_walk_in_number(kiosk, base, "paspor-baru") == "A-001"
     assert take_walk_in_number(kiosk, base, "paspor-ganti") == "B-001"
     open_board(board, base)
@@ -305,7 +324,7 @@ def test_the_kiosk_refuses_an_unknown_booking_code(
 ) -> None:
     base = live_server.url
     kiosk = device(TABLET)
-    kiosk.goto(f"{base}/kios/{OFFICE}/")
+    enrol_kiosk(kiosk, base)
     kiosk.get_by_test_id("kiosk-code").fill("ZZZZ9999")
     kiosk.locator("#check-in-form button[type=submit]").click()
 

@@ -83,3 +83,24 @@ def slot_for(clock: Any) -> Any:
         )  # fmt: skip
 
     return make
+
+
+@pytest.fixture
+def kiosk_token(jakarta_office: Any) -> str:
+    """The token of the Jakarta office's registered kiosk tablet."""
+    from queueing.kiosks import kiosk_device_create
+
+    _device, token = kiosk_device_create(office=jakarta_office, name="Pintu masuk", by=None)
+    return token
+
+
+@pytest.fixture
+def kiosk_client(client: Any, jakarta_office: Any, kiosk_token: str) -> Any:
+    """A browser enrolled as the Jakarta office's kiosk (through the enrolment page)."""
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("kiosk-enrol", args=[jakarta_office.code]), {"token": kiosk_token}
+    )
+    assert response.status_code == 302
+    return client

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_kiosk_walk_in_prints_a_number_and_returns_to_the_start(
-    client: Client, passport: OfficeService, clock: Any
+    kiosk_client: Client, passport: OfficeService, clock: Any
 ) -> None:
+    client = kiosk_client
     url = reverse("kiosk", args=[passport.office.code])
     assert client.get(url).status_code == 200
     response = client.post(
@@ -32,8 +33,9 @@ def test_kiosk_walk_in_prints_a_number_and_returns_to_the_start(
 
 
 def test_kiosk_check_in_with_a_booking_code(
-    client: Client, passport: OfficeService, clock: Any, slot_for: Any
+    kiosk_client: Client, passport: OfficeService, clock: Any, slot_for: Any
 ) -> None:
+    client = kiosk_client
     booking = slot_for(passport, minutes_from_now=10)
     url = reverse("kiosk", args=[passport.office.code])
     client.post(url, {"action": "check_in", "code": booking.code.lower()})
@@ -48,9 +50,9 @@ def test_kiosk_check_in_with_a_booking_code(
 
 @pytest.mark.parametrize("code", ["", "TIDAKADA", "x" * 500])
 def test_kiosk_refuses_unknown_codes_clearly(
-    client: Client, passport: OfficeService, clock: Any, code: str
+    kiosk_client: Client, passport: OfficeService, clock: Any, code: str
 ) -> None:
-    response = client.post(
+    response = kiosk_client.post(
         reverse("kiosk", args=[passport.office.code]), {"action": "check_in", "code": code}
     )
     assert response.status_code == 200
@@ -59,8 +61,13 @@ def test_kiosk_refuses_unknown_codes_clearly(
 
 
 def test_console_calls_and_the_board_and_ticket_page_follow(
-    client: Client, passport: OfficeService, counter_one: Counter, counter_clerk: Any, clock: Any
+    kiosk_client: Client,
+    passport: OfficeService,
+    counter_one: Counter,
+    counter_clerk: Any,
+    clock: Any,
 ) -> None:
+    client = kiosk_client
     client.post(
         reverse("kiosk", args=[passport.office.code]), {"action": "walk_in", "service": passport.pk}
     )

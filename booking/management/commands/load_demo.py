@@ -5,7 +5,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from booking.models import Office
 from booking.services.demo import demo_bookings_today, demo_load
+from queueing.kiosks import enrolment_url, kiosk_device_create, kiosk_devices_revoke
+from queueing.models import KioskDevice
+
+DEMO_KIOSK = "Demo kiosk"
 
 DEMO_PASSWORD = "giliran-demo"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -45,3 +50,10 @@ class Command(BaseCommand):
         )
         for office, codes in demo_bookings_today().items():
             self.stdout.write(f"  {office:<22} {' '.join(codes) or '-'}")
+        self.stdout.write("Kiosks: open an office's link once on the kiosk browser to register it:")
+        # A token is shown only at creation, so each run replaces the demo kiosks.
+        previous = KioskDevice.objects.filter(name=DEMO_KIOSK, revoked_at__isnull=True)
+        kiosk_devices_revoke(device_ids=list(previous.values_list("pk", flat=True)))
+        for place in Office.objects.filter(is_active=True).order_by("code"):
+            _device, token = kiosk_device_create(office=place, name=DEMO_KIOSK, by=None)
+            self.stdout.write(f"  {place.code:<22} {enrolment_url(place, token)}")
