@@ -190,11 +190,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    # Behind N trusted proxies the client is in X-Forwarded-For; without this, every
-    # sign-in would look like it came from the load balancer's address.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address comes from the one setting GILIRAN_TRUSTED_PROXY_COUNT (see the
+# rate limits below), through the same function as the rate limits; without it every
+# sign-in behind a load balancer would look like it came from the balancer's address.
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.axes_client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------
@@ -265,6 +264,10 @@ GILIRAN_CODE_MINUTES = env_int("GILIRAN_CODE_MINUTES", 10)
 GILIRAN_CODE_ATTEMPTS = env_int("GILIRAN_CODE_ATTEMPTS", 5)
 GILIRAN_CODE_SENDS = env_int("GILIRAN_CODE_SENDS", 3)
 GILIRAN_MAX_ACTIVE_PER_CONTACT = env_int("GILIRAN_MAX_ACTIVE_PER_CONTACT", 3)
+# How many proxies (load balancer, ingress) that append to X-Forwarded-For stand in front
+# of the app: the client is that many entries from the right. 0: use REMOTE_ADDR.
+# AXES_PROXY_COUNT is its former name, still read.
+GILIRAN_TRUSTED_PROXY_COUNT = env_int("GILIRAN_TRUSTED_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0))
 # Rate limits (django-ratelimit syntax "count/period"); atomic on Redis.
 GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
