@@ -264,6 +264,9 @@ GILIRAN_CODE_MINUTES = env_int("GILIRAN_CODE_MINUTES", 10)
 GILIRAN_CODE_ATTEMPTS = env_int("GILIRAN_CODE_ATTEMPTS", 5)
 GILIRAN_CODE_SENDS = env_int("GILIRAN_CODE_SENDS", 3)
 GILIRAN_MAX_ACTIVE_PER_CONTACT = env_int("GILIRAN_MAX_ACTIVE_PER_CONTACT", 3)
+# Live holds (not yet confirmed) at once, across offices and services.
+GILIRAN_MAX_HOLDS_PER_NIK = env_int("GILIRAN_MAX_HOLDS_PER_NIK", 2)
+GILIRAN_MAX_HOLDS_PER_CONTACT = env_int("GILIRAN_MAX_HOLDS_PER_CONTACT", 3)
 # How many proxies (load balancer, ingress) that append to X-Forwarded-For stand in front
 # of the app: the client is that many entries from the right. 0: use REMOTE_ADDR.
 # AXES_PROXY_COUNT is its former name, still read.

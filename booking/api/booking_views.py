@@ -147,12 +147,14 @@ class HoldCreate(APIView):
             key=personal_data.keyed_hash(details.nik),
             rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
         )
-        booking = booking_services.booking_hold(slot_id=slot_id, details=details, source=Source.API)
+        # Before the claim: a refused code must not leave a place held.
         rate_limit(
-            request, group="code-contact", key=personal_data.keyed_hash(booking.phone or booking.email),
+            request, group="code-contact", key=personal_data.keyed_hash(details.phone or details.email),
             rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
         )  # fmt: skip
-        booking_services.code_send(booking=booking)
+        booking = booking_services.booking_hold_and_send_code(
+            slot_id=slot_id, details=details, source=Source.API
+        )
         return _booking_response(s.HoldSerializer, booking, status.HTTP_201_CREATED)
 
 

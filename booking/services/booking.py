@@ -163,6 +163,43 @@ def _refuse_if_over_contact_cap(details: CitizenDetails) -> None:
         )
 
 
+def _refuse_if_too_many_holds(*, nik_hash: str, details: CitizenDetails, now: datetime) -> None:
+    """At most GILIRAN_MAX_HOLDS_PER_NIK live holds per NIK and GILIRAN_MAX_HOLDS_PER_CONTACT
+    per phone or email, across offices and services: a calo cannot sit on many places
+    while looking for buyers. Takes an advisory lock per NIK and per contact (in one
+    sorted order, after the caller's per-service lock) so parallel holds count one after
+    another; call inside the hold's transaction."""
+    contacts = [value for value in (details.phone, details.email) if value]
+    keys = [f"holds:nik:{nik_hash}"]
+    keys += [f"holds:contact:{personal_data.keyed_hash(value)}" for value in contacts]
+    for key in sorted(keys):
+        lock_for_key(key)
+    live = Booking.objects.filter(
+        status=BookingStatus.HELD, occupies_slot=True, releases_at__gt=now
+    )
+    if live.filter(nik_hash=nik_hash).count() >= settings.GILIRAN_MAX_HOLDS_PER_NIK:
+        raise ApplicationError(
+            "hold_limit",
+            _("This NIK already holds %(count)d places. Confirm or let them expire first.")
+            % {"count": settings.GILIRAN_MAX_HOLDS_PER_NIK},
+            status_code=409,
+        )
+    contact = Q(pk__in=[])
+    if details.phone:
+        contact |= Q(phone=details.phone)
+    if details.email:
+        contact |= Q(email=details.email)
+    if live.filter(contact).count() >= settings.GILIRAN_MAX_HOLDS_PER_CONTACT:
+        raise ApplicationError(
+            "hold_limit",
+            _(
+                "This phone number or email already holds %(count)d places. Confirm or let them expire first."
+            )
+            % {"count": settings.GILIRAN_MAX_HOLDS_PER_CONTACT},
+            status_code=409,
+        )
+
+
 def _nik_already_booked() -> ApplicationError:
     return ApplicationError(
         "already_booked",
@@ -203,6 +240,7 @@ def booking_hold(
             bookings_release_no_shows(Q(pk__in=[pk for pk, _slot in missed]), now=now)
             if source != Source.STAFF:  # at the office, staff may still help in person
                 refuse_if_paused(nik_hash=nik_hash, now=now)
+                _refuse_if_too_many_holds(nik_hash=nik_hash, details=details, now=now)
             if Booking.objects.filter(
                 nik_hash=nik_hash, service_id=service_id, status__in=ACTIVE_STATUSES
             ).exists():
@@ -235,6 +273,19 @@ def booking_hold(
         ).exists():
             raise _nik_already_booked() from None
         raise
+
+
+def booking_hold_and_send_code(
+    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+) -> Booking:
+    """Hold a place and send its first one-time code in one transaction: when the code
+    is refused (the message budget), the hold is rolled back and no place stays blocked
+    without a code. Per-request rate limits are checked by the caller before this."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+        code_send(booking=booking, now=now)
+    return booking
 
 
 def _live_hold(booking: Booking, now: datetime) -> None:

@@ -19,7 +19,12 @@ from django.views.decorators.cache import never_cache
 from booking.forms import CodeForm, DetailsForm
 from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
 from booking.selectors import availability
-from booking.services.booking import booking_hold, code_send, code_verify, details_clean
+from booking.services.booking import (
+    booking_hold_and_send_code,
+    code_send,
+    code_verify,
+    details_clean,
+)
 from booking.views.session import HOLD_KEY, remember_booking
 from core import personal_data
 from core.errors import ApplicationError
@@ -128,14 +133,16 @@ def book_details(
                 key=personal_data.keyed_hash(details.nik),
                 rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
             )
-            booking = booking_hold(slot_id=slot.pk, details=details, source=Source.WEB)
+            # Before the claim: a refused code must not leave a place held (finding 4).
             rate_limit(
                 request,
                 group="code-contact",
-                key=personal_data.keyed_hash(booking.phone or booking.email),
+                key=personal_data.keyed_hash(details.phone or details.email),
                 rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
             )
-            code_send(booking=booking)
+            booking = booking_hold_and_send_code(
+                slot_id=slot.pk, details=details, source=Source.WEB
+            )
         except ApplicationError as error:
             form.add_application_error(error)
         else:
