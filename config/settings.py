@@ -267,6 +267,9 @@ GILIRAN_MAX_ACTIVE_PER_CONTACT = env_int("GILIRAN_MAX_ACTIVE_PER_CONTACT", 3)
 # Live holds (not yet confirmed) at once, across offices and services.
 GILIRAN_MAX_HOLDS_PER_NIK = env_int("GILIRAN_MAX_HOLDS_PER_NIK", 2)
 GILIRAN_MAX_HOLDS_PER_CONTACT = env_int("GILIRAN_MAX_HOLDS_PER_CONTACT", 3)
+# Wrong look-ups of one booking code before it is locked, and for how long.
+GILIRAN_LOOKUP_FAILURES = env_int("GILIRAN_LOOKUP_FAILURES", 5)
+GILIRAN_LOOKUP_LOCK_MINUTES = env_int("GILIRAN_LOOKUP_LOCK_MINUTES", 60)
 # How many proxies (load balancer, ingress) that append to X-Forwarded-For stand in front
 # of the app: the client is that many entries from the right. 0: use REMOTE_ADDR.
 # AXES_PROXY_COUNT is its former name, still read.

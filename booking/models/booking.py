@@ -127,6 +127,14 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Wrong look-ups of this code (code + NIK digits or contact) since the last right one
+    # or lockout; at GILIRAN_LOOKUP_FAILURES the code is locked (booking_find).
+    lookup_failures = models.PositiveSmallIntegerField(
+        _("failed look-ups"), default=0, editable=False
+    )
+    lookup_locked_until = models.DateTimeField(
+        _("look-up locked until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

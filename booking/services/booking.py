@@ -41,6 +41,7 @@ from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
 from core.nik import normalize_nik
+from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send, booking_reminders_queue
 
 # Short and unambiguous when read aloud or typed: no 0/O, 1/I/L, and no vowels that could
@@ -495,9 +496,16 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
     return booking
 
 
-def booking_find(*, code: str, secret: str) -> Booking | None:
+def booking_find(*, code: str, secret: str, now: datetime | None = None) -> Booking | None:
     """The booking with this code, if `secret` is the last 4 digits of its NIK or the
-    phone or email it was made with. None otherwise, without saying which part was wrong."""
+    phone or email it was made with. None otherwise, without saying which part was wrong.
+
+    Guessing the secret of a known code is limited per code, whatever the guessers'
+    addresses: after GILIRAN_LOOKUP_FAILURES wrong answers the code is locked for
+    GILIRAN_LOOKUP_LOCK_MINUTES (even the right answer is refused) and the citizen is told
+    once per lockout. Each attempt is decided under the booking's row lock, so parallel
+    guesses cannot slip past the count."""
+    now = now or timezone.now()
     code = "".join(code.split()).upper()
     secret = secret.strip()
     booking = (
@@ -505,7 +513,7 @@ def booking_find(*, code: str, secret: str) -> Booking | None:
         .select_related("slot__office_service__office", "slot__office_service__service")
         .first()
     )
-    if booking is None or not secret:
+    if booking is None:
         return None
     candidates = [booking.nik_last4]
     if booking.email:
@@ -515,4 +523,45 @@ def booking_find(*, code: str, secret: str) -> Booking | None:
     given = [secret.lower()]
     with contextlib.suppress(ApplicationError):
         given.append(normalize_phone(secret))
-    return booking if any(hmac.compare_digest(a, b) for a in candidates for b in given) else None
+    matched = bool(secret) and any(hmac.compare_digest(a, b) for a in candidates for b in given)
+    if not _lookup_counted(booking=booking, matched=matched, now=now):
+        raise ApplicationError(
+            "lookup_locked",
+            _(
+                "Too many wrong attempts for this booking code. Looking it up is paused for a while; the booking's owner has been told."
+            ),
+            status_code=429,
+        )
+    return booking if matched else None
+
+
+def _lookup_counted(*, booking: Booking, matched: bool, now: datetime) -> bool:
+    """Record one look-up of `booking`; False when its code is locked. Locks the booking's
+    row for the decision; the lockout notice is queued in the same transaction."""
+    with transaction.atomic():
+        row = (
+            Booking.objects.select_for_update()
+            .filter(pk=booking.pk)
+            .values("lookup_failures", "lookup_locked_until")
+            .get()
+        )
+        if row["lookup_locked_until"] is not None and row["lookup_locked_until"] > now:
+            return False
+        if matched:
+            if row["lookup_failures"]:
+                Booking.objects.filter(pk=booking.pk).update(lookup_failures=0)
+            return True
+        failures = row["lookup_failures"] + 1
+        if failures < settings.GILIRAN_LOOKUP_FAILURES:
+            Booking.objects.filter(pk=booking.pk).update(lookup_failures=failures)
+            return True
+        locked_until = now + timedelta(minutes=settings.GILIRAN_LOOKUP_LOCK_MINUTES)
+        Booking.objects.filter(pk=booking.pk).update(
+            lookup_failures=0, lookup_locked_until=locked_until
+        )
+        booking_message_send(
+            booking=booking, kind=MessageKind.LOOKUP_LOCKED,
+            context={"attempts": failures, "minutes": settings.GILIRAN_LOOKUP_LOCK_MINUTES},
+            occasion=locked_until.isoformat(),
+        )  # fmt: skip
+    return True
