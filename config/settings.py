@@ -279,6 +279,12 @@ GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
+# SMS/WhatsApp messages citizens can trigger (one-time codes, waiting-list notices) per
+# hour, in total and per phone prefix (+62 812…); 0 turns a budget off.
+GILIRAN_MESSAGE_BUDGET_PER_HOUR = env_int("GILIRAN_MESSAGE_BUDGET_PER_HOUR", 3000)
+GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR = env_int(
+    "GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR", 1000
+)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

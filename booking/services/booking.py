@@ -40,6 +40,7 @@ from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
 from core.nik import normalize_nik
 from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send, booking_reminders_queue
@@ -322,6 +323,7 @@ def code_send(*, booking: Booking, now: datetime | None = None) -> VerificationC
                 _("We have already sent %(count)d codes. Please start again.") % {"count": sent},
                 status_code=429,
             )
+        message_budget_spend(channel=booking.channel, phone=booking.phone, now=now)
         booking.codes.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
         code = f"{secrets.randbelow(1_000_000):06d}"
         record = VerificationCode.objects.create(
