@@ -62,6 +62,7 @@ RATE_SETTINGS = (
     "GILIRAN_RATE_HOLD_PER_NIK",
     "GILIRAN_RATE_CODE_PER_CONTACT",
     "GILIRAN_RATE_LOOKUP_PER_IP",
+    "GILIRAN_CHALLENGE_AFTER",
 )
 
 # config/settings.py reads EMAIL_BACKEND from the environment but not EMAIL_FILE_PATH,

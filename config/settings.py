@@ -279,6 +279,11 @@ GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
+# Beyond this many holds and waiting-list joins per client address, each needs a solved
+# challenge (core/challenge.py): proof of work in the browser, or a wait without JS.
+GILIRAN_CHALLENGE_AFTER = env_str("GILIRAN_CHALLENGE_AFTER", "10/h")
+GILIRAN_CHALLENGE_BITS = env_int("GILIRAN_CHALLENGE_BITS", 16)
+GILIRAN_CHALLENGE_WAIT_SECONDS = env_int("GILIRAN_CHALLENGE_WAIT_SECONDS", 15)
 # SMS/WhatsApp messages citizens can trigger (one-time codes, waiting-list notices) per
 # hour, in total and per phone prefix (+62 812…); 0 turns a budget off.
 GILIRAN_MESSAGE_BUDGET_PER_HOUR = env_int("GILIRAN_MESSAGE_BUDGET_PER_HOUR", 3000)

@@ -24,6 +24,7 @@ from booking.services import booking as booking_services
 from booking.tokens import booking_id_from_token, manage_token
 from booking.views.booking_flow import offered_or_404
 from core import personal_data
+from core.challenge import SOLUTION_HEADER, TOKEN_HEADER, challenge_gate
 from core.errors import ApplicationError
 from core.idempotency import idempotent
 from core.ratelimit import client_ip, rate_limit
@@ -36,6 +37,16 @@ BEARER = OpenApiParameter(
     "Authorization", str, OpenApiParameter.HEADER, required=True,
     description="'Bearer <manage_token>' from confirm or lookup.",
 )  # fmt: skip
+CHALLENGE_HEADERS = [
+    OpenApiParameter(
+        TOKEN_HEADER, str, OpenApiParameter.HEADER, required=False,
+        description="The token of a challenge from a challenge_required answer (429).",
+    ),
+    OpenApiParameter(
+        SOLUTION_HEADER, str, OpenApiParameter.HEADER, required=False,
+        description="Its solution: the proof-of-work number, or 'wait' after wait_seconds.",
+    ),
+]  # fmt: skip
 MONTH = OpenApiParameter(
     "month",
     str,
@@ -48,6 +59,15 @@ def office_time(office: Office) -> Any:
     """Times in API answers carry the office's own UTC offset (+07:00 WIB, +08:00 WITA,
     +09:00 WIT), which is what a chatbot should read out."""
     return timezone.override(ZoneInfo(office.timezone))
+
+
+def api_challenge_gate(request: Request) -> None:
+    """core.challenge.challenge_gate with the solution from the request's headers."""
+    challenge_gate(
+        request,
+        token=request.headers.get(TOKEN_HEADER, "")[:2000],
+        solution=request.headers.get(SOLUTION_HEADER, "")[:40],
+    )
 
 
 def _booking_response(serializer: type, booking: Booking, code: int = 200) -> Response:
@@ -130,7 +150,8 @@ class HoldCreate(APIView):
     error_statuses = (404, 409, 410, 422, 429)
 
     @extend_schema(
-        request=s.HoldRequestSerializer, responses={201: s.HoldSerializer}, parameters=[IDEMPOTENCY],
+        request=s.HoldRequestSerializer, responses={201: s.HoldSerializer},
+        parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS],
         summary="Hold a time for 10 minutes and send the one-time code",
     )  # fmt: skip
     @idempotent
@@ -138,6 +159,7 @@ class HoldCreate(APIView):
         data = _valid(s.HoldRequestSerializer, request)
         slot_id = data.pop("slot")
         details = booking_services.details_clean(**data)
+        api_challenge_gate(request)
         rate_limit(
             request, group="hold-ip", key=client_ip(request), rate=settings.GILIRAN_RATE_HOLD_PER_IP
         )

@@ -27,6 +27,7 @@ from booking.services.booking import (
 )
 from booking.views.session import HOLD_KEY, remember_booking
 from core import personal_data
+from core.challenge import challenge_gate
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.ratelimit import client_ip, rate_limit
@@ -118,9 +119,11 @@ def book_details(
     office_service = offered_or_404(office_code, service_code)
     slot = get_object_or_404(Slot, pk=slot_id, office_service=office_service)
     form = DetailsForm(request.POST or None)
+    challenge: object = None
     if request.method == "POST" and form.is_valid():
         try:
             details = details_clean(**form.cleaned_data, language=get_language() or "id")
+            page_challenge_gate(request)
             rate_limit(
                 request,
                 group="hold-ip",
@@ -145,6 +148,7 @@ def book_details(
             )
         except ApplicationError as error:
             form.add_application_error(error)
+            challenge = error.extra.get("challenge")
         else:
             request.session[HOLD_KEY] = booking.pk
             return redirect("book-code")
@@ -157,7 +161,17 @@ def book_details(
             "service": office_service.service,
             "slot": slot,
             "form": form,
+            "challenge": challenge,
         },
+    )
+
+
+def page_challenge_gate(request: HttpRequest) -> None:
+    """core.challenge.challenge_gate with the solution the form sent back."""
+    challenge_gate(
+        request,
+        token=request.POST.get("challenge", "")[:2000],
+        solution=request.POST.get("challenge_solution", "")[:40],
     )
 
 
