@@ -18,6 +18,8 @@ from booking.models import Booking, BookingStatus, OfficeService, Slot
 from booking.models.waitlist import WaitlistEntry
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend, phone_prefix
+from queueing.models import Ticket, TicketSource
+from queueing.services import ticket_issue
 from tests.booking.conftest import FIRST_BOOKABLE
 from tests.booking.test_capacity_race import nik
 from tests.booking.test_waitlist import _join, full_day  # noqa: F401
@@ -155,3 +157,17 @@ def test_waiting_list_notices_by_sms_count_against_the_budget(
         _join(passport_here, nik(102), phone="081277776666", channel="sms")
     assert refused.value.code == "message_budget"
     assert WaitlistEntry.objects.count() == 2
+
+
+def test_walk_in_numbers_by_sms_count_against_the_budget(
+    passport_here: OfficeService, settings: Any
+) -> None:
+    settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR = 2
+    for n in range(2):
+        ticket_issue(office_service=passport_here, source=TicketSource.REMOTE,
+                     contact_phone=f"+62812{n:08d}")  # fmt: skip
+    with pytest.raises(ApplicationError) as refused:
+        ticket_issue(office_service=passport_here, source=TicketSource.REMOTE,
+                     contact_phone="+6281277776666")  # fmt: skip
+    assert refused.value.code == "message_budget"
+    assert Ticket.objects.count() == 2
