@@ -58,7 +58,9 @@ def client_ip(request: HttpRequest) -> str:
     if isinstance(parsed, ipaddress.IPv6Address):
         if parsed.ipv4_mapped is not None:
             return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{parsed}/{IPV6_BUCKET_PREFIX}", strict=False))
+        host_bits = 128 - IPV6_BUCKET_PREFIX
+        network = int(parsed) >> host_bits << host_bits  # drops any %scope, too
+        return str(ipaddress.IPv6Network((network, IPV6_BUCKET_PREFIX)))
     return str(parsed)
 
 
