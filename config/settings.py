@@ -278,6 +278,7 @@ GILIRAN_TRUSTED_PROXY_COUNT = env_int("GILIRAN_TRUSTED_PROXY_COUNT", env_int("AX
 GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
+GILIRAN_RATE_CODE_PER_IP = env_str("GILIRAN_RATE_CODE_PER_IP", "40/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
 # Beyond this many holds and waiting-list joins per client address, each needs a solved
 # challenge (core/challenge.py): proof of work in the browser, or a wait without JS.

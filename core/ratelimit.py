@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
+from core import personal_data
 from core.errors import ApplicationError
 
 # An ISP gives one customer a whole IPv6 /64 (RFC 6177), so one citizen can take a new
@@ -28,6 +29,23 @@ def rate_limit(request: HttpRequest, *, group: str, key: str, rate: str) -> None
             _("Too many attempts. Please wait a while and try again."),
             status_code=429,
         )
+
+
+def rate_limit_code_send(request: HttpRequest, *, contact: str) -> None:
+    """The limits on sending a one-time code: per contact (keyed hash, never the address
+    itself) and per client, so one client cannot make Giliran text many numbers."""
+    rate_limit(
+        request,
+        group="code-ip",
+        key=client_ip(request),
+        rate=settings.GILIRAN_RATE_CODE_PER_IP,
+    )
+    rate_limit(
+        request,
+        group="code-contact",
+        key=personal_data.keyed_hash(contact),
+        rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
+    )
 
 
 def client_address(request: HttpRequest) -> str:

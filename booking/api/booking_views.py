@@ -27,7 +27,7 @@ from core import personal_data
 from core.challenge import SOLUTION_HEADER, TOKEN_HEADER, challenge_gate
 from core.errors import ApplicationError
 from core.idempotency import idempotent
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -170,10 +170,7 @@ class HoldCreate(APIView):
             rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
         )
         # Before the claim: a refused code must not leave a place held.
-        rate_limit(
-            request, group="code-contact", key=personal_data.keyed_hash(details.phone or details.email),
-            rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
-        )  # fmt: skip
+        rate_limit_code_send(request, contact=details.phone or details.email)
         booking = booking_services.booking_hold_and_send_code(
             slot_id=slot_id, details=details, source=Source.API
         )
@@ -201,10 +198,7 @@ class HoldCode(APIView):
     )
     def post(self, request: Request, token: str) -> Response:
         booking = _hold(token)
-        rate_limit(
-            request, group="code-contact", key=personal_data.keyed_hash(booking.phone or booking.email),
-            rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
-        )  # fmt: skip
+        rate_limit_code_send(request, contact=booking.phone or booking.email)
         booking_services.code_send(booking=booking)
         return _booking_response(s.HoldSerializer, booking, status.HTTP_202_ACCEPTED)
 

@@ -30,7 +30,7 @@ from core import personal_data
 from core.challenge import challenge_gate
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 
 
 def offered_or_404(office_code: str, service_code: str) -> OfficeService:
@@ -137,12 +137,7 @@ def book_details(
                 rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
             )
             # Before the claim: a refused code must not leave a place held (finding 4).
-            rate_limit(
-                request,
-                group="code-contact",
-                key=personal_data.keyed_hash(details.phone or details.email),
-                rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
-            )
+            rate_limit_code_send(request, contact=details.phone or details.email)
             booking = booking_hold_and_send_code(
                 slot_id=slot.pk, details=details, source=Source.WEB
             )
@@ -201,12 +196,7 @@ def book_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "resend" in request.POST:
-                rate_limit(
-                    request,
-                    group="code-contact",
-                    key=personal_data.keyed_hash(booking.phone or booking.email),
-                    rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
-                )
+                rate_limit_code_send(request, contact=booking.phone or booking.email)
                 code_send(booking=booking)
                 notice = "resent"
                 form = CodeForm()

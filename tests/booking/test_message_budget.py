@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot
+from booking.models import Booking, BookingStatus, OfficeService, Slot, VerificationCode
 from booking.models.waitlist import WaitlistEntry
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend, phone_prefix
@@ -171,3 +171,25 @@ def test_walk_in_numbers_by_sms_count_against_the_budget(
                      contact_phone="+6281277776666")  # fmt: skip
     assert refused.value.code == "message_budget"
     assert Ticket.objects.count() == 2
+
+
+def test_one_client_can_make_only_so_many_codes_an_hour(
+    client: Client, slots: list[Slot], settings: Any
+) -> None:
+    settings.GILIRAN_RATE_CODE_PER_IP = "5/h"
+    settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR = 1000
+    settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR = 1000
+    tokens = []
+    for n in range(3):
+        held = _hold_by_sms(client, slots[n], n, f"0812{n:08d}")
+        assert held.status_code == 201
+        tokens.append(held.json()["hold_token"])
+    resends = [
+        client.post(f"{HOLDS_URL}{token}/code/", HTTP_ACCEPT_LANGUAGE="en").status_code
+        for token in tokens
+    ]
+    assert resends == [202, 202, 429]
+    assert VerificationCode.objects.count() == 5
+    # Another client is not affected.
+    other = client.post(f"{HOLDS_URL}{tokens[2]}/code/", REMOTE_ADDR="198.51.100.5")
+    assert other.status_code == 202
