@@ -211,11 +211,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    # Behind N trusted proxies the client is in X-Forwarded-For; without this, every
-    # sign-in would look like it came from the load balancer's address.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address comes from the one setting GILIRAN_TRUSTED_PROXY_COUNT (see the
+# rate limits below), through the same function as the rate limits; without it every
+# sign-in behind a load balancer would look like it came from the balancer's address.
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.axes_client_ip"
 AXES_VERBOSE = False
 
 # --- Staff two-factor sign-in and sessions (twofactor/, docs/security.md) -------------
@@ -345,10 +344,21 @@ GILIRAN_CODE_MINUTES = env_int("GILIRAN_CODE_MINUTES", 10)
 GILIRAN_CODE_ATTEMPTS = env_int("GILIRAN_CODE_ATTEMPTS", 5)
 GILIRAN_CODE_SENDS = env_int("GILIRAN_CODE_SENDS", 3)
 GILIRAN_MAX_ACTIVE_PER_CONTACT = env_int("GILIRAN_MAX_ACTIVE_PER_CONTACT", 3)
+# Live holds (not yet confirmed) at once, across offices and services.
+GILIRAN_MAX_HOLDS_PER_NIK = env_int("GILIRAN_MAX_HOLDS_PER_NIK", 2)
+GILIRAN_MAX_HOLDS_PER_CONTACT = env_int("GILIRAN_MAX_HOLDS_PER_CONTACT", 3)
+# Wrong look-ups of one booking code before it is locked, and for how long.
+GILIRAN_LOOKUP_FAILURES = env_int("GILIRAN_LOOKUP_FAILURES", 5)
+GILIRAN_LOOKUP_LOCK_MINUTES = env_int("GILIRAN_LOOKUP_LOCK_MINUTES", 60)
+# How many proxies (load balancer, ingress) that append to X-Forwarded-For stand in front
+# of the app: the client is that many entries from the right. 0: use REMOTE_ADDR.
+# AXES_PROXY_COUNT is its former name, still read.
+GILIRAN_TRUSTED_PROXY_COUNT = env_int("GILIRAN_TRUSTED_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0))
 # Rate limits (django-ratelimit syntax "count/period"); atomic on Redis.
 GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
+GILIRAN_RATE_CODE_PER_IP = env_str("GILIRAN_RATE_CODE_PER_IP", "40/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
 # Check-in attempts per registered kiosk device (page and API): a busy office's entrance.
 GILIRAN_RATE_CHECK_IN_PER_KIOSK = env_str("GILIRAN_RATE_CHECK_IN_PER_KIOSK", "300/h")
@@ -359,6 +369,18 @@ GILIRAN_RATE_CHECK_IN_PER_KIOSK = env_str("GILIRAN_RATE_CHECK_IN_PER_KIOSK", "30
 # never recorded (audit/registry.py); the address is the one the trusted proxies saw.
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_STORE_JSON_CHANGES = True
+
+# Beyond this many holds and waiting-list joins per client address, each needs a solved
+# challenge (core/challenge.py): proof of work in the browser, or a wait without JS.
+GILIRAN_CHALLENGE_AFTER = env_str("GILIRAN_CHALLENGE_AFTER", "10/h")
+GILIRAN_CHALLENGE_BITS = env_int("GILIRAN_CHALLENGE_BITS", 16)
+GILIRAN_CHALLENGE_WAIT_SECONDS = env_int("GILIRAN_CHALLENGE_WAIT_SECONDS", 15)
+# SMS/WhatsApp messages citizens can trigger (one-time codes, waiting-list notices) per
+# hour, in total and per phone prefix (+62 812…); 0 turns a budget off.
+GILIRAN_MESSAGE_BUDGET_PER_HOUR = env_int("GILIRAN_MESSAGE_BUDGET_PER_HOUR", 3000)
+GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR = env_int(
+    "GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR", 1000
+)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

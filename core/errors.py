@@ -22,6 +22,7 @@ class ApplicationError(Exception):
         *,
         fields: Mapping[str, Sequence[str | Promise]] | None = None,
         status_code: int | None = None,
+        extra: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(str(message))
         self.code = code
@@ -29,6 +30,13 @@ class ApplicationError(Exception):
         self.fields = {name: [str(m) for m in msgs] for name, msgs in (fields or {}).items()}
         if status_code is not None:
             self.status_code = status_code
+        # More machine-readable members of the API answer (a challenge to solve).
+        self.extra = dict(extra or {})
 
     def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "message": str(self.message), "fields": self.fields}
+        return {
+            "code": self.code,
+            "message": str(self.message),
+            "fields": self.fields,
+            **self.extra,
+        }

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.message_budget import message_budget_alarm
 from core.tasks import HEARTBEAT_KEY
 
 
@@ -40,6 +41,15 @@ def health(request: HttpRequest) -> JsonResponse:
         if last_beat
         else None
     )
+    # Not a reason to take this process out of the balancer, but an alarm to act on.
+    try:
+        alarm = message_budget_alarm()
+        checks["message_budget"] = "spent" if alarm else "ok"
+    except Exception:
+        alarm = None
+        checks["message_budget"] = "unknown"  # its cache does not answer
+    if alarm:
+        checks["message_budget_alarm"] = alarm
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )

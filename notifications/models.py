@@ -35,6 +35,7 @@ class MessageKind(models.TextChoices):
     SURVEY = "survey", _("Satisfaction survey")
     WAITLIST_JOINED = "waitlist_joined", _("Joined the waiting list")
     WAITLIST_OFFER = "waitlist_offer", _("Freed place offered")
+    LOOKUP_LOCKED = "lookup_locked", _("Booking look-up locked")
 
 
 class MessageChannel(models.TextChoices):

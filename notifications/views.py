@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from booking.models import Office, Role
 from booking.permissions import require_office_role
 from core.errors import ApplicationError
+from core.message_budget import message_budget_alarm
 from notifications.models import Message, MessageKind, MessageStatus
 from notifications.selectors import message_log
 from notifications.services.outbox import message_resend
@@ -43,7 +44,8 @@ def message_log_page(request: HttpRequest, office_code: str) -> HttpResponse:
         request,
         "notifications/log.html",
         {"office": office, "page": page, "search": search, "status": status, "kind": kind,
-         "statuses": MessageStatus.choices, "kinds": MessageKind.choices},
+         "statuses": MessageStatus.choices, "kinds": MessageKind.choices,
+         "budget_alarm": message_budget_alarm()},
     )  # fmt: skip
 
 

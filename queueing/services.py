@@ -22,6 +22,7 @@ from booking.models import Booking, BookingStatus, Counter, Office, OfficeServic
 from booking.permissions import require_office_role
 from booking.selectors.catalog import closed_days
 from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
 from notifications.models import MessageKind
 from notifications.services.citizen import (
     called_stale_after,
@@ -102,6 +103,9 @@ def ticket_issue(
     if source == TicketSource.REMOTE:
         _refuse_if_closed(office, local)
     with transaction.atomic():
+        if source in (TicketSource.REMOTE, TicketSource.KIOSK) and contact_phone:
+            # Anyone can type any number: it counts against the citizens' SMS budget.
+            message_budget_spend(channel="sms", phone=contact_phone, now=now)
         number = _next_number(office, day, office_service.ticket_letter)
         limit = _walk_in_limit(office_service, day) if source in WALK_IN_SOURCES else 0
         if limit:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.utils import translation
 
 from config.celery import app as celery_app
@@ -59,12 +60,10 @@ def _test_settings(settings: Any) -> Iterator[None]:
         },
     }
     settings.RATELIMIT_USE_CACHE = "ratelimit"
-    # Local-memory caches of one name are shared in the process: empty them, so counters
-    # of an earlier test (keyed by a reused user id) do not leak into this one.
-    from django.core.cache import caches
-
-    for alias in ("default", "ratelimit"):
-        caches[alias].clear()
+    # LocMemCache keeps its data per LOCATION for the whole process: start empty, so
+    # counters (rate limits, challenges, message budgets) of one test do not leak.
+    for name in ("default", "ratelimit"):
+        caches[name].clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     # Tasks sent after a commit run in the test's own process; the tests that need a

@@ -24,9 +24,10 @@ from booking.services import booking as booking_services
 from booking.tokens import booking_id_from_token, manage_token
 from booking.views.booking_flow import offered_or_404
 from core import personal_data
+from core.challenge import SOLUTION_HEADER, TOKEN_HEADER, challenge_gate
 from core.dates import parse_day, parse_month
 from core.idempotency import idempotent
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
@@ -36,6 +37,16 @@ BEARER = OpenApiParameter(
     "Authorization", str, OpenApiParameter.HEADER, required=True,
     description="'Bearer <manage_token>' from confirm or lookup.",
 )  # fmt: skip
+CHALLENGE_HEADERS = [
+    OpenApiParameter(
+        TOKEN_HEADER, str, OpenApiParameter.HEADER, required=False,
+        description="The token of a challenge from a challenge_required answer (429).",
+    ),
+    OpenApiParameter(
+        SOLUTION_HEADER, str, OpenApiParameter.HEADER, required=False,
+        description="Its solution: the proof-of-work number, or 'wait' after wait_seconds.",
+    ),
+]  # fmt: skip
 MONTH = OpenApiParameter(
     "month",
     str,
@@ -53,6 +64,15 @@ def office_time(office: Office) -> Any:
     """Times in API answers carry the office's own UTC offset (+07:00 WIB, +08:00 WITA,
     +09:00 WIT), which is what a chatbot should read out."""
     return timezone.override(ZoneInfo(office.timezone))
+
+
+def api_challenge_gate(request: Request) -> None:
+    """core.challenge.challenge_gate with the solution from the request's headers."""
+    challenge_gate(
+        request,
+        token=request.headers.get(TOKEN_HEADER, "")[:2000],
+        solution=request.headers.get(SOLUTION_HEADER, "")[:40],
+    )
 
 
 def _booking_response(serializer: type, booking: Booking, code: int = 200) -> Response:
@@ -135,7 +155,8 @@ class HoldCreate(APIView):
     error_statuses = (404, 409, 410, 422, 429)
 
     @extend_schema(
-        request=s.HoldRequestSerializer, responses={201: s.HoldSerializer}, parameters=[IDEMPOTENCY],
+        request=s.HoldRequestSerializer, responses={201: s.HoldSerializer},
+        parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS],
         summary="Hold a time for 10 minutes and send the one-time code",
     )  # fmt: skip
     @idempotent
@@ -143,6 +164,7 @@ class HoldCreate(APIView):
         data = _valid(s.HoldRequestSerializer, request)
         slot_id = data.pop("slot")
         details = booking_services.details_clean(**data)
+        api_challenge_gate(request)
         rate_limit(
             request, group="hold-ip", key=client_ip(request), rate=settings.GILIRAN_RATE_HOLD_PER_IP
         )
@@ -152,12 +174,11 @@ class HoldCreate(APIView):
             key=personal_data.keyed_hash(details.nik),
             rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
         )
-        booking = booking_services.booking_hold(slot_id=slot_id, details=details, source=Source.API)
-        rate_limit(
-            request, group="code-contact", key=personal_data.keyed_hash(booking.phone or booking.email),
-            rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
-        )  # fmt: skip
-        booking_services.code_send(booking=booking)
+        # Before the claim: a refused code must not leave a place held.
+        rate_limit_code_send(request, contact=details.phone or details.email)
+        booking = booking_services.booking_hold_and_send_code(
+            slot_id=slot_id, details=details, source=Source.API
+        )
         return _booking_response(s.HoldSerializer, booking, status.HTTP_201_CREATED)
 
 
@@ -182,10 +203,7 @@ class HoldCode(APIView):
     )
     def post(self, request: Request, token: str) -> Response:
         booking = _hold(token)
-        rate_limit(
-            request, group="code-contact", key=personal_data.keyed_hash(booking.phone or booking.email),
-            rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
-        )  # fmt: skip
+        rate_limit_code_send(request, contact=booking.phone or booking.email)
         booking_services.code_send(booking=booking)
         return _booking_response(s.HoldSerializer, booking, status.HTTP_202_ACCEPTED)
 

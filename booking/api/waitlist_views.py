@@ -12,7 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.api import booking_serializers as s
-from booking.api.booking_views import IDEMPOTENCY, _managed_response, _valid, office_time
+from booking.api.booking_views import (
+    CHALLENGE_HEADERS,
+    IDEMPOTENCY,
+    _managed_response,
+    _valid,
+    api_challenge_gate,
+    office_time,
+)
 from booking.models import Channel, PriorityGroup, WaitlistEntry, WaitlistStatus
 from booking.services import booking as booking_services
 from booking.services import waitlist as waitlist_services
@@ -82,7 +89,7 @@ class WaitlistJoin(APIView):
 
     @extend_schema(
         request=WaitlistJoinSerializer, responses={201: WaitlistEntrySerializer},
-        parameters=[IDEMPOTENCY], summary="Join the waiting list of a full day",
+        parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS], summary="Join the waiting list of a full day",
     )  # fmt: skip
     @idempotent
     def post(self, request: Request) -> Response:
@@ -90,6 +97,7 @@ class WaitlistJoin(APIView):
         office_service = offered_or_404(data.pop("office"), data.pop("service"))
         day = data.pop("date")
         details = booking_services.details_clean(**data)
+        api_challenge_gate(request)
         rate_limit(request, group="hold-ip", key=client_ip(request),
                    rate=settings.GILIRAN_RATE_HOLD_PER_IP)  # fmt: skip
         rate_limit(request, group="hold-nik", key=personal_data.keyed_hash(details.nik),

@@ -129,6 +129,14 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     # Set when retention erased the personal fields (core.retention); the rest is kept.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    # Wrong look-ups of this code (code + NIK digits or contact) since the last right one
+    # or lockout; at GILIRAN_LOOKUP_FAILURES the code is locked (booking_find).
+    lookup_failures = models.PositiveSmallIntegerField(
+        _("failed look-ups"), default=0, editable=False
+    )
+    lookup_locked_until = models.DateTimeField(
+        _("look-up locked until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

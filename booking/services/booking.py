@@ -40,7 +40,9 @@ from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
 from core.nik import normalize_nik
+from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send, booking_reminders_queue
 
 # Short and unambiguous when read aloud or typed: no 0/O, 1/I/L, and no vowels that could
@@ -163,6 +165,43 @@ def _refuse_if_over_contact_cap(details: CitizenDetails) -> None:
         )
 
 
+def _refuse_if_too_many_holds(*, nik_hash: str, details: CitizenDetails, now: datetime) -> None:
+    """At most GILIRAN_MAX_HOLDS_PER_NIK live holds per NIK and GILIRAN_MAX_HOLDS_PER_CONTACT
+    per phone or email, across offices and services: a calo cannot sit on many places
+    while looking for buyers. Takes an advisory lock per NIK and per contact (in one
+    sorted order, after the caller's per-service lock) so parallel holds count one after
+    another; call inside the hold's transaction."""
+    contacts = [value for value in (details.phone, details.email) if value]
+    keys = [f"holds:nik:{nik_hash}"]
+    keys += [f"holds:contact:{personal_data.keyed_hash(value)}" for value in contacts]
+    for key in sorted(keys):
+        lock_for_key(key)
+    live = Booking.objects.filter(
+        status=BookingStatus.HELD, occupies_slot=True, releases_at__gt=now
+    )
+    if live.filter(nik_hash=nik_hash).count() >= settings.GILIRAN_MAX_HOLDS_PER_NIK:
+        raise ApplicationError(
+            "hold_limit",
+            _("This NIK already holds %(count)d places. Confirm or let them expire first.")
+            % {"count": settings.GILIRAN_MAX_HOLDS_PER_NIK},
+            status_code=409,
+        )
+    contact = Q(pk__in=[])
+    if details.phone:
+        contact |= Q(phone=details.phone)
+    if details.email:
+        contact |= Q(email=details.email)
+    if live.filter(contact).count() >= settings.GILIRAN_MAX_HOLDS_PER_CONTACT:
+        raise ApplicationError(
+            "hold_limit",
+            _(
+                "This phone number or email already holds %(count)d places. Confirm or let them expire first."
+            )
+            % {"count": settings.GILIRAN_MAX_HOLDS_PER_CONTACT},
+            status_code=409,
+        )
+
+
 def _nik_already_booked() -> ApplicationError:
     return ApplicationError(
         "already_booked",
@@ -203,6 +242,7 @@ def booking_hold(
             bookings_release_no_shows(Q(pk__in=[pk for pk, _slot in missed]), now=now)
             if source != Source.STAFF:  # at the office, staff may still help in person
                 refuse_if_paused(nik_hash=nik_hash, now=now)
+                _refuse_if_too_many_holds(nik_hash=nik_hash, details=details, now=now)
             if Booking.objects.filter(
                 nik_hash=nik_hash, service_id=service_id, status__in=ACTIVE_STATUSES
             ).exists():
@@ -235,6 +275,19 @@ def booking_hold(
         ).exists():
             raise _nik_already_booked() from None
         raise
+
+
+def booking_hold_and_send_code(
+    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+) -> Booking:
+    """Hold a place and send its first one-time code in one transaction: when the code
+    is refused (the message budget), the hold is rolled back and no place stays blocked
+    without a code. Per-request rate limits are checked by the caller before this."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+        code_send(booking=booking, now=now)
+    return booking
 
 
 def _live_hold(booking: Booking, now: datetime) -> None:
@@ -270,6 +323,7 @@ def code_send(*, booking: Booking, now: datetime | None = None) -> VerificationC
                 _("We have already sent %(count)d codes. Please start again.") % {"count": sent},
                 status_code=429,
             )
+        message_budget_spend(channel=booking.channel, phone=booking.phone, now=now)
         booking.codes.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
         code = f"{secrets.randbelow(1_000_000):06d}"
         record = VerificationCode.objects.create(
@@ -444,9 +498,16 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
     return booking
 
 
-def booking_find(*, code: str, secret: str) -> Booking | None:
+def booking_find(*, code: str, secret: str, now: datetime | None = None) -> Booking | None:
     """The booking with this code, if `secret` is the last 4 digits of its NIK or the
-    phone or email it was made with. None otherwise, without saying which part was wrong."""
+    phone or email it was made with. None otherwise, without saying which part was wrong.
+
+    Guessing the secret of a known code is limited per code, whatever the guessers'
+    addresses: after GILIRAN_LOOKUP_FAILURES wrong answers the code is locked for
+    GILIRAN_LOOKUP_LOCK_MINUTES (even the right answer is refused) and the citizen is told
+    once per lockout. Each attempt is decided under the booking's row lock, so parallel
+    guesses cannot slip past the count."""
+    now = now or timezone.now()
     code = "".join(code.split()).upper()
     secret = secret.strip()
     booking = (
@@ -454,7 +515,7 @@ def booking_find(*, code: str, secret: str) -> Booking | None:
         .select_related("slot__office_service__office", "slot__office_service__service")
         .first()
     )
-    if booking is None or not secret or booking.anonymised_at is not None:
+    if booking is None or booking.anonymised_at is not None:
         return None  # an anonymised booking belongs to no one any more
     candidates = [booking.nik_last4]
     if booking.email:
@@ -464,4 +525,45 @@ def booking_find(*, code: str, secret: str) -> Booking | None:
     given = [secret.lower()]
     with contextlib.suppress(ApplicationError):
         given.append(normalize_phone(secret))
-    return booking if any(hmac.compare_digest(a, b) for a in candidates for b in given) else None
+    matched = bool(secret) and any(hmac.compare_digest(a, b) for a in candidates for b in given)
+    if not _lookup_counted(booking=booking, matched=matched, now=now):
+        raise ApplicationError(
+            "lookup_locked",
+            _(
+                "Too many wrong attempts for this booking code. Looking it up is paused for a while; the booking's owner has been told."
+            ),
+            status_code=429,
+        )
+    return booking if matched else None
+
+
+def _lookup_counted(*, booking: Booking, matched: bool, now: datetime) -> bool:
+    """Record one look-up of `booking`; False when its code is locked. Locks the booking's
+    row for the decision; the lockout notice is queued in the same transaction."""
+    with transaction.atomic():
+        row = (
+            Booking.objects.select_for_update()
+            .filter(pk=booking.pk)
+            .values("lookup_failures", "lookup_locked_until")
+            .get()
+        )
+        if row["lookup_locked_until"] is not None and row["lookup_locked_until"] > now:
+            return False
+        if matched:
+            if row["lookup_failures"]:
+                Booking.objects.filter(pk=booking.pk).update(lookup_failures=0)
+            return True
+        failures = row["lookup_failures"] + 1
+        if failures < settings.GILIRAN_LOOKUP_FAILURES:
+            Booking.objects.filter(pk=booking.pk).update(lookup_failures=failures)
+            return True
+        locked_until = now + timedelta(minutes=settings.GILIRAN_LOOKUP_LOCK_MINUTES)
+        Booking.objects.filter(pk=booking.pk).update(
+            lookup_failures=0, lookup_locked_until=locked_until
+        )
+        booking_message_send(
+            booking=booking, kind=MessageKind.LOOKUP_LOCKED,
+            context={"attempts": failures, "minutes": settings.GILIRAN_LOOKUP_LOCK_MINUTES},
+            occasion=locked_until.isoformat(),
+        )  # fmt: skip
+    return True

@@ -30,6 +30,7 @@ from booking.services.no_show import refuse_if_paused
 from booking.templatetags.giliran import office_datetime, office_day
 from core import personal_data
 from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
 from core.timezones import format_local_time
 from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send
@@ -72,6 +73,7 @@ def waitlist_join(
         )  # fmt: skip
     try:
         with transaction.atomic():
+            message_budget_spend(channel=details.channel, phone=details.phone, now=now)
             entry = WaitlistEntry.objects.create(
                 office_service=office_service, local_date=day, token=secrets.token_urlsafe(32),
                 full_name=details.full_name, nik_encrypted=personal_data.encrypt(details.nik),

@@ -19,13 +19,19 @@ from django.views.decorators.cache import never_cache
 from booking.forms import CodeForm, DetailsForm
 from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
 from booking.selectors import availability
-from booking.services.booking import booking_hold, code_send, code_verify, details_clean
+from booking.services.booking import (
+    booking_hold_and_send_code,
+    code_send,
+    code_verify,
+    details_clean,
+)
 from booking.views.session import HOLD_KEY, remember_booking
 from core import personal_data
+from core.challenge import challenge_gate
 from core.dates import parse_day, parse_month
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 
 
 def offered_or_404(office_code: str, service_code: str) -> OfficeService:
@@ -107,9 +113,11 @@ def book_details(
     office_service = offered_or_404(office_code, service_code)
     slot = get_object_or_404(Slot, pk=slot_id, office_service=office_service)
     form = DetailsForm(request.POST or None)
+    challenge: object = None
     if request.method == "POST" and form.is_valid():
         try:
             details = details_clean(**form.cleaned_data, language=get_language() or "id")
+            page_challenge_gate(request)
             rate_limit(
                 request,
                 group="hold-ip",
@@ -122,16 +130,14 @@ def book_details(
                 key=personal_data.keyed_hash(details.nik),
                 rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
             )
-            booking = booking_hold(slot_id=slot.pk, details=details, source=Source.WEB)
-            rate_limit(
-                request,
-                group="code-contact",
-                key=personal_data.keyed_hash(booking.phone or booking.email),
-                rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
+            # Before the claim: a refused code must not leave a place held (finding 4).
+            rate_limit_code_send(request, contact=details.phone or details.email)
+            booking = booking_hold_and_send_code(
+                slot_id=slot.pk, details=details, source=Source.WEB
             )
-            code_send(booking=booking)
         except ApplicationError as error:
             form.add_application_error(error)
+            challenge = error.extra.get("challenge")
         else:
             request.session[HOLD_KEY] = booking.pk
             return redirect("book-code")
@@ -144,7 +150,17 @@ def book_details(
             "service": office_service.service,
             "slot": slot,
             "form": form,
+            "challenge": challenge,
         },
+    )
+
+
+def page_challenge_gate(request: HttpRequest) -> None:
+    """core.challenge.challenge_gate with the solution the form sent back."""
+    challenge_gate(
+        request,
+        token=request.POST.get("challenge", "")[:2000],
+        solution=request.POST.get("challenge_solution", "")[:40],
     )
 
 
@@ -174,12 +190,7 @@ def book_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "resend" in request.POST:
-                rate_limit(
-                    request,
-                    group="code-contact",
-                    key=personal_data.keyed_hash(booking.phone or booking.email),
-                    rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
-                )
+                rate_limit_code_send(request, contact=booking.phone or booking.email)
                 code_send(booking=booking)
                 notice = "resent"
                 form = CodeForm()

@@ -20,7 +20,7 @@ from booking.services.waitlist import (
     waitlist_leave,
     waitlist_position,
 )
-from booking.views.booking_flow import offered_or_404
+from booking.views.booking_flow import offered_or_404, page_challenge_gate
 from booking.views.session import remember_booking
 from core import personal_data
 from core.dates import parse_day
@@ -41,6 +41,7 @@ def waitlist_join_page(request: HttpRequest, office_code: str, service_code: str
     if request.method == "POST" and form.is_valid():
         try:
             details = details_clean(**form.cleaned_data, language=get_language() or "id")
+            page_challenge_gate(request)
             rate_limit(request, group="hold-ip", key=client_ip(request),
                        rate=settings.GILIRAN_RATE_HOLD_PER_IP)  # fmt: skip
             rate_limit(request, group="hold-nik", key=personal_data.keyed_hash(details.nik),
@@ -55,7 +56,8 @@ def waitlist_join_page(request: HttpRequest, office_code: str, service_code: str
         request,
         "booking/waitlist_join.html",
         {"office_service": office_service, "office": office_service.office,
-         "service": office_service.service, "day": day, "form": form, "error": error},
+         "service": office_service.service, "day": day, "form": form, "error": error,
+         "challenge": error.extra.get("challenge") if error is not None else None},
         status=409 if error is not None and error.status_code == 409 else 200,
     )  # fmt: skip
 

@@ -15,6 +15,18 @@ from core.api.parsers import PayloadTooLarge
 from core.errors import ApplicationError
 
 
+class ChallengeSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send back in X-Giliran-Challenge.")
+    algorithm = serializers.CharField(help_text="SHA-256.")
+    prefix = serializers.CharField()
+    difficulty_bits = serializers.IntegerField(
+        help_text="Find n such that SHA-256('<prefix>:<n>') starts with this many zero bits."
+    )
+    wait_seconds = serializers.IntegerField(
+        help_text="Or, without computing, send the solution 'wait' after this many seconds."
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
     """{code, message, fields}: the one error shape of the whole API (for the schema).
 
@@ -30,6 +42,15 @@ class ErrorSerializer(serializers.Serializer):
             "fields": serializers.DictField(
                 child=serializers.ListField(child=serializers.CharField()),
                 help_text="Per-field messages; empty when the error is not about a field.",
+            ),
+            "challenge": ChallengeSerializer(
+                required=False,
+                help_text=(
+                    "Only with code challenge_required or challenge_wait (429): solve it and "
+                    "send the request again with the headers X-Giliran-Challenge (the token) "
+                    "and X-Giliran-Challenge-Solution (the number, or 'wait' after "
+                    "wait_seconds)."
+                ),
             ),
         }
 

@@ -50,7 +50,9 @@ def _no_rate_limits(settings: Any) -> None:
         "GILIRAN_RATE_HOLD_PER_IP",
         "GILIRAN_RATE_HOLD_PER_NIK",
         "GILIRAN_RATE_CODE_PER_CONTACT",
+        "GILIRAN_RATE_CODE_PER_IP",
         "GILIRAN_RATE_LOOKUP_PER_IP",
+        "GILIRAN_CHALLENGE_AFTER",
     ):
         setattr(settings, name, "1000000/h")
 

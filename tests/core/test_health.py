@@ -20,6 +20,7 @@ def test_health_reports_database_cache_and_no_worker_yet(client: Client) -> None
         "database": "ok",
         "cache": "ok",
         "worker_heartbeat_age_seconds": None,
+        "message_budget": "ok",
     }
 
 

@@ -1,0 +1,94 @@
+"""A budget for the SMS and WhatsApp messages that citizens can make Giliran send (one-time
+codes, waiting-list notices): per hour, in total and per phone prefix, so nobody can pump
+paid messages to a range of numbers. Counted atomically in the rate-limit cache (Redis
+INCR in production). Going over refuses the message and raises an alarm: an error on the
+logger `giliran.alarm.message_budget` (once per scope and hour) and a flag shown on
+/healthz/ and on the supervisors' message log."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ApplicationError
+
+ALARM_LOGGER = logging.getLogger("giliran.alarm.message_budget")
+ALARM_KEY = "alarm:message-budget"
+PAID_CHANNELS = ("sms", "whatsapp")
+# Country code + the first digits of the national number: the operator's range
+# (+62 812… Telkomsel), the unit SMS pumping aims at.
+PREFIX_NATIONAL_DIGITS = 3
+HOUR = 3600
+
+
+def _cache() -> BaseCache:
+    return caches[settings.RATELIMIT_USE_CACHE]
+
+
+def phone_prefix(phone: str) -> str:
+    """'+6281234567890' → '+62812'; a number that does not parse is its own prefix."""
+    try:
+        number = phonenumbers.parse(phone, "ID")
+    except phonenumbers.NumberParseException:
+        return phone
+    national = str(number.national_number)
+    return f"+{number.country_code}{national[:PREFIX_NATIONAL_DIGITS]}"
+
+
+def _count(cache: BaseCache, key: str) -> int:
+    cache.add(key, 0, timeout=2 * HOUR)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=2 * HOUR)
+        return 1
+
+
+def message_budget_spend(*, channel: str, phone: str, now: datetime | None = None) -> None:
+    """Count one citizen-triggered message; raise ApplicationError (429) when the hour's
+    budget for its prefix or in total is spent. Email costs nothing and is not counted.
+    Call before the message is queued, inside the transaction that queues it, so a
+    refusal changes nothing."""
+    if channel not in PAID_CHANNELS or not phone:
+        return
+    now = now or timezone.now()
+    hour = now.strftime("%Y%m%d%H")
+    cache = _cache()
+    scopes = (
+        (f"prefix {phone_prefix(phone)}", settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR),
+        ("all numbers", settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR),
+    )
+    for scope, limit in scopes:
+        if limit <= 0:
+            continue
+        if _count(cache, f"message-budget:{scope.replace(' ', '-')}:{hour}") > limit:
+            _alarm(cache, scope=scope, limit=limit, now=now, hour=hour)
+            raise ApplicationError(
+                "message_budget",
+                _("We cannot send more codes by SMS or WhatsApp right now. Please try again later or choose email."),
+                status_code=429,
+            )  # fmt: skip
+
+
+def _alarm(cache: BaseCache, *, scope: str, limit: int, now: datetime, hour: str) -> None:
+    cache.set(ALARM_KEY, {"scope": scope, "limit": limit, "at": now.isoformat()}, timeout=HOUR)
+    if cache.add(f"{ALARM_KEY}:logged:{scope.replace(' ', '-')}:{hour}", 1, timeout=2 * HOUR):
+        ALARM_LOGGER.error(
+            "Message budget spent: more than %d SMS/WhatsApp messages this hour for %s; "
+            "further one-time codes are refused until the next hour.",
+            limit,
+            scope,
+        )
+
+
+def message_budget_alarm() -> dict[str, Any] | None:
+    """The latest budget alarm of the last hour ({scope, limit, at}), or None."""
+    alarm = _cache().get(ALARM_KEY)
+    return alarm if isinstance(alarm, dict) else None
