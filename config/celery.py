@@ -27,6 +27,8 @@ app.conf.beat_schedule = {
         "task": "scheduling.tasks.plan_all_offices",
         "schedule": crontab(hour=17, minute=30),
     },
+    # Idempotency-Keys older than GILIRAN_IDEMPOTENCY_HOURS: batched deletes.
+    "purge-idempotency-keys": {"task": "core.tasks.idempotency_purge", "schedule": 3600.0},
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
     "release-no-shows": {"task": "booking.tasks.release_no_shows", "schedule": 60.0},
     "waitlist-offer": {"task": "booking.tasks.waitlist_sweep", "schedule": 60.0},

@@ -4,6 +4,8 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.idempotency import idempotency_purge as idempotency_purge_service
+
 HEARTBEAT_KEY = "worker-heartbeat"
 
 
@@ -13,3 +15,9 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+@shared_task(name="core.tasks.idempotency_purge", ignore_result=True)
+def idempotency_purge() -> int:
+    """Forget Idempotency-Keys past their useful life (GILIRAN_IDEMPOTENCY_HOURS)."""
+    return idempotency_purge_service()

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.utils import translation
 
 from config.celery import app as celery_app
@@ -59,6 +60,11 @@ def _test_settings(settings: Any) -> Iterator[None]:
         },
     }
     settings.RATELIMIT_USE_CACHE = "ratelimit"
+    # Local-memory caches outlive the settings change (one store per LOCATION in the
+    # process): without this, rate-limit counts of earlier tests, all at the same frozen
+    # hour, would refuse later tests' holds.
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     # Tasks sent after a commit run in the test's own process; the tests that need a

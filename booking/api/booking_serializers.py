@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from booking.models import Booking, Channel, PriorityGroup
+from booking.tokens import manage_token
 from core.contacts import mask_email, mask_phone
 from core.timezones import zone_abbreviation
 
@@ -138,6 +139,18 @@ class BookingSerializer(serializers.ModelSerializer):
 
     def get_reschedules_left(self, booking: Booking) -> int:
         return max(0, booking.slot.office_service.max_reschedules - booking.reschedule_count)
+
+
+class RescheduledBookingSerializer(BookingSerializer):
+    manage_token = serializers.SerializerMethodField(
+        help_text="The new manage token: moving the booking ended the old one."
+    )
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "manage_token"]
+
+    def get_manage_token(self, booking: Booking) -> str:
+        return manage_token(booking)
 
 
 class ManagedBookingSerializer(serializers.Serializer):
