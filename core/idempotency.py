@@ -41,6 +41,9 @@ from core.personal_data import keyed_hash
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
+# What the server accepts, for the API schema: printable ASCII, at most 100 characters
+# (blank means no key).
+IDEMPOTENCY_KEY_SCHEMA = {"type": "string", "maxLength": MAX_KEY_LENGTH, "pattern": "^[ -~]*$"}
 
 
 class Replayable(Protocol):
@@ -73,7 +76,7 @@ def _request_hash(scope: str, request: Request) -> str:
 
 def _checked_key(request: Request) -> str:
     key = request.headers.get(HEADER, "").strip()
-    if key and (len(key) > MAX_KEY_LENGTH or not key.isprintable()):
+    if key and (len(key) > MAX_KEY_LENGTH or not all(" " <= c <= "~" for c in key)):
         message = _("An Idempotency-Key has at most 100 printable characters.")
         raise ApplicationError("invalid_idempotency_key", message, fields={HEADER: [message]})
     return key

@@ -25,11 +25,11 @@ from booking.tokens import booking_for_token, booking_id_from_token, manage_toke
 from booking.views.booking_flow import offered_or_404
 from core import personal_data
 from core.errors import ApplicationError
-from core.idempotency import idempotent, resource_response
+from core.idempotency import IDEMPOTENCY_KEY_SCHEMA, idempotent, resource_response
 from core.ratelimit import client_ip, rate_limit
 
 IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER, required=False,
     description="Any unique string (≤100 characters): a retry with the same key, credential and "
     "body returns the current state of what the first request made, without acting twice.",
 )  # fmt: skip

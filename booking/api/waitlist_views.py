@@ -27,7 +27,7 @@ class WaitlistJoinSerializer(serializers.Serializer):
     service = serializers.SlugField()
     date = serializers.DateField()
     full_name = serializers.CharField(max_length=200)
-    nik = serializers.CharField(max_length=40, write_only=True)
+    nik = s.NikField()
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=Channel.choices)  # "none": refused by details_clean
