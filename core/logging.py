@@ -20,12 +20,17 @@ _SECRET_PARAMETER = re.compile(
 # A path segment of 32 or more token characters: the random and signed tokens Giliran
 # puts in paths are 43 or more; no booking code, slug or date is that long.
 _TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-:.]{32,}(?=/|\?|#|\s|$|\")")
+# Shorter tokens (a ticket's is 22 characters) after the paths that carry one.
+_TOKEN_AFTER = re.compile(
+    r"(/(?:antrean|tiket|tickets|daftar-tunggu|waitlist|holds)/)[A-Za-z0-9_\-]{16,}"
+)
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
 
 
 def redact_secrets(text: str) -> str:
     text = _SECRET_PARAMETER.sub(rf"\1{REDACTED}", text)
     text = _TOKEN_SEGMENT.sub(REDACTED, text)
+    text = _TOKEN_AFTER.sub(rf"\1{REDACTED}", text)
     return _BEARER.sub(rf"\1{REDACTED}", text)
 
 

@@ -32,6 +32,9 @@ def test_redaction_blanks_manage_links_path_tokens_and_bearer_tokens() -> None:
     assert redact_secrets("/api/v1/offices/kanim-jakarta/services/paspor-baru/") == (
         "/api/v1/offices/kanim-jakarta/services/paspor-baru/"
     )
+    assert redact_secrets("GET /antrean/pR3x_Yq0bC8kT1mNa2LwZg/ HTTP/1.1") == (
+        "GET /antrean/[redacted]/ HTTP/1.1"
+    )
 
 
 @pytest.mark.django_db
