@@ -115,14 +115,15 @@ def _replay(
     view: Replayable, request: Request, scope: str, key: str, request_hash: str,
     args: tuple[Any, ...], kwargs: dict[str, Any],
 ) -> Response:  # fmt: skip
-    record = IdempotentRequest.objects.get(scope=scope, key=key)
-    if record.request_hash != request_hash:
+    record = IdempotentRequest.objects.filter(scope=scope, key=key).first()
+    if record is not None and record.request_hash != request_hash:
         raise ApplicationError(
             "idempotency_key_reused",
             _("This Idempotency-Key was already used for a different request."),
             status_code=422,
         )
-    if record.response_status is None:
+    if record is None or record.response_status is None:
+        # Still running (or purged in the instant since the insert failed): try again.
         raise ApplicationError(
             "request_in_progress",
             _("The first request with this Idempotency-Key is still running."),
