@@ -84,6 +84,9 @@ personal_data(
         "hold_token": _SECRET_LINK,
         "created_by": _STAFF_ACTION,
     },
+    not_personal={
+        "manage_token_version": _("a counter that ends older manage links, no data"),
+    },
 )
 personal_data(
     WaitlistEntry,

@@ -354,6 +354,10 @@ GILIRAN_LOOKUP_LOCK_MINUTES = env_int("GILIRAN_LOOKUP_LOCK_MINUTES", 60)
 # of the app: the client is that many entries from the right. 0: use REMOTE_ADDR.
 # AXES_PROXY_COUNT is its former name, still read.
 GILIRAN_TRUSTED_PROXY_COUNT = env_int("GILIRAN_TRUSTED_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0))
+# Manage links (booking.tokens) last until the end of the booking's day in the office's
+# zone plus this margin, and never more than GILIRAN_MANAGE_TOKEN_MAX_DAYS from issue.
+GILIRAN_MANAGE_TOKEN_MARGIN_HOURS = env_int("GILIRAN_MANAGE_TOKEN_MARGIN_HOURS", 6)
+GILIRAN_MANAGE_TOKEN_MAX_DAYS = env_int("GILIRAN_MANAGE_TOKEN_MAX_DAYS", 30)
 # Rate limits (django-ratelimit syntax "count/period"); atomic on Redis.
 GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
@@ -413,6 +417,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The booking's status appears in several components (a booking, a moved booking).
+    "ENUM_NAME_OVERRIDES": {"BookingStatusEnum": "booking.models.BookingStatus"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
@@ -422,7 +428,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens in URLs (manage links, hold and ticket tokens) never reach a log line.
+    "filters": {"redact_secrets": {"()": "core.logging.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

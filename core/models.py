@@ -8,11 +8,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IdempotentRequest(models.Model):
-    key = models.CharField(max_length=100)
-    scope = models.CharField(max_length=100, help_text="Endpoint and caller the key belongs to.")
-    request_hash = models.CharField(max_length=64)
+    """One request made with an Idempotency-Key. Holds no personal data and no token:
+    key, scope and request hash are keyed hashes, and the response is re-rendered from
+    `resource` on replay (core.idempotency)."""
+
+    key = models.CharField(max_length=100, help_text="Keyed hash of the Idempotency-Key.")
+    scope = models.CharField(
+        max_length=100, help_text="Keyed hash of the endpoint and the caller's credential."
+    )
+    request_hash = models.CharField(max_length=64, help_text="Keyed hash of scope and body.")
     response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
+    resource = models.CharField(
+        max_length=64, blank=True, default="", help_text="What the request made or changed."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -28,6 +28,17 @@ PROVINCE_CODES = frozenset(
 )  # fmt: skip
 
 
+# What normalize_nik accepts, as far as a regular expression can say it (for the API
+# schema): a province code, 4 region digits, a day 01-31 (41-71 for women), a month, a
+# year, and a sequence that is not 0000. Only "a real date, not in the future" is left
+# to normalize_nik.
+NIK_PATTERN = (
+    "^(?:" + "|".join(sorted(PROVINCE_CODES)) + r")\d{4}"
+    r"(?:0[1-9]|[12]\d|3[01]|4[1-9]|[56]\d|7[01])(?:0[1-9]|1[0-2])\d{2}"
+    r"(?:000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})$"
+)
+
+
 def _invalid(message: StrOrPromise) -> ApplicationError:
     return ApplicationError("invalid_nik", message, fields={"nik": [message]})
 

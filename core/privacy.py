@@ -36,16 +36,15 @@ personal_data(
             category=Category.IDENTITY, purpose=_API_RETRY, basis=LegalBasis.PUBLIC_TASK,
             retention=IDEMPOTENCY, at_end=AtEnd.ROW_DELETED,
         ),
-        "response_body": Personal(
-            category=Category.IDENTITY, purpose=_API_RETRY, basis=LegalBasis.PUBLIC_TASK,
-            retention=IDEMPOTENCY, at_end=AtEnd.ROW_DELETED,
-        ),
         "scope": Personal(
             category=Category.TECHNICAL, purpose=_API_RETRY, basis=LegalBasis.PUBLIC_TASK,
             retention=IDEMPOTENCY, at_end=AtEnd.ROW_DELETED,
         ),
     },
-    not_personal={"key": _("a random key chosen by the calling program")},
+    not_personal={
+        "key": _("a keyed hash of a random key chosen by the calling program"),
+        "resource": _("the id of the booking or entry the request made"),
+    },
 )  # fmt: skip
 personal_data(
     RetentionRun, fields={}, not_personal={"counts": _("numbers of rows per kind, no data")}
@@ -131,3 +130,17 @@ def delete_expired_sessions(*, now: datetime, batch_size: int) -> int:
 
 
 register_anonymiser("sessions.expired", policy=SESSIONS, run=delete_expired_sessions)
+
+
+def delete_old_idempotency_records(*, now: datetime, batch_size: int) -> int:
+    """Forget Idempotency-Keys a day after their request: a client retries within
+    minutes, and a remembered key is of no use after that."""
+    cutoff = now - timedelta(days=IDEMPOTENCY.days or 0)
+    return delete_batch(
+        due=IdempotentRequest.objects.filter(created_at__lt=cutoff), batch_size=batch_size
+    )
+
+
+register_anonymiser(
+    "core.IdempotentRequest", policy=IDEMPOTENCY, run=delete_old_idempotency_records
+)

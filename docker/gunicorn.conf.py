@@ -6,6 +6,14 @@ GUNICORN_CMD_ARGS (read by gunicorn itself) overrides anything here.
 """
 
 import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from core.logging import redact_secrets
 
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -21,6 +29,23 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
 
 accesslog = "-"
+
+
+class RedactingLogger(Logger):
+    """The access log without the tokens some URLs carry (core/logging.py): the
+    request line, path, query, referer and Authorization header are blanked."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name in ("r", "U", "q", "f", "{raw_uri}e", "{query_string}e", "{path_info}e",
+                     "{http_referer}e", "{referer}i", "{authorization}i",
+                     "{http_authorization}e"):  # fmt: skip
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redact_secrets(atoms[name])
+        return atoms
+
+
+logger_class = RedactingLogger
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
 

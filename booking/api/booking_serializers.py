@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.models import Booking, Channel, PriorityGroup
+from booking.tokens import manage_token
 from core.contacts import mask_email, mask_phone
+from core.nik import NIK_PATTERN
 from core.timezones import zone_abbreviation
 
 
@@ -56,10 +62,28 @@ class DaySlotsSerializer(serializers.Serializer):
     nearby = NearbySerializer(many=True)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": NIK_PATTERN, "writeOnly": True,
+     "description": "16 digits: region, date of birth (day + 40 for women), sequence."}
+)  # fmt: skip
+class NikField(serializers.CharField):
+    """The NIK as the schema declares it: digits only (the web form also takes spaces;
+    the API says exactly what it accepts). normalize_nik checks the rest."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(max_length=16, write_only=True, **kwargs)  # type: ignore[arg-type]
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if not value.isascii() or not value.isdigit():
+            raise serializers.ValidationError(_("A NIK has exactly 16 digits."))
+        return value
+
+
 class HoldRequestSerializer(serializers.Serializer):
     slot = serializers.IntegerField(min_value=1)
     full_name = serializers.CharField(max_length=200)
-    nik = serializers.CharField(max_length=40, write_only=True)
+    nik = NikField()
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -138,6 +162,18 @@ class BookingSerializer(serializers.ModelSerializer):
 
     def get_reschedules_left(self, booking: Booking) -> int:
         return max(0, booking.slot.office_service.max_reschedules - booking.reschedule_count)
+
+
+class RescheduledBookingSerializer(BookingSerializer):
+    manage_token = serializers.SerializerMethodField(
+        help_text="The new manage token: moving the booking ended the old one."
+    )
+
+    class Meta(BookingSerializer.Meta):
+        fields = [*BookingSerializer.Meta.fields, "manage_token"]
+
+    def get_manage_token(self, booking: Booking) -> str:
+        return manage_token(booking)
 
 
 class ManagedBookingSerializer(serializers.Serializer):

@@ -21,17 +21,18 @@ from booking.api import booking_serializers as s
 from booking.models import Booking, BookingStatus, Office, Source
 from booking.selectors import availability
 from booking.services import booking as booking_services
-from booking.tokens import booking_id_from_token, manage_token
+from booking.tokens import booking_for_token, booking_id_from_token, manage_token
 from booking.views.booking_flow import offered_or_404
 from core import personal_data
 from core.challenge import SOLUTION_HEADER, TOKEN_HEADER, challenge_gate
 from core.dates import parse_day, parse_month
-from core.idempotency import idempotent
+from core.idempotency import IDEMPOTENCY_KEY_SCHEMA, idempotent, resource_response
 from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 
 IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-    description="Any unique string (≤100 characters): a retry with the same key returns the first response.",
+    "Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER, required=False,
+    description="Any unique string (≤100 characters): a retry with the same key, credential and "
+    "body returns the current state of what the first request made, without acting twice.",
 )  # fmt: skip
 BEARER = OpenApiParameter(
     "Authorization", str, OpenApiParameter.HEADER, required=True,
@@ -83,9 +84,19 @@ def _booking_response(serializer: type, booking: Booking, code: int = 200) -> Re
 def _managed_response(booking: Booking) -> Response:
     with office_time(booking.slot.office_service.office):
         body = s.ManagedBookingSerializer(
-            {"booking": booking, "manage_token": manage_token(booking.pk)}
+            {"booking": booking, "manage_token": manage_token(booking)}
         ).data
-    return Response(body)
+    return resource_response(Response(body), booking.pk)
+
+
+def _booking(pk: str) -> Booking | None:
+    return (
+        Booking.objects.select_related(
+            "slot__office_service__office", "slot__office_service__service"
+        )
+        .filter(pk=int(pk) if pk.isdigit() else 0)
+        .first()
+    )
 
 
 def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -179,7 +190,15 @@ class HoldCreate(APIView):
         booking = booking_services.booking_hold_and_send_code(
             slot_id=slot_id, details=details, source=Source.API
         )
-        return _booking_response(s.HoldSerializer, booking, status.HTTP_201_CREATED)
+        response = _booking_response(s.HoldSerializer, booking, status.HTTP_201_CREATED)
+        return resource_response(response, booking.pk)
+
+    def replay(self, request: Request, resource: str, status: int) -> Response | None:
+        """The same body (NIK and all) proves the caller as the first time did."""
+        booking = _booking(resource)
+        if booking is None or booking.status != BookingStatus.HELD or not booking.hold_token:
+            return None
+        return _booking_response(s.HoldSerializer, booking, status)
 
 
 def _hold(token: str) -> Booking:
@@ -221,6 +240,14 @@ class HoldConfirm(APIView):
         booking = booking_services.code_verify(booking=_hold(token), code=data["code"])
         return _managed_response(booking)
 
+    def replay(self, request: Request, resource: str, status: int, token: str) -> Response | None:
+        """The hold token (in the path) and the code (in the body) prove the caller as
+        the first time did; a fresh manage token is minted for the booking as it is."""
+        booking = _booking(resource)
+        if booking is None or booking.status != BookingStatus.CONFIRMED:
+            return None
+        return _managed_response(booking)
+
 
 class BookingLookup(APIView):
     error_statuses = (404, 429)
@@ -242,23 +269,38 @@ class BookingLookup(APIView):
         return _managed_response(booking)
 
 
-def _managed(request: Request, code: str) -> Booking:
-    """The booking named in the URL, if the bearer token is for it; 404 otherwise, so the
-    API does not tell which codes exist."""
+def _bearer(request: Request) -> str:
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-    booking_id = booking_id_from_token(token.strip()) if scheme.lower() == "bearer" else None
-    if booking_id is None:
-        raise Http404
-    booking = (
-        Booking.objects.select_related(
-            "slot__office_service__office", "slot__office_service__service"
-        )
-        .filter(pk=booking_id, code=code.upper())
-        .first()
-    )
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _managed(request: Request, code: str) -> Booking:
+    """The booking named in the URL, if the bearer token is valid and current for it;
+    404 otherwise, so the API does not tell which codes exist."""
+    booking = booking_for_token(_bearer(request), code=code)
     if booking is None:
         raise Http404
     return booking
+
+
+def _changed(booking: Booking) -> str:
+    """What a change returns for its replay: the booking and the version it left."""
+    return f"{booking.pk}:{booking.manage_token_version}"
+
+
+def _replayed_change(request: Request, code: str, resource: str) -> Booking | None:
+    """Authorize a replayed change as the first request was: the same bearer token
+    (the key's scope includes it), still signed for this booking and unexpired. The
+    change itself ended that token's version, so the version checked is the one the
+    change left: if anything happened to the booking since, the replay is refused."""
+    booking_id = booking_id_from_token(_bearer(request))
+    pk, _sep, version = resource.partition(":")
+    if booking_id is None or str(booking_id) != pk:
+        raise Http404
+    booking = _booking(pk)
+    if booking is None or booking.code != code.upper():
+        raise Http404
+    return booking if str(booking.manage_token_version) == version else None
 
 
 class BookingDetail(APIView):
@@ -281,15 +323,21 @@ class BookingCancel(APIView):
     @idempotent
     def post(self, request: Request, code: str) -> Response:
         booking = booking_services.booking_cancel(booking=_managed(request, code))
-        return _booking_response(s.BookingSerializer, booking)
+        return resource_response(_booking_response(s.BookingSerializer, booking), _changed(booking))
+
+    def replay(self, request: Request, resource: str, status: int, code: str) -> Response | None:
+        booking = _replayed_change(request, code, resource)
+        return _booking_response(s.BookingSerializer, booking, status) if booking else None
 
 
 class BookingReschedule(APIView):
     error_statuses = (409, 410, 422)
 
     @extend_schema(
-        request=s.RescheduleSerializer, parameters=[BEARER, IDEMPOTENCY], responses=s.BookingSerializer,
+        request=s.RescheduleSerializer, parameters=[BEARER, IDEMPOTENCY],
+        responses=s.RescheduledBookingSerializer,
         summary="Move to another time of the same office and service",
+        description="Moving ends the old manage token; the answer carries a new one.",
     )  # fmt: skip
     @idempotent
     def post(self, request: Request, code: str) -> Response:
@@ -297,4 +345,11 @@ class BookingReschedule(APIView):
         booking = booking_services.booking_reschedule(
             booking=_managed(request, code), slot_id=data["slot"]
         )
-        return _booking_response(s.BookingSerializer, booking)
+        response = _booking_response(s.RescheduledBookingSerializer, booking)
+        return resource_response(response, _changed(booking))
+
+    def replay(self, request: Request, resource: str, status: int, code: str) -> Response | None:
+        booking = _replayed_change(request, code, resource)
+        return (
+            _booking_response(s.RescheduledBookingSerializer, booking, status) if booking else None
+        )

@@ -65,8 +65,21 @@ class OfferedServiceSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d$", "example": "08:00:00",
+     "description": "Wall-clock time in the office's own zone (see the office's timezone)."}
+)  # fmt: skip
+class OfficeTimeField(serializers.TimeField):
+    """An office's local wall-clock time, served as HH:MM:SS. Not an RFC 3339 `time`
+    (which needs an offset): the office's zone is a field of its own."""
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
     weekday_name = serializers.CharField(source="get_weekday_display")
+    opens_at = OfficeTimeField(format="%H:%M:%S")
+    closes_at = OfficeTimeField(format="%H:%M:%S")
+    break_starts_at = OfficeTimeField(format="%H:%M:%S", allow_null=True)
+    break_ends_at = OfficeTimeField(format="%H:%M:%S", allow_null=True)
 
     class Meta:
         model = OpeningHours

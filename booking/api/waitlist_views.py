@@ -25,7 +25,7 @@ from booking.services import booking as booking_services
 from booking.services import waitlist as waitlist_services
 from booking.views.booking_flow import offered_or_404
 from core import personal_data
-from core.idempotency import idempotent
+from core.idempotency import idempotent, resource_response
 from core.ratelimit import client_ip, rate_limit
 
 
@@ -34,7 +34,7 @@ class WaitlistJoinSerializer(serializers.Serializer):
     service = serializers.SlugField()
     date = serializers.DateField()
     full_name = serializers.CharField(max_length=200)
-    nik = serializers.CharField(max_length=40, write_only=True)
+    nik = s.NikField()
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=Channel.choices)  # "none": refused by details_clean
@@ -105,7 +105,15 @@ class WaitlistJoin(APIView):
         entry = waitlist_services.waitlist_join(
             office_service=office_service, day=day, details=details
         )
-        return _entry_response(entry, status.HTTP_201_CREATED)
+        return resource_response(_entry_response(entry, status.HTTP_201_CREATED), entry.pk)
+
+    def replay(self, request: Request, resource: str, status: int) -> Response | None:
+        """The same body (NIK and all) proves the caller as the first time did."""
+        entry = WaitlistEntry.objects.filter(pk=int(resource) if resource.isdigit() else 0)
+        found = entry.select_related(
+            "office_service__office", "office_service__service", "offer__slot"
+        ).first()
+        return _entry_response(found, status) if found else None
 
 
 class WaitlistEntryDetail(APIView):

@@ -124,6 +124,9 @@ class Booking(models.Model):
         verbose_name=_("made by staff"),
     )
     reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
+    # Signed manage links carry this number; bumping it (cancel, reschedule, lockout,
+    # revoke) ends every link and session grant issued before (booking.tokens).
+    manage_token_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)

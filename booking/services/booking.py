@@ -435,7 +435,10 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
     with transaction.atomic():
         slots_lock({booking.slot_id})
         cancelled = Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
-            status=BookingStatus.CANCELLED, cancelled_at=now, releases_at=now + delay
+            status=BookingStatus.CANCELLED,
+            cancelled_at=now,
+            releases_at=now + delay,
+            manage_token_version=F("manage_token_version") + 1,  # old links end here
         )
         if cancelled:
             if bookings_release(Q(pk=booking.pk), now=now):
@@ -481,7 +484,10 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             status=BookingStatus.CONFIRMED,
             slot_id=old_slot_id,
             reschedule_count=booking.reschedule_count,
-        ).update(slot=new_slot, reschedule_count=F("reschedule_count") + 1)
+        ).update(
+            slot=new_slot, reschedule_count=F("reschedule_count") + 1,
+            manage_token_version=F("manage_token_version") + 1,  # old links end here
+        )  # fmt: skip
         if not moved:
             raise ApplicationError(
                 "changed_meanwhile",

@@ -196,7 +196,7 @@ def book_code(request: HttpRequest) -> HttpResponse:
                 form = CodeForm()
             elif form.is_valid():
                 code_verify(booking=booking, code=form.cleaned_data["code"])
-                remember_booking(request, booking.pk)
+                remember_booking(request, booking)
                 del request.session[HOLD_KEY]
                 return redirect(f"{_detail_url(booking)}?baru=1")
         except ApplicationError as error:

@@ -17,7 +17,7 @@ from booking.documents import booking_ics, booking_qr_svg
 from booking.forms import LookupForm
 from booking.models import Booking, BookingStatus
 from booking.services.booking import booking_cancel, booking_find, booking_reschedule
-from booking.tokens import booking_id_from_token
+from booking.tokens import booking_for_token
 from booking.views.booking_flow import calendar_context
 from booking.views.session import may_see, remember_booking
 from core.audit import record_access
@@ -35,11 +35,7 @@ def _own_booking(request: HttpRequest, code: str) -> Booking:
         .exclude(status__in=[BookingStatus.HELD, BookingStatus.EXPIRED])
         .first()
     )
-    if booking is not None:
-        token_id = booking_id_from_token(request.GET.get("t", ""))
-        if token_id == booking.pk:
-            remember_booking(request, booking.pk)
-    if booking is None or not may_see(request, booking.pk):
+    if booking is None or not may_see(request, booking):
         raise Http404
     return booking
 
@@ -79,7 +75,7 @@ def booking_lookup(request: HttpRequest) -> HttpResponse:
                 BookingStatus.HELD,
                 BookingStatus.EXPIRED,
             ):
-                remember_booking(request, booking.pk)
+                remember_booking(request, booking)
                 return redirect("booking-detail", code=booking.code)
             form.add_error(None, _not_found_message())
     return render(request, "booking/booking_lookup.html", {"form": form})
@@ -91,14 +87,27 @@ def _not_found_message() -> str:
 
 @never_cache
 def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
-    booking = _own_booking(request, code)
     if "t" in request.GET:
-        return redirect("booking-detail", code=booking.code)  # drop the token from the address bar
+        return _exchange_link(request, code)
+    booking = _own_booking(request, code)
     if request.user.is_authenticated:
         record_access(booking)  # staff who booked for a citizen see the citizen's details
     context = _page(booking)
     context["just_confirmed"] = request.GET.get("baru") == "1"
     return render(request, "booking/booking_detail.html", context)
+
+
+def _exchange_link(request: HttpRequest, code: str) -> HttpResponse:
+    """A signed link from a message: its token becomes a grant in this browser's
+    session, and the browser goes on to the address without it, so the token stays out
+    of the address bar, the history and the logs of every later request. A GET changes
+    no booking (mail scanners follow links). An expired or revoked link leads to the
+    lookup form."""
+    booking = booking_for_token(request.GET.get("t", ""), code=code)
+    if booking is not None and booking.status not in (BookingStatus.HELD, BookingStatus.EXPIRED):
+        remember_booking(request, booking)
+        return redirect("booking-detail", code=booking.code)
+    return redirect("booking-lookup")
 
 
 @never_cache
@@ -124,10 +133,11 @@ def booking_cancel_page(request: HttpRequest, code: str) -> HttpResponse:
     error: object = None
     if request.method == "POST":
         try:
-            booking_cancel(booking=booking)
+            booking = booking_cancel(booking=booking)
         except ApplicationError as refused:
             error = refused.message
         else:
+            remember_booking(request, booking)  # cancelling ended the old grant
             return redirect("booking-detail", code=booking.code)
     return render(request, "booking/booking_cancel.html", {**_page(booking), "error": error})
 
@@ -139,12 +149,13 @@ def booking_reschedule_page(request: HtmxHttpRequest, code: str) -> HttpResponse
     if request.method == "POST":
         try:
             slot_id = int(request.POST.get("slot", ""))
-            booking_reschedule(booking=booking, slot_id=slot_id)
+            booking = booking_reschedule(booking=booking, slot_id=slot_id)
         except ValueError:
             error = _("Choose a new time.")
         except ApplicationError as refused:
             error = refused.message
         else:
+            remember_booking(request, booking)  # moving ended the old grant
             return redirect("booking-detail", code=booking.code)
     context = {
         **_page(booking),

@@ -92,7 +92,7 @@ def staff_book_details(request: HttpRequest, office_code: str, slot_id: int) -> 
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            remember_booking(request, booking.pk)
+            remember_booking(request, booking)
             return redirect("booking-detail", code=booking.code)
     return render(
         request,

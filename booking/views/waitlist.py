@@ -75,7 +75,7 @@ def waitlist_entry_page(request: HttpRequest, token: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "accept":
                 booking = waitlist_accept(entry=entry)
-                remember_booking(request, booking.pk)
+                remember_booking(request, booking)
                 return redirect("booking-detail", code=booking.code)
             if request.POST.get("action") == "leave":
                 waitlist_leave(entry=entry)

@@ -23,6 +23,7 @@ from booking.tokens import manage_token
 from notifications.models import Message, MessageKind
 from notifications.services.outbox import (
     ATTACHMENTS,
+    SEND_CONTEXT,
     Facts,
     Recipient,
     message_queue,
@@ -57,12 +58,26 @@ def booking_context(booking: Booking) -> dict[str, Any]:
         "when": office_datetime(slot.starts_at, office.timezone),
         "slot_id": slot.pk,
         "requirements": service.requirements,
-        "manage_url": _url(
-            reverse("booking-detail", kwargs={"code": booking.code})
-            + "?t="
-            + manage_token(booking.pk)
-        ),
     }
+
+
+def manage_url(booking: Booking) -> str:
+    """A signed link to manage the booking, minted when a message is sent and never
+    stored (booking.tokens)."""
+    path = reverse("booking-detail", kwargs={"code": booking.code})
+    return _url(f"{path}?t={manage_token(booking)}")
+
+
+def _manage_link(message: Message, facts: Facts) -> dict[str, Any]:
+    booking = facts.bookings.get(message.booking_id or 0)
+    return {"manage_url": manage_url(booking)} if booking is not None else {}
+
+
+for _kind in (
+    MessageKind.CONFIRMED, MessageKind.RESCHEDULED, MessageKind.MOVED,
+    MessageKind.REMINDER_DAY_BEFORE, MessageKind.REMINDER_SOON,
+):  # fmt: skip
+    SEND_CONTEXT[_kind] = _manage_link
 
 
 def booking_message_send(
@@ -148,7 +163,7 @@ def _booking_calendar(message: Message) -> tuple[tuple[str, str, str], ...]:
     )
     if booking is None:
         return ()
-    ics = booking_ics(booking, manage_url=message.context.get("manage_url", ""))
+    ics = booking_ics(booking, manage_url=manage_url(booking))
     return ((f"giliran-{booking.code}.ics", ics.decode(), "text/calendar"),)
 
 

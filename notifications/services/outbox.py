@@ -225,15 +225,22 @@ class Facts:
     booking_status: dict[int, str]
     booking_slot: dict[int, int]
     ticket_status: dict[int, str]
+    bookings: dict[int, Booking]
 
     @classmethod
     def about(cls, messages: list[Message]) -> Facts:
         booking_ids = {m.booking_id for m in messages if m.booking_id}
         ticket_ids = {m.ticket_id for m in messages if m.ticket_id}
-        bookings = Booking.objects.filter(pk__in=booking_ids).values_list("pk", "status", "slot_id")
+        bookings = {
+            booking.pk: booking
+            for booking in Booking.objects.filter(pk__in=booking_ids).select_related(
+                "slot__office_service__office"
+            )
+        }
         return cls(
-            booking_status={pk: status for pk, status, _slot in bookings},
-            booking_slot={pk: slot for pk, _status, slot in bookings},
+            booking_status={pk: booking.status for pk, booking in bookings.items()},
+            booking_slot={pk: booking.slot_id for pk, booking in bookings.items()},
+            bookings=bookings,
             ticket_status=dict(
                 Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "status")
             ),
@@ -255,6 +262,10 @@ def relevance_check(*kinds: str) -> Callable[[RelevanceCheck], RelevanceCheck]:
 
 
 ATTACHMENTS: dict[str, Callable[[Message], tuple[tuple[str, str, str], ...]]] = {}
+
+# Per kind: context added just before rendering and never stored, such as a signed link
+# (a token in the outbox row would outlive its use in every backup).
+SEND_CONTEXT: dict[str, Callable[[Message, Facts], dict[str, Any]]] = {}
 
 
 def _finish(message: Message, *, attempted: bool, **changes: Any) -> bool:
@@ -312,8 +323,10 @@ def _deliver(message: Message, facts: Facts, sent: SentOutcomes | None = None) -
             raise DeliveryError(
                 f"the citizen gave no address for {message.channel}", permanent=True
             )
+        extra = SEND_CONTEXT.get(message.kind)
+        context = {**message.context, **extra(message, facts)} if extra else message.context
         rendered = message_render(
-            kind=message.kind, language=message.language, context=message.context,
+            kind=message.kind, language=message.language, context=context,
             for_email=message.channel == "email",
         )  # fmt: skip
         attach = ATTACHMENTS.get(message.kind)

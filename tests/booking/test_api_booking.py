@@ -67,6 +67,9 @@ def test_hold_confirm_and_manage(client: Client, slot: Slot) -> None:
     ).first()
     moved = _post(client, f"/api/v1/bookings/{code}/reschedule/", {"slot": later.pk}, **auth)  # type: ignore[union-attr]
     assert moved.status_code == 200 and moved.json()["reschedules_left"] == 0
+    # Moving ended the old token; the answer carries the new one.
+    assert _post(client, f"/api/v1/bookings/{code}/cancel/", **auth).status_code == 404
+    auth = {"Authorization": f"Bearer {moved.json()['manage_token']}"}
     cancelled = _post(client, f"/api/v1/bookings/{code}/cancel/", **auth)
     assert cancelled.json()["status"] == "cancelled"
 

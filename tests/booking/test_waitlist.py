@@ -239,3 +239,19 @@ def test_the_waiting_list_through_the_api(
     assert offered["status"] == "offered" and offered["offer_starts_at"].endswith("+07:00")
     accepted = client.post(f"/api/v1/waitlist/{token}/accept/")
     assert accepted.status_code == 200 and accepted.json()["booking"]["status"] == "confirmed"
+
+
+def test_a_retried_join_with_the_same_idempotency_key_returns_the_same_entry(
+    client: Client, full_day: Booking, passport_here: OfficeService
+) -> None:
+    body = {
+        "office": passport_here.office.code, "service": passport_here.service.code,
+        "date": FIRST_BOOKABLE.isoformat(), "full_name": "Budi Santoso", "nik": BUDI,
+        "email": "budi@example.id", "channel": "email",
+    }  # fmt: skip
+    headers = {"Idempotency-Key": "join-budi"}
+    first = client.post("/api/v1/waitlist/", body, content_type="application/json", headers=headers)
+    again = client.post("/api/v1/waitlist/", body, content_type="application/json", headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert WaitlistEntry.objects.count() == 1

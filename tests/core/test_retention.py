@@ -314,6 +314,7 @@ def test_a_second_run_changes_nothing(jakarta_office: Any, denpasar_office: Any)
         "axes.sign_ins": 0,
         "booking.Booking": 2,
         "booking.WaitlistEntry": 2,
+        "core.IdempotentRequest": 0,
         "notifications.Message": 2,
         "queueing.Ticket": 2,
         "sessions.expired": 0,
