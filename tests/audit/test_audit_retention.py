@@ -12,8 +12,10 @@ import time_machine
 from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 
+from booking.models import Booking
 from core.models import RetentionRun
 from core.retention import retention_run
+from tests.core.test_retention import JAKARTA_DUE, _visit
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,20 @@ def test_old_entries_go_in_bounded_batches_and_a_second_run_deletes_nothing_more
     assert _run_at(DUE + 6 * SECOND).counts["auditlog.LogEntry"] == 1
     assert _run_at(DUE + 7 * SECOND).counts["auditlog.LogEntry"] == 0
     assert list(LogEntry.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_anonymising_a_booking_copies_nothing_erased_into_the_audit_log(
+    jakarta_office: Any,
+) -> None:
+    # The log keeps what it recorded for two years; the retention job must not add an
+    # entry carrying the name and contact it erases from the booking.
+    with time_machine.travel(ACTION, tick=False):
+        booking = _visit(jakarta_office)
+    before = list(LogEntry.objects.get_for_object(booking).values_list("pk", flat=True))
+
+    assert _run_at(JAKARTA_DUE + SECOND).counts["booking.Booking"] == 1
+
+    booking.refresh_from_db()
+    assert booking.anonymised_at is not None and booking.full_name == ""
+    after = LogEntry.objects.get_for_object(Booking.objects.get(pk=booking.pk))
+    assert list(after.values_list("pk", flat=True)) == before
