@@ -6,6 +6,9 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from audit import registry
+        from audit import (
+            privacy,  # noqa: F401  (the data map and the audit log's retention)
+            registry,
+        )
 
         registry.register_all()

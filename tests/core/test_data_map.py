@@ -31,6 +31,42 @@ def test_checked_models_cover_every_project_app_and_staff_accounts() -> None:
             "axes.AccessLog"} <= labels  # fmt: skip
 
 
+def test_checked_models_cover_the_audit_log_and_every_staff_second_factor() -> None:
+    labels = {model._meta.label for model in data_map.checked_models()}
+    assert {"auditlog.LogEntry", "otp_totp.TOTPDevice", "otp_static.StaticDevice",
+            "otp_static.StaticToken", "django_otp_webauthn.WebAuthnCredential",
+            "django_otp_webauthn.WebAuthnAttestation",
+            "django_otp_webauthn.WebAuthnUserHandle"} <= labels  # fmt: skip
+
+
+def test_an_untagged_model_of_a_checked_library_app_fails_the_map(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a library upgrade adding a model looks like: the app's models are walked
+    # whole, so a model nobody tagged is reported.
+    monkeypatch.delitem(data_map._REGISTRY, "django_otp_webauthn.WebAuthnUserHandle")
+    assert data_map.untagged_fields() == [
+        "django_otp_webauthn.WebAuthnUserHandle.handle_hex",
+        "django_otp_webauthn.WebAuthnUserHandle.user",
+    ]
+
+
+def test_audit_entries_and_second_factor_secrets_are_tagged() -> None:
+    from auditlog.models import LogEntry
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    audit = data_map.personal_fields(LogEntry)
+    assert {"changes", "changes_text", "object_repr", "actor", "actor_email",
+            "remote_addr", "remote_port", "cid"} <= set(audit)  # fmt: skip
+    assert audit["changes"].retention.setting == "GILIRAN_RETENTION_AUDIT_DAYS"
+    assert audit["changes"].at_end == data_map.AtEnd.ROW_DELETED
+    secret = data_map.personal_fields(TOTPDevice)["key"]
+    assert secret.retention is data_map.STAFF_RECORDS
+    assert secret.at_end == data_map.AtEnd.MANUAL
+    assert data_map.personal_fields(StaticToken)["token"].at_end == data_map.AtEnd.MANUAL
+
+
 def test_a_field_losing_its_tag_fails_the_map(monkeypatch: pytest.MonkeyPatch) -> None:
     entry = data_map._REGISTRY["booking.Booking"]
     fields = {name: tag for name, tag in entry.fields.items() if name != "phone"}
