@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "queueing",
     "scheduling",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +271,13 @@ GILIRAN_RATE_HOLD_PER_IP = env_str("GILIRAN_RATE_HOLD_PER_IP", "30/h")
 GILIRAN_RATE_HOLD_PER_NIK = env_str("GILIRAN_RATE_HOLD_PER_NIK", "10/h")
 GILIRAN_RATE_CODE_PER_CONTACT = env_str("GILIRAN_RATE_CODE_PER_CONTACT", "10/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
+
+# --- Data-subject requests (privacy/) ------------------------------------------------
+# After NIK + one-time code, the browser session (or an API bearer token) may read the
+# citizen's data for this many minutes.
+GILIRAN_PRIVACY_GRANT_MINUTES = env_int("GILIRAN_PRIVACY_GRANT_MINUTES", 15)
+GILIRAN_RATE_PRIVACY_PER_IP = env_str("GILIRAN_RATE_PRIVACY_PER_IP", "10/h")
+GILIRAN_RATE_PRIVACY_PER_NIK = env_str("GILIRAN_RATE_PRIVACY_PER_NIK", "5/h")
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -10,6 +10,7 @@ from core import views as core_views
 api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("booking.api.urls")),
     path("v1/", include("queueing.api_urls")),
+    path("v1/", include("privacy.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -29,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("booking.urls")),
     path("", include("queueing.urls")),
+    path("", include("privacy.urls")),
     prefix_default_language=False,
 )
 

@@ -127,6 +127,9 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Set when the citizen's personal fields were erased (a deletion request); the row
+    # stays for the office's figures.
+    anonymised_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -143,7 +146,10 @@ class Booking(models.Model):
             ),
             models.CheckConstraint(
                 # Only staff book for a citizen with neither phone nor email.
-                condition=Q(phone__gt="") | Q(email__gt="") | Q(source=Source.STAFF),
+                condition=Q(phone__gt="")
+                | Q(email__gt="")
+                | Q(source=Source.STAFF)
+                | Q(anonymised_at__isnull=False),
                 name="booking_has_a_contact",
             ),
             models.CheckConstraint(
