@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.cache import caches
 
 from booking.models import Booking, Office, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
@@ -20,6 +21,13 @@ from tests.booking.conftest import (
 from tests.factories import CounterFactory
 
 __all__ = ["clock", "passport_here", "slot"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    # The frozen clock keeps every test in one rate-limit window.
+    caches["ratelimit"].clear()
+
 
 SITI_NIK = "3171014501900001"
 BUDI_NIK = "3171010203850002"
