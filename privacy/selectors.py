@@ -35,11 +35,15 @@ def citizen_tickets(nik_hash: str) -> QuerySet[Ticket]:
 
 
 def citizen_messages(nik_hash: str) -> QuerySet[Message]:
-    waitlist_keys = Q()
+    """Messages about their bookings and tickets, their waiting-list entries and their
+    data requests (the last two are found by their deduplication keys)."""
+    by_key = Q()
     for entry_id in citizen_waitlist(nik_hash).values_list("pk", flat=True):
-        waitlist_keys |= Q(dedup_key__startswith=f"waitlist:{entry_id}:")
+        by_key |= Q(dedup_key__startswith=f"waitlist:{entry_id}:")
+    for request_id in DataRequest.objects.filter(nik_hash=nik_hash).values_list("pk", flat=True):
+        by_key |= Q(dedup_key__startswith=f"privacy:{request_id}:")
     return Message.objects.filter(
-        Q(booking__nik_hash=nik_hash) | Q(ticket__booking__nik_hash=nik_hash) | waitlist_keys
+        Q(booking__nik_hash=nik_hash) | Q(ticket__booking__nik_hash=nik_hash) | by_key
     ).distinct()
 
 
@@ -98,6 +102,7 @@ def citizen_data(nik_hash: str) -> dict[str, Any]:
                 "service": w.office_service.service.name,
                 "day": w.local_date.isoformat(),
                 "status": w.status,
+                "status_label": str(w.get_status_display()),
                 "full_name": w.full_name,
                 "nik": w.masked_nik,
                 "phone": w.phone,
@@ -116,6 +121,7 @@ def citizen_data(nik_hash: str) -> dict[str, Any]:
                 "service": t.office_service.service.name,
                 "day": t.local_date.isoformat(),
                 "status": t.status,
+                "status_label": str(t.get_status_display()),
                 "queued_at": _iso(t.queued_at),
                 "called_at": _iso(t.called_at),
                 "finished_at": _iso(t.finished_at),
@@ -136,6 +142,7 @@ def citizen_data(nik_hash: str) -> dict[str, Any]:
                 "kind": m.kind,
                 "kind_label": str(m.get_kind_display()),
                 "channel": m.channel,
+                "channel_label": str(m.get_channel_display()),
                 "to": _masked(m.recipient),
                 "status": m.status,
                 "queued_at": _iso(m.created_at),
@@ -147,7 +154,9 @@ def citizen_data(nik_hash: str) -> dict[str, Any]:
             {
                 "reference": r.reference,
                 "kind": r.kind,
+                "kind_label": str(r.get_kind_display()),
                 "status": r.status,
+                "status_label": str(r.get_status_display()),
                 "field": r.field,
                 "filed_at": _iso(r.filed_at),
                 "due_at": _iso(r.due_at),
@@ -192,12 +201,15 @@ def processing_trail(nik_hash: str) -> list[dict[str, Any]]:
     "system" or "staff" (staff are not named to the citizen); `what` is a stable code,
     `label` says it in the active language."""
     trail: list[dict[str, Any]] = []
+    offices = citizen_offices(nik_hash)
+    zone = offices[0].timezone if offices else DEFAULT_ZONE
 
     def add(at: datetime | None, what: str, by: str, ref: str = "") -> None:
         if at is not None:
             trail.append({
-                "at": at.isoformat(), "what": what, "label": _step_label(what), "by": by,
-                "by_label": str(ACTOR_LABELS[by]), "reference": ref,
+                "at": at.isoformat(), "when": office_datetime(at, zone), "what": what,
+                "label": _step_label(what), "by": by, "by_label": str(ACTOR_LABELS[by]),
+                "reference": ref,
             })  # fmt: skip
 
     for b in citizen_bookings(nik_hash):

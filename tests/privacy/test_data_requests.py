@@ -142,6 +142,9 @@ def test_a_refusal_needs_a_reason_and_tells_the_citizen(
     request.refresh_from_db()
     assert request.status == RequestStatus.REFUSED
     assert "Nama sudah sesuai KTP." in mail.outbox[-1].body
+    data = selectors.citizen_data(siti_hash)  # the answer is part of what is held
+    assert "privacy_refused" in {m["kind"] for m in data["messages"]}
+    assert data["requests"][0]["status_label"] == "Ditolak"
 
 
 def test_deletion_cancels_the_upcoming_booking_then_erases_but_keeps_the_figures(
@@ -203,4 +206,5 @@ def test_the_export_holds_the_citizens_rows_and_nobody_elses(
     assert data["messages"][0]["to"] != "siti@example.id"  # masked
     steps = [step["what"] for step in data["processing_trail"]]
     assert steps[:2] == ["booking_made", "booking_confirmed"]
+    assert data["processing_trail"][0]["when"] == "Selasa, 1 Desember 2026, 10:00 WIB"
     assert "message_confirmed_queued" in steps
