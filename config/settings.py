@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "booking.models.catalog.OfficeKind",  # its name before privacy/
+        "DataRequestKindEnum": "privacy.models.RequestKind",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -137,7 +138,7 @@ class MyData(APIView):
 
     @extend_schema(
         parameters=[GRANT],
-        responses=serializers.JSONField(),
+        responses=OpenApiTypes.OBJECT,
         summary="Everything Giliran holds about you, with the processing trail",
     )
     def get(self, request: Request) -> Response:
