@@ -13,13 +13,17 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Role, WaitlistEntry
+from booking.models import Booking, BookingStatus, Role, WaitlistEntry
+from booking.models.waitlist import OPEN_WAITLIST_STATUSES
 from booking.permissions import has_office_role
 from booking.services.booking import booking_cancel
+from booking.services.capacity import bookings_release, slots_lock
+from booking.services.waitlist import waitlist_leave
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
@@ -229,14 +233,13 @@ def personal_data_correct(*, nik_hash: str, field: str, value: str) -> int:
 
 def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
     """Cancel the citizen's upcoming bookings (they are told, as for any cancellation),
-    then erase their personal fields everywhere, keeping the rows for the figures.
+    take them off waiting lists and release their holds, then erase their personal
+    fields everywhere, keeping the rows for the figures.
 
     Refuses, changing nothing, if a booking cannot be cancelled any more (today's
     appointment): staff finish the request after it."""
     cancelled: list[str] = []
-    for booking in Booking.objects.filter(nik_hash=nik_hash, status__in=ACTIVE_STATUSES):
-        if booking.status == BookingStatus.HELD:
-            continue  # a hold expires within minutes and is erased below like the rest
+    for booking in Booking.objects.filter(nik_hash=nik_hash, status=BookingStatus.CONFIRMED):
         try:
             booking_cancel(booking=booking, now=now)
         except ApplicationError:
@@ -249,6 +252,13 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
                 status_code=409,
             ) from None
         cancelled.append(booking.code)
+    # Nobody may be offered a place, or hold one, under an erased name.
+    for entry in WaitlistEntry.objects.filter(nik_hash=nik_hash, status__in=OPEN_WAITLIST_STATUSES):
+        waitlist_leave(entry=entry, now=now)
+    holds = Booking.objects.filter(nik_hash=nik_hash, status=BookingStatus.HELD)
+    slots_lock(set(holds.values_list("slot_id", flat=True)))
+    holds.update(releases_at=now)
+    bookings_release(Q(nik_hash=nik_hash, status=BookingStatus.HELD), now=now)
     tickets = selectors.citizen_tickets(nik_hash)
     messages = selectors.citizen_messages(nik_hash)
     counts = {

@@ -5,13 +5,13 @@ and the export of one citizen's data only."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 
-from booking.models import Booking, BookingStatus, Channel, Slot
+from booking.models import Booking, BookingStatus, Channel, Slot, WaitlistEntry, WaitlistStatus
 from core import personal_data
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind
@@ -208,3 +208,19 @@ def test_the_export_holds_the_citizens_rows_and_nobody_elses(
     assert steps[:2] == ["booking_made", "booking_confirmed"]
     assert data["processing_trail"][0]["when"] == "Selasa, 1 Desember 2026, 10:00 WIB"
     assert "message_confirmed_queued" in steps
+
+
+def test_deletion_takes_the_citizen_off_waiting_lists_before_erasing(
+    siti_booking: Booking, siti_hash: str, supervisor: Any, passport_here: Any
+) -> None:
+    entry = WaitlistEntry.objects.create(
+        office_service=passport_here, local_date=date(2026, 12, 3), token="t" * 43,
+        full_name="Siti Rahmawati", nik_encrypted=personal_data.encrypt(SITI_NIK),
+        nik_hash=siti_hash, nik_last4="0001", email="siti@example.id", channel=Channel.EMAIL,
+    )  # fmt: skip
+    request = _file(siti_hash, kind=RequestKind.DELETION)
+    data_request_complete(request=request, staff=supervisor)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.LEFT  # never offered a place under an erased name
+    assert (entry.full_name, entry.email, entry.nik_encrypted, entry.nik_last4) == ("",) * 4
+    assert entry.nik_hash != siti_hash
