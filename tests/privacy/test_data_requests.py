@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from booking.models import Booking, BookingStatus, Channel, Slot, WaitlistEntry, WaitlistStatus
+from booking.models import (
+    Booking,
+    BookingStatus,
+    Channel,
+    Slot,
+    Source,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from booking.services.booking import booking_hold
 from core import personal_data
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind
@@ -24,6 +33,7 @@ from privacy.services.requests import (
     data_request_refuse,
     data_request_take,
 )
+from tests.booking.conftest import citizen_details
 from tests.privacy.conftest import BUDI_NIK, SITI_NIK
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +234,13 @@ def test_deletion_takes_the_citizen_off_waiting_lists_before_erasing(
     assert entry.status == WaitlistStatus.LEFT  # never offered a place under an erased name
     assert (entry.full_name, entry.email, entry.nik_encrypted, entry.nik_last4) == ("",) * 4
     assert entry.nik_hash != siti_hash
+
+
+def test_deletion_releases_a_hold_at_once(slot: Slot, siti_hash: str, supervisor: Any) -> None:
+    hold = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    request = _file(siti_hash, kind=RequestKind.DELETION)
+    data_request_complete(request=request, staff=supervisor)
+    hold.refresh_from_db()
+    slot.refresh_from_db()
+    assert hold.status == BookingStatus.EXPIRED and not hold.occupies_slot
+    assert slot.taken == 0 and hold.full_name == ""
