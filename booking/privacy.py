@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import (
@@ -133,6 +134,27 @@ _ERASED_CITIZEN = {
 }
 
 
+def bookings_erase(*, due: QuerySet[Booking], now: datetime, batch_size: int) -> int:
+    """Erase the citizen's fields on at most `batch_size` bookings of `due`, and their
+    one-time codes; the rest of each row stays for the figures. Used by retention and by
+    a citizen's deletion request (privacy/)."""
+    return anonymise_batch(
+        due=due,
+        values={**_ERASED_CITIZEN, "hold_token": None},
+        now=now,
+        batch_size=batch_size,
+        also=lambda ids: VerificationCode.objects.filter(booking_id__in=ids).delete(),
+    )
+
+
+def waitlist_entries_erase(*, due: QuerySet[WaitlistEntry], now: datetime, batch_size: int) -> int:
+    """Erase the citizen's fields and page token on at most `batch_size` entries of `due`."""
+    return anonymise_batch(
+        due=due, values={**_ERASED_CITIZEN, "token": erased_token()}, now=now,
+        batch_size=batch_size,
+    )  # fmt: skip
+
+
 def anonymise_past_bookings(*, now: datetime, batch_size: int) -> int:
     due = Booking.objects.exclude(status__in=ACTIVE_STATUSES).filter(
         past_office_days(
@@ -142,13 +164,7 @@ def anonymise_past_bookings(*, now: datetime, batch_size: int) -> int:
             now=now,
         )
     )
-    return anonymise_batch(
-        due=due,
-        values={**_ERASED_CITIZEN, "hold_token": None},
-        now=now,
-        batch_size=batch_size,
-        also=lambda ids: VerificationCode.objects.filter(booking_id__in=ids).delete(),
-    )
+    return bookings_erase(due=due, now=now, batch_size=batch_size)
 
 
 def anonymise_past_waitlist_entries(*, now: datetime, batch_size: int) -> int:
@@ -160,10 +176,7 @@ def anonymise_past_waitlist_entries(*, now: datetime, batch_size: int) -> int:
             now=now,
         )
     )
-    return anonymise_batch(
-        due=due, values={**_ERASED_CITIZEN, "token": erased_token()}, now=now,
-        batch_size=batch_size,
-    )  # fmt: skip
+    return waitlist_entries_erase(due=due, now=now, batch_size=batch_size)
 
 
 register_anonymiser("booking.Booking", policy=VISITS, run=anonymise_past_bookings)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "twofactor",
     "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -386,6 +387,15 @@ GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR = env_int(
     "GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR", 1000
 )
 
+# --- Data-subject requests (privacy/) ------------------------------------------------
+# After NIK + one-time code, the browser session (or an API bearer token) may read the
+# citizen's data for this many minutes.
+GILIRAN_PRIVACY_GRANT_MINUTES = env_int("GILIRAN_PRIVACY_GRANT_MINUTES", 15)
+GILIRAN_RATE_PRIVACY_PER_IP = env_str("GILIRAN_RATE_PRIVACY_PER_IP", "10/h")
+GILIRAN_RATE_PRIVACY_PER_NIK = env_str("GILIRAN_RATE_PRIVACY_PER_NIK", "5/h")
+# Answered requests and their processing trail are the evidence of the answer.
+GILIRAN_RETENTION_DATA_REQUEST_DAYS = env_int("GILIRAN_RETENTION_DATA_REQUEST_DAYS", 730)
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -417,10 +427,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    # The booking's status appears in several components (a booking, a moved booking).
-    "ENUM_NAME_OVERRIDES": {"BookingStatusEnum": "booking.models.BookingStatus"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # The booking's status appears in several components (a booking, a moved booking).
+        "BookingStatusEnum": "booking.models.BookingStatus",
+        "KindEnum": "booking.models.catalog.OfficeKind",  # its name before privacy/
+        "DataRequestKindEnum": "privacy.models.RequestKind",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from core import views as core_views
 api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("booking.api.urls")),
     path("v1/", include("queueing.api_urls")),
+    path("v1/", include("privacy.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, not inline, so
     # scripts stay 'self' only. Swagger UI draws its icons as data: images and injects
@@ -43,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("staf/audit/", include("audit.urls")),
     path("", include("booking.urls")),
     path("", include("queueing.urls")),
+    path("", include("privacy.urls")),
     prefix_default_language=False,
 )
 

@@ -70,13 +70,14 @@ def erased_token() -> Concat:
 
 
 def delete_batch(*, due: models.QuerySet[Any], batch_size: int) -> int:
-    """Delete at most `batch_size` rows of `due` (logs with nothing worth keeping)."""
+    """Delete at most `batch_size` rows of `due` (logs with nothing worth keeping);
+    returns how many of them went (rows deleted with them by cascade are not counted)."""
     with transaction.atomic():
         ids = list(_claimable(due).values_list("pk", flat=True)[:batch_size])
         if not ids:
             return 0
-        deleted, _per_model = due.model._default_manager.filter(pk__in=ids).delete()
-        return deleted
+        _total, per_model = due.model._default_manager.filter(pk__in=ids).delete()
+        return per_model.get(due.model._meta.label, 0)
 
 
 def retention_run(*, now: datetime | None = None) -> RetentionRun:

@@ -36,6 +36,9 @@ class MessageKind(models.TextChoices):
     WAITLIST_JOINED = "waitlist_joined", _("Joined the waiting list")
     WAITLIST_OFFER = "waitlist_offer", _("Freed place offered")
     LOOKUP_LOCKED = "lookup_locked", _("Booking look-up locked")
+    PRIVACY_CODE = "privacy_code", _("Code to see your personal data")
+    PRIVACY_DONE = "privacy_done", _("Personal data request done")
+    PRIVACY_REFUSED = "privacy_refused", _("Personal data request refused")
 
 
 class MessageChannel(models.TextChoices):

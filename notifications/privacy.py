@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.data_map import (
@@ -50,17 +50,23 @@ personal_data(
 )  # fmt: skip
 
 
-def anonymise_old_messages(*, now: datetime, batch_size: int) -> int:
-    cutoff = now - timedelta(days=MESSAGES.days or 0)
-    due = Message.objects.exclude(status__in=OPEN_STATUSES).filter(
-        Q(sent_at__lte=cutoff) | Q(sent_at__isnull=True, created_at__lte=cutoff)
-    )
+def messages_erase(*, due: QuerySet[Message], now: datetime, batch_size: int) -> int:
+    """Erase the address and words of at most `batch_size` messages of `due`; kind,
+    channel, status and times stay. Used by retention and by deletion requests."""
     return anonymise_batch(
         due=due,
         values={"recipient": "", "context": {}, "last_error": "", "provider_ref": ""},
         now=now,
         batch_size=batch_size,
     )
+
+
+def anonymise_old_messages(*, now: datetime, batch_size: int) -> int:
+    cutoff = now - timedelta(days=MESSAGES.days or 0)
+    due = Message.objects.exclude(status__in=OPEN_STATUSES).filter(
+        Q(sent_at__lte=cutoff) | Q(sent_at__isnull=True, created_at__lte=cutoff)
+    )
+    return messages_erase(due=due, now=now, batch_size=batch_size)
 
 
 register_anonymiser("notifications.Message", policy=MESSAGES, run=anonymise_old_messages)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.data_map import (
@@ -86,13 +87,10 @@ personal_data(
 )  # fmt: skip
 
 
-def anonymise_past_tickets(*, now: datetime, batch_size: int) -> int:
-    due = Ticket.objects.exclude(status__in=OPEN_STATUSES).filter(
-        past_office_days(
-            date_field="local_date", zone_field="office__timezone", days=VISITS.days or 0,
-            now=now,
-        )
-    )  # fmt: skip
+def tickets_erase(*, due: QuerySet[Ticket], now: datetime, batch_size: int) -> int:
+    """Erase the contact and live-page token of at most `batch_size` tickets of `due`,
+    and the comment of their survey answers (the score stays). Used by retention and by
+    a citizen's deletion request (privacy/)."""
     return anonymise_batch(
         due=due,
         values={"contact_phone": "", "contact_email": "", "public_token": erased_token()},
@@ -100,6 +98,16 @@ def anonymise_past_tickets(*, now: datetime, batch_size: int) -> int:
         batch_size=batch_size,
         also=lambda ids: ServiceRating.objects.filter(ticket_id__in=ids).update(comment=""),
     )
+
+
+def anonymise_past_tickets(*, now: datetime, batch_size: int) -> int:
+    due = Ticket.objects.exclude(status__in=OPEN_STATUSES).filter(
+        past_office_days(
+            date_field="local_date", zone_field="office__timezone", days=VISITS.days or 0,
+            now=now,
+        )
+    )  # fmt: skip
+    return tickets_erase(due=due, now=now, batch_size=batch_size)
 
 
 register_anonymiser("queueing.Ticket", policy=VISITS, run=anonymise_past_tickets)

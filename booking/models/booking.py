@@ -156,7 +156,7 @@ class Booking(models.Model):
             ),
             models.CheckConstraint(
                 # Only staff book for a citizen with neither phone nor email; retention
-                # erases both from a past booking.
+                # and deletion requests erase both from a past booking.
                 condition=Q(phone__gt="")
                 | Q(email__gt="")
                 | Q(source=Source.STAFF)

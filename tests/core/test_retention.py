@@ -310,15 +310,12 @@ def test_a_second_run_changes_nothing(jakarta_office: Any, denpasar_office: Any)
         _visit(office), _ticket(office), _waiting(office)
         _message(office, sent_at=datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
     first = _run_at(JAKARTA_DUE + SECOND)
-    assert first.counts == {
-        "auditlog.LogEntry": 0,
-        "axes.sign_ins": 0,
+    changed = {name: count for name, count in first.counts.items() if count}
+    assert changed == {
         "booking.Booking": 2,
         "booking.WaitlistEntry": 2,
-        "core.IdempotentRequest": 0,
         "notifications.Message": 2,
         "queueing.Ticket": 2,
-        "sessions.expired": 0,
     }
     after_first = _snapshot()
 

@@ -1,0 +1,105 @@
+"""The data-subject API: proof, short-lived bearer grant (never in a URL), the export
+with the processing trail, and filing a request. Errors have the usual JSON shape."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from booking.models import Booking
+from privacy.models import DataRequest
+from tests.privacy.conftest import BUDI_NIK, SITI_NIK, code_from_mail
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _grant(client: Client) -> str:
+    started = client.post(
+        "/api/v1/privacy/proofs/", {"nik": SITI_NIK, "contact": "siti@example.id"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert started.status_code == 202
+    confirmed = client.post(
+        "/api/v1/privacy/proofs/confirm/",
+        {"proof": started.json()["proof"], "code": code_from_mail()},
+        content_type="application/json",
+    )
+    assert confirmed.status_code == 200
+    return str(confirmed.json()["access_token"])
+
+
+def test_a_proved_client_reads_the_citizens_data_with_a_bearer_grant(
+    client: Client, siti_booking: Booking, budi_booking: Booking
+) -> None:
+    token = _grant(client)
+    response = client.get("/api/v1/privacy/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    data = response.json()
+    assert [b["code"] for b in data["bookings"]] == [siti_booking.code]
+    assert data["processing_trail"][0]["what"] == "booking_made"
+    assert SITI_NIK not in response.content.decode()
+    assert budi_booking.code not in response.content.decode()
+
+
+def test_unknown_details_get_the_same_answer(client: Client, siti_booking: Booking) -> None:
+    answers = [
+        client.post("/api/v1/privacy/proofs/", {"nik": nik, "contact": "siti@example.id"},
+                    content_type="application/json")
+        for nik in (SITI_NIK, BUDI_NIK)
+    ]  # fmt: skip
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json().keys() == answers[1].json().keys()
+    assert answers[0].json()["detail"] == answers[1].json()["detail"]
+    refused = client.post(
+        "/api/v1/privacy/proofs/confirm/",
+        {"proof": answers[1].json()["proof"], "code": code_from_mail()},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "wrong_code"
+
+
+def test_without_or_after_the_grant_the_data_is_refused_in_the_error_shape(
+    client: Client, siti_booking: Booking, clock: Any
+) -> None:
+    refused = client.get("/api/v1/privacy/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "code": "not_proved",
+        "message": "Prove who you are first, with your NIK and a one-time code.",
+        "fields": {},
+    }
+    token = _grant(client)
+    clock.shift(timedelta(minutes=16))
+    expired = client.get("/api/v1/privacy/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert expired.status_code == 401
+
+
+def test_an_invalid_nik_is_a_field_error(client: Client, siti_booking: Booking) -> None:
+    response = client.post(
+        "/api/v1/privacy/proofs/", {"nik": "12", "contact": "siti@example.id"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400 and "nik" in response.json()["fields"]
+
+
+def test_a_deletion_request_is_filed_with_the_proved_contact(
+    client: Client, siti_booking: Booking
+) -> None:
+    token = _grant(client)
+    response = client.post(
+        "/api/v1/privacy/requests/", {"kind": "deletion", "reason": "Tidak memakai lagi."},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+    assert response.status_code == 201
+    body = response.json()
+    assert body["kind"] == "deletion" and body["status"] == "received"
+    request = DataRequest.objects.get(reference=body["reference"])
+    assert request.address == "siti@example.id"
+    bad = client.post(
+        "/api/v1/privacy/requests/", {"kind": "correction", "field": "email", "new_value": "x"},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+    assert bad.status_code == 400 and "new_value" in bad.json()["fields"]
