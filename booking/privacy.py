@@ -30,7 +30,7 @@ from booking.models import (
 )
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES
 from core.data_map import (
-    STAFF_RECORDS,
+    STAFF_ACTION,
     VISITS,
     WAITLIST,
     AtEnd,
@@ -73,17 +73,13 @@ _SECRET_LINK = Personal(
     category=Category.TECHNICAL, purpose=_("let only this citizen open their page"),
     basis=LegalBasis.PUBLIC_TASK, retention=VISITS,
 )  # fmt: skip
-_STAFF_ACTION = Personal(
-    category=Category.BEHAVIOURAL, purpose=_("show which staff member acted"),
-    basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
-)  # fmt: skip
 
 personal_data(
     Booking,
     fields={
         **_citizen_tags(VISITS, _BOOK),
         "hold_token": _SECRET_LINK,
-        "created_by": _STAFF_ACTION,
+        "created_by": STAFF_ACTION,
     },
     not_personal={
         "manage_token_version": _("a counter that ends older manage links, no data"),
@@ -99,7 +95,7 @@ personal_data(
         ),
     },
 )  # fmt: skip
-personal_data(StaffMembership, fields={"user": _STAFF_ACTION})
+personal_data(StaffMembership, fields={"user": STAFF_ACTION})
 
 _PUBLIC = _("the office's public catalogue, written by the office")
 personal_data(

@@ -165,6 +165,17 @@ class Personal:
     at_end: AtEnd = AtEnd.ERASED
 
 
+# The tag of a link to the staff account that did something (created a booking, called a
+# ticket, changed a plan): every app's privacy.py uses this one.
+STAFF_ACTION = Personal(
+    category=Category.BEHAVIOURAL,
+    purpose=_("show which staff member acted"),
+    basis=LegalBasis.CONTRACT,
+    retention=STAFF_RECORDS,
+    at_end=AtEnd.MANUAL,
+)
+
+
 @dataclass
 class ModelEntry:
     model: type[models.Model]

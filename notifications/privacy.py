@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.data_map import (
     MESSAGES,
-    STAFF_RECORDS,
-    AtEnd,
+    STAFF_ACTION,
     Category,
     LegalBasis,
     Personal,
@@ -41,10 +40,7 @@ personal_data(
         "context": _tag(Category.IDENTITY),
         "last_error": _tag(Category.TECHNICAL),
         "provider_ref": _tag(Category.TECHNICAL),
-        "resent_by": Personal(
-            category=Category.BEHAVIOURAL, purpose=_("show which staff member acted"),
-            basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
-        ),
+        "resent_by": STAFF_ACTION,
     },
     not_personal={"claim_token": _("a random mark of the worker sending the message")},
 )  # fmt: skip

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext_lazy as _
 
 from core.data_map import (
-    STAFF_RECORDS,
+    STAFF_ACTION,
     AtEnd,
     Category,
     LegalBasis,
@@ -33,10 +33,6 @@ DATA_REQUESTS = RetentionPolicy(
 )
 
 _ANSWER = _("answer a citizen's request to see, correct or delete their data, and prove it")
-_STAFF_ACTION = Personal(
-    category=Category.BEHAVIOURAL, purpose=_("show which staff member acted"),
-    basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
-)  # fmt: skip
 
 
 def _tag(category: Category) -> Personal:
@@ -55,12 +51,12 @@ personal_data(
         "reason": _tag(Category.FREE_TEXT),
         "refusal_reason": _tag(Category.FREE_TEXT),
         "address": _tag(Category.CONTACT),
-        "assignee": _STAFF_ACTION,
+        "assignee": STAFF_ACTION,
     },
 )
 personal_data(
     DataEvent,
-    fields={"nik_hash": _tag(Category.IDENTITY), "staff": _STAFF_ACTION},
+    fields={"nik_hash": _tag(Category.IDENTITY), "staff": STAFF_ACTION},
     not_personal={"details": _("counts, field names and booking codes, no personal data")},
 )
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.data_map import (
-    STAFF_RECORDS,
+    STAFF_ACTION,
     VISITS,
     AtEnd,
     Category,
@@ -35,10 +35,6 @@ from queueing.models import (
 )
 
 _TELL = _("tell the citizen when their turn is near and when they are called")
-_STAFF_ACTION = Personal(
-    category=Category.BEHAVIOURAL, purpose=_("show which staff member acted"),
-    basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
-)  # fmt: skip
 
 personal_data(
     Ticket,
@@ -64,13 +60,13 @@ personal_data(
 )  # fmt: skip
 personal_data(
     TicketEvent,
-    fields={"staff": _STAFF_ACTION},
+    fields={"staff": STAFF_ACTION},
     not_personal={"details": _("service codes of a transfer")},
 )
-personal_data(CounterState, fields={"staff": _STAFF_ACTION})
+personal_data(CounterState, fields={"staff": STAFF_ACTION})
 personal_data(
     KioskDevice,
-    fields={"created_by": _STAFF_ACTION},
+    fields={"created_by": STAFF_ACTION},
     not_personal={
         "name": _("a device's name chosen by the office, e.g. the entrance kiosk"),
         "token_hash": _("a keyed hash of a device's random token, no person behind it"),

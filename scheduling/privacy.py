@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.data_map import (
+    STAFF_ACTION,
     STAFF_RECORDS,
     AtEnd,
     Category,
@@ -26,10 +27,7 @@ personal_data(
 personal_data(
     PlanChange,
     fields={
-        "by": Personal(
-            category=Category.BEHAVIOURAL, purpose=_("show which staff member acted"),
-            basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
-        ),
+        "by": STAFF_ACTION,
         "why": Personal(
             category=Category.FREE_TEXT, purpose=_("explain a change of capacity"),
             basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
