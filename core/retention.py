@@ -26,7 +26,9 @@ RUN_LOG_DAYS = 365
 
 
 def _claimable(due: models.QuerySet[Any]) -> models.QuerySet[Any]:
-    candidates = due.order_by("pk")
+    # The rows themselves, by id: `due` may be DISTINCT or joined (a citizen's bookings
+    # found through several relations), which FOR UPDATE does not allow.
+    candidates = due.model._default_manager.filter(pk__in=due.values("pk")).order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
         # Parallel workers take disjoint batches instead of waiting for each other.
         candidates = candidates.select_for_update(skip_locked=True, of=("self",))
