@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from booking.models import Role, StaffMembership
+from booking.permissions import supervises
 
 SIGNED_IN_AT = "staff_signed_in_at"
 SEEN_AT = "staff_seen_at"
@@ -22,11 +22,7 @@ def requires_two_factor(user: Any) -> bool:
     administrators must verify a second factor; counter staff may."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser or user.is_staff:
-        return True
-    return StaffMembership.objects.filter(
-        user_id=user.pk, role__in=[Role.SUPERVISOR, Role.ADMINISTRATOR]
-    ).exists()
+    return bool(user.is_staff) or supervises(user)
 
 
 def session_start(request: HttpRequest, *, now: datetime) -> None:
