@@ -27,10 +27,6 @@ class AuditFilter:
     target: str = ""  # an object id or part of its name (a booking code)
 
 
-def audit_may_read(user: Any) -> bool:
-    return bool(user.is_superuser or offices_for(user, at_least=Role.SUPERVISOR).exists())
-
-
 def audit_models() -> list[ContentType]:
     models = auditlog.get_models()
     types = ContentType.objects.get_for_models(*models)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from audit.selectors import AuditFilter, audit_entries, audit_may_read, audit_models
+from audit.selectors import AuditFilter, audit_entries, audit_models
+from booking.permissions import supervises
 
 
 class AuditFilterForm(forms.Form):
@@ -54,7 +55,7 @@ class AuditFilterForm(forms.Form):
 @never_cache
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    if not audit_may_read(request.user):
+    if not supervises(request.user):
         raise PermissionDenied(_("Only supervisors and administrators can read the audit log."))
     form = AuditFilterForm(request.GET or None)
     filters = AuditFilter()

@@ -65,6 +65,26 @@ def is_staff_member(user: AnyUser) -> bool:
     )
 
 
+def supervises(user: AnyUser) -> bool:
+    """Supervisors and office administrators of any office, and national administrators
+    (active superusers). The one answer to "supervisor or administrator": they read the
+    audit log, the data map, the retention runs and the data-subject requests, and must
+    pass a second factor (twofactor.policy)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return StaffMembership.objects.filter(
+        user_id=user.pk, role__in=_roles_at_least(Role.SUPERVISOR)
+    ).exists()
+
+
+def require_supervises(user: AnyUser) -> None:
+    """Raise PermissionDenied (403) unless `user` supervises (see `supervises`)."""
+    if not supervises(user):
+        raise PermissionDenied(_("Only supervisors and administrators may see this page."))
+
+
 class IsOfficeStaff(BasePermission):
     """DRF permission: the view names the office (view.get_office()) and the role it needs
     (view.required_role, default counter staff)."""

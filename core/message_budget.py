@@ -15,6 +15,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
@@ -61,15 +62,17 @@ def message_budget_spend(*, channel: str, phone: str, now: datetime | None = Non
     now = now or timezone.now()
     hour = now.strftime("%Y%m%d%H")
     cache = _cache()
+    prefix = phone_prefix(phone)
+    # (scope for logs and /healthz/, the prefix or "" for all numbers, the limit)
     scopes = (
-        (f"prefix {phone_prefix(phone)}", settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR),
-        ("all numbers", settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR),
+        (f"prefix {prefix}", prefix, settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR),
+        ("all numbers", "", settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR),
     )
-    for scope, limit in scopes:
+    for scope, scope_prefix, limit in scopes:
         if limit <= 0:
             continue
         if _count(cache, f"message-budget:{scope.replace(' ', '-')}:{hour}") > limit:
-            _alarm(cache, scope=scope, limit=limit, now=now, hour=hour)
+            _alarm(cache, scope=scope, prefix=scope_prefix, limit=limit, now=now, hour=hour)
             raise ApplicationError(
                 "message_budget",
                 _("We cannot send more codes by SMS or WhatsApp right now. Please try again later or choose email."),
@@ -77,8 +80,11 @@ def message_budget_spend(*, channel: str, phone: str, now: datetime | None = Non
             )  # fmt: skip
 
 
-def _alarm(cache: BaseCache, *, scope: str, limit: int, now: datetime, hour: str) -> None:
-    cache.set(ALARM_KEY, {"scope": scope, "limit": limit, "at": now.isoformat()}, timeout=HOUR)
+def _alarm(
+    cache: BaseCache, *, scope: str, prefix: str, limit: int, now: datetime, hour: str
+) -> None:
+    alarm = {"scope": scope, "prefix": prefix, "limit": limit, "at": now.isoformat()}
+    cache.set(ALARM_KEY, alarm, timeout=HOUR)
     if cache.add(f"{ALARM_KEY}:logged:{scope.replace(' ', '-')}:{hour}", 1, timeout=2 * HOUR):
         ALARM_LOGGER.error(
             "Message budget spent: more than %d SMS/WhatsApp messages this hour for %s; "
@@ -89,6 +95,19 @@ def _alarm(cache: BaseCache, *, scope: str, limit: int, now: datetime, hour: str
 
 
 def message_budget_alarm() -> dict[str, Any] | None:
-    """The latest budget alarm of the last hour ({scope, limit, at}), or None."""
+    """The latest budget alarm of the last hour ({scope, prefix, limit, at}), or None.
+    `scope` is for logs and /healthz/ (English, stable); pages show
+    `message_budget_scope_label(alarm)` in the reader's language."""
     alarm = _cache().get(ALARM_KEY)
     return alarm if isinstance(alarm, dict) else None
+
+
+def message_budget_scope_label(alarm: dict[str, Any]) -> str:
+    """What ran out, in the active language: one phone prefix, or all numbers."""
+    prefix = alarm.get("prefix")
+    if prefix is None:  # an alarm raised before the prefix was stored on its own
+        scope = str(alarm.get("scope", ""))
+        prefix = scope.removeprefix("prefix ") if scope.startswith("prefix ") else ""
+    if prefix:
+        return gettext("numbers starting with %(prefix)s") % {"prefix": prefix}
+    return gettext("all numbers")

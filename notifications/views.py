@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from booking.models import Office, Role
 from booking.permissions import require_office_role
 from core.errors import ApplicationError
-from core.message_budget import message_budget_alarm
+from core.message_budget import message_budget_alarm, message_budget_scope_label
 from notifications.models import Message, MessageKind, MessageStatus
 from notifications.selectors import message_log
 from notifications.services.outbox import message_resend
@@ -40,12 +40,14 @@ def message_log_page(request: HttpRequest, office_code: str) -> HttpResponse:
         kind=kind if kind in MessageKind.values else "",
     )
     page = Paginator(messages, 50).get_page(request.GET.get("halaman"))
+    alarm = message_budget_alarm()
     return render(
         request,
         "notifications/log.html",
         {"office": office, "page": page, "search": search, "status": status, "kind": kind,
          "statuses": MessageStatus.choices, "kinds": MessageKind.choices,
-         "budget_alarm": message_budget_alarm()},
+         "budget_alarm": alarm,
+         "budget_alarm_scope": message_budget_scope_label(alarm) if alarm else ""},
     )  # fmt: skip
 
 

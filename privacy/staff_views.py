@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from booking.models import Role
-from booking.permissions import offices_for
+from booking.permissions import supervises
 from core import personal_data
 from core.errors import ApplicationError
 from privacy import selectors
@@ -36,10 +35,7 @@ def _row(request: DataRequest) -> dict[str, object]:
 @never_cache
 @login_required
 def request_queue(request: HttpRequest) -> HttpResponse:
-    if (
-        not getattr(request.user, "is_superuser", False)
-        and not offices_for(request.user, at_least=Role.SUPERVISOR).exists()
-    ):
+    if not supervises(request.user):
         raise PermissionDenied  # counter staff have no queue of requests
     show_all = request.GET.get("semua") == "1"
     requests = selectors.requests_for_staff(request.user, open_only=not show_all)

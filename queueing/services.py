@@ -181,6 +181,17 @@ def _refuse_if_closed(office: Office, local: datetime) -> None:
         )
 
 
+def _unknown_booking() -> ApplicationError:
+    return ApplicationError(
+        "unknown_booking",
+        _(
+            "No confirmed booking at this office has this code. Check the code and the "
+            "office in your booking message, or ask the staff."
+        ),
+        status_code=409,
+    )
+
+
 def check_in(
     *, office: Office, code: str, now: datetime | None = None, staff: User | None = None
 ) -> Ticket:
@@ -194,31 +205,24 @@ def check_in(
         .filter(code="".join(code.split()).upper())
         .first()
     )
-    if booking is not None and booking.status == BookingStatus.ATTENDED:
+    # A code unknown here and any code of another office, whatever its state or time
+    # there, get one and the same answer: a kiosk or counter of this office learns
+    # nothing about bookings elsewhere. Only this office's bookings are told apart.
+    if booking is None or booking.slot.office_service.office_id != office.pk:
+        raise _unknown_booking()
+    if booking.status == BookingStatus.ATTENDED:
         raise ApplicationError(
             "already_checked_in", _("This booking is already checked in."), status_code=409
         )
-    if booking is not None and booking.status == BookingStatus.NO_SHOW:
+    if booking.status == BookingStatus.NO_SHOW:
         raise ApplicationError(
             "released_as_no_show",
             _("Check-in for this booking has closed and its place was released. Please take a walk-in number."),
             status_code=409,
         )  # fmt: skip
-    # Every refusal is a 409 of the same shape, and none names another office: a code of
-    # another office is told apart only by its message, never by where it is booked.
-    if booking is None or booking.status != BookingStatus.CONFIRMED:
-        raise ApplicationError(
-            "unknown_booking",
-            _("No confirmed booking has this code. Check it, or ask the staff."),
-            status_code=409,
-        )
+    if booking.status != BookingStatus.CONFIRMED:
+        raise _unknown_booking()
     office_service = booking.slot.office_service
-    if office_service.office_id != office.pk:
-        raise ApplicationError(
-            "other_office",
-            _("This booking is for another office. Check the office in your booking message."),
-            status_code=409,
-        )
     if Ticket.objects.filter(booking=booking).exists():
         raise ApplicationError(
             "already_checked_in", _("This booking is already checked in."), status_code=409

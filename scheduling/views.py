@@ -19,6 +19,7 @@ from booking.models import Office, OfficeService, Role, Slot
 from booking.permissions import require_office_role
 from core.dates import parse_day
 from core.errors import ApplicationError
+from core.params import whole_number
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.planning import Adjustment, StrandingRefused, day_plan_adjust, day_plan_replan
 from scheduling.selectors import DayPlanView, PlanStatusView, day_plan_view, plan_overview
@@ -33,11 +34,6 @@ def _staff_day(office: Office, raw: str, *, field: str) -> date:
     today = timezone.now().astimezone(ZoneInfo(office.timezone)).date()
     reach = timedelta(days=STAFF_DAYS)
     return parse_day(raw, field=field, first=today - reach, last=today + reach)
-
-
-def _whole_number(raw: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
-    return raw.isascii() and raw.isdigit()
 
 
 @login_required
@@ -60,9 +56,10 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
         changes = {}
         for slot in slots:
             raw = request.POST.get(f"slot-{slot.pk}", "").strip()
-            if _whole_number(raw) and int(raw) != slot.capacity:
-                changes[slot.pk] = int(raw)
-            elif raw and not _whole_number(raw):
+            capacity = whole_number(raw)
+            if capacity is not None and capacity != slot.capacity:
+                changes[slot.pk] = capacity
+            elif raw and capacity is None:
                 errors[f"slot-{slot.pk}"] = [_("Enter a number from 0 to 1000.")]
         if not errors:
             try:
@@ -132,10 +129,10 @@ def _adjustment_from(post: Any, view: DayPlanView) -> tuple[Adjustment, dict[str
         raw = post.get(name, "").strip()
         if not raw:
             return None
-        if not _whole_number(raw):
+        value = whole_number(raw)
+        if value is None:
             errors[name] = [_("Enter a whole number.")]
-            return None
-        return int(raw)
+        return value
 
     staffed = {
         label: n

@@ -13,9 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django_otp import user_has_device
 
-from twofactor.policy import requires_two_factor, session_expired, session_touch
+from twofactor.policy import second_factor_applies, session_expired, session_touch
 
 # Pages an unverified session may still open: signing in and out, the second-factor
 # steps themselves, the language switch and the health probe.
@@ -60,7 +59,7 @@ class StaffSessionMiddleware:
         namespaces = set(match.namespaces) if match else set()
         if namespaces & OPEN_NAMESPACES or (match and match.view_name in OPEN_VIEWS):
             return None
-        if not (requires_two_factor(user) or user_has_device(user)):
+        if not second_factor_applies(request, now=timezone.now()):
             return None
         if namespaces & GUARDED_NAMESPACES:
             query = urlencode({"next": request.get_full_path()})

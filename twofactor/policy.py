@@ -7,14 +7,20 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django_otp import user_has_device
 
-from booking.models import Role, StaffMembership
+from booking.permissions import supervises
 
 SIGNED_IN_AT = "staff_signed_in_at"
 SEEN_AT = "staff_seen_at"
 # The last-seen stamp is written at most this often: a console polling every few seconds
 # would otherwise write its session row on every request.
 SEEN_RESOLUTION = timedelta(seconds=60)
+# Whether this session must pass a second factor, with when that was last worked out:
+# [answer, timestamp]. A clerk's console polls every few seconds; without this every
+# request would query their roles and devices.
+SECOND_FACTOR_APPLIES = "staff_second_factor_applies"
+SECOND_FACTOR_RECHECK = timedelta(seconds=60)
 
 
 def requires_two_factor(user: Any) -> bool:
@@ -22,14 +28,30 @@ def requires_two_factor(user: Any) -> bool:
     administrators must verify a second factor; counter staff may."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser or user.is_staff:
-        return True
-    return StaffMembership.objects.filter(
-        user_id=user.pk, role__in=[Role.SUPERVISOR, Role.ADMINISTRATOR]
-    ).exists()
+    return bool(user.is_staff) or supervises(user)
+
+
+def second_factor_applies(request: HttpRequest, *, now: datetime) -> bool:
+    """Must this signed-in session pass a second factor: the role needs one
+    (requires_two_factor) or the user has enrolled one? Worked out at most once per
+    SECOND_FACTOR_RECHECK and kept in the session, so a promotion or a device added in
+    the admin takes effect within a minute."""
+    cached = request.session.get(SECOND_FACTOR_APPLIES)
+    stamp = now.timestamp()
+    if (
+        isinstance(cached, list)
+        and len(cached) == 2
+        and 0 <= stamp - cached[1] < SECOND_FACTOR_RECHECK.total_seconds()
+    ):
+        return bool(cached[0])
+    user: Any = request.user
+    answer = bool(requires_two_factor(user) or user_has_device(user))
+    request.session[SECOND_FACTOR_APPLIES] = [answer, stamp]
+    return answer
 
 
 def session_start(request: HttpRequest, *, now: datetime) -> None:
+    request.session.pop(SECOND_FACTOR_APPLIES, None)  # worked out again for this sign-in
     request.session[SIGNED_IN_AT] = now.timestamp()
     request.session[SEEN_AT] = now.timestamp()
     request.session.set_expiry(settings.GILIRAN_STAFF_IDLE_MINUTES * 60)

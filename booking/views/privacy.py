@@ -4,31 +4,19 @@ administrators (core/data_map.py, core/retention.py)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from booking.models import Role
-from booking.permissions import offices_for
+from booking.permissions import require_supervises
 from core import data_map
 from core.models import RetentionRun
 
 RUNS_SHOWN = 20
 
 
-def _require_supervisor(request: HttpRequest) -> None:
-    user = request.user
-    if (
-        not (getattr(user, "is_superuser", False) and user.is_active)
-        and not offices_for(user, at_least=Role.SUPERVISOR).exists()
-    ):
-        raise PermissionDenied(_("Only supervisors and administrators may see this page."))
-
-
 @login_required
 def data_map_page(request: HttpRequest) -> HttpResponse:
-    _require_supervisor(request)
+    require_supervises(request.user)
     models = [
         {"label": entry.label, "name": entry.model._meta.verbose_name, "fields": entry.fields}
         for entry in data_map.entries()
@@ -38,7 +26,7 @@ def data_map_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def retention_page(request: HttpRequest) -> HttpResponse:
-    _require_supervisor(request)
+    require_supervises(request.user)
     anonymisers = data_map.anonymisers()
     policies = [
         {

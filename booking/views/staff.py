@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
+from booking import permissions
 from booking.forms import StaffDetailsForm
 from booking.models import Office, OfficeService, Role, Slot, StaffMembership
 from booking.permissions import require_office_role
@@ -33,9 +34,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     )
     # Supervisors, office administrators and national administrators read the data map,
     # the retention runs and the audit log.
-    supervises = user.is_superuser or any(m.role != Role.CLERK for m in memberships)
     return render(
-        request, "staff/home.html", {"memberships": memberships, "supervises": supervises}
+        request,
+        "staff/home.html",
+        {"memberships": memberships, "supervises": permissions.supervises(user)},
     )
 
 

@@ -193,3 +193,30 @@ def test_one_client_can_make_only_so_many_codes_an_hour(
     # Another client is not affected.
     other = client.post(f"{HOLDS_URL}{tokens[2]}/code/", REMOTE_ADDR="198.51.100.5")
     assert other.status_code == 202
+
+
+def test_the_alarm_on_the_message_log_is_wholly_indonesian(
+    client: Client, slots: list[Slot], supervisor: Any
+) -> None:
+    """Review item T: the scope used to be inserted in English ("prefix +62812")."""
+    for n, slot in enumerate(slots[:5]):
+        _hold_by_sms(client, slot, n, f"0812{n:08d}")
+    client.force_login(supervisor)
+    log = client.get("/staf/kantor/kanim-jakarta/pesan-keluar/").content.decode()
+    assert "(nomor yang diawali +62812: lebih dari 4)" in log
+    assert "prefix" not in log
+    english = client.get("/en/staf/kantor/kanim-jakarta/pesan-keluar/").content.decode()
+    assert "(numbers starting with +62812: more than 4)" in english
+
+
+def test_the_total_budget_alarm_says_all_numbers_in_the_readers_language(
+    client: Client, slots: list[Slot], supervisor: Any
+) -> None:
+    for n in range(3):  # three operator ranges, two codes each: the total (6) runs out
+        for m in range(2):
+            _hold_by_sms(client, slots[2 * n + m], 2 * n + m, f"08{n + 12}{m:08d}")
+    assert _hold_by_sms(client, slots[6], 6, "085700000009").status_code == 429
+    client.force_login(supervisor)
+    log = client.get("/staf/kantor/kanim-jakarta/pesan-keluar/").content.decode()
+    assert "(semua nomor: lebih dari 6)" in log
+    assert "all numbers" not in log

@@ -5,9 +5,17 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from booking.models import Role
-from booking.permissions import has_office_role, offices_for, require_office_role
+from booking.permissions import (
+    has_office_role,
+    offices_for,
+    require_office_role,
+    require_supervises,
+    supervises,
+)
+from twofactor.policy import requires_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +58,42 @@ def test_deactivated_staff_and_anonymous_reach_nothing(
     counter_clerk.save(update_fields=["is_active"])
     assert not has_office_role(counter_clerk, jakarta_office)
     assert not offices_for(AnonymousUser()).exists()
+
+
+# --- One answer to "supervisor or administrator" (review item 12) -------------------
+
+SUPERVISOR_PAGES = ["audit:log", "staff:data-map", "staff:retention", "privacy-staff-queue"]
+
+
+@pytest.mark.parametrize(
+    ("person", "expected"),
+    [
+        ("counter_clerk", False),
+        ("supervisor", True),
+        ("office_admin", True),
+        ("supervisor_of_another_office", True),
+        ("national_admin", True),
+    ],
+)
+def test_every_supervisor_page_and_the_second_factor_follow_one_rule(
+    client: Any, request: pytest.FixtureRequest, person: str, expected: bool
+) -> None:
+    user = request.getfixturevalue(person)
+    assert supervises(user) is expected
+    # Whoever supervises must pass a second factor (anyone with the admin too).
+    assert requires_two_factor(user) is (expected or user.is_staff)
+    client.force_login(user)
+    for name in SUPERVISOR_PAGES:
+        assert client.get(reverse(name)).status_code == (200 if expected else 403), name
+    # The start page links to exactly the pages this person may open.
+    home = client.get(reverse("staff:home")).content.decode()
+    for name in SUPERVISOR_PAGES:
+        assert (reverse(name) in home) is expected, name
+
+
+def test_nobody_signed_out_or_inactive_supervises(supervisor: Any) -> None:
+    assert not supervises(AnonymousUser())
+    supervisor.is_active = False
+    assert not supervises(supervisor)
+    with pytest.raises(PermissionDenied):
+        require_supervises(supervisor)

@@ -329,7 +329,8 @@ def test_the_kiosk_refuses_an_unknown_booking_code(
     kiosk.locator("#check-in-form button[type=submit]").click()
 
     expect(kiosk.locator(".kiosk-error[role=alert]")).to_have_text(
-        "Tidak ada pemesanan terkonfirmasi dengan kode ini. Periksa kembali, atau tanyakan petugas."
+        "Tidak ada pemesanan terkonfirmasi di kantor ini dengan kode ini. Periksa kode dan kantor "
+        "di pesan pemesanan Anda, atau tanyakan petugas."
     )
     expect(kiosk).to_have_url(f"{base}/kios/{OFFICE}/")
     expect(kiosk.locator("html")).to_have_attribute("lang", "id")

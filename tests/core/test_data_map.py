@@ -146,3 +146,12 @@ def test_markdown_lists_every_tagged_field() -> None:
     for entry in data_map.entries():
         for name in entry.fields:
             assert f"`{name}`" in text
+
+
+def test_the_indonesian_purpose_of_staff_accounts_says_letting_staff_sign_in() -> None:
+    """Review item T: "sign staff in" is letting staff in, not "inserting" them."""
+    from django.utils import translation
+
+    with translation.override("id"):
+        purpose = translation.gettext("sign staff in and show who did what")
+    assert purpose == "mengizinkan petugas masuk dan menunjukkan siapa melakukan apa"

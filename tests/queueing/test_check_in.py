@@ -56,13 +56,13 @@ def test_a_booking_checks_in_once(passport: OfficeService, clock: Any, slot_for:
     assert Ticket.objects.count() == 1
 
 
-def test_a_booking_for_another_office_is_refused(
+def test_a_booking_for_another_office_is_refused_as_if_unknown(
     passport: OfficeService, denpasar_office: Any, clock: Any, slot_for: Any
 ) -> None:
     booking = slot_for(passport, minutes_from_now=0)
     with pytest.raises(ApplicationError) as refused:
         check_in(office=denpasar_office, code=booking.code)
-    assert refused.value.code == "other_office"
+    assert refused.value.code == "unknown_booking"
 
 
 def test_walk_in_quota_is_a_hard_limit(passport: OfficeService, clock: Any) -> None:

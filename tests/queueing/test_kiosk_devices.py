@@ -4,6 +4,7 @@ its check-in time. Devices are registered and revoked by an office administrator
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import OfficeService
+from booking.models import Booking, BookingStatus, OfficeService
 from queueing.kiosks import kiosk_device_create, kiosk_devices_revoke
 from queueing.models import KioskDevice, Ticket
 
@@ -144,3 +145,42 @@ def test_office_admins_see_only_their_offices_kiosks(
     client.force_login(office_admin)
     listing = client.get(reverse("admin:queueing_kioskdevice_changelist")).content.decode()
     assert "Bali" not in listing
+
+
+def test_the_kiosk_answers_alike_for_unknown_codes_and_every_code_of_another_office(
+    client: Client, kiosk_token: str, passport: OfficeService, denpasar_office: Any,
+    slot_for: Any,
+) -> None:  # fmt: skip
+    """A registered tablet of one office must not tell whether a code exists elsewhere,
+    nor its state or check-in time there (review item 5)."""
+    bali = OfficeService.objects.get(office=denpasar_office)
+    confirmed = slot_for(bali, minutes_from_now=0, nik_seq=11)
+    later = slot_for(bali, minutes_from_now=180, nik_seq=12)
+    attended = slot_for(bali, minutes_from_now=0, nik_seq=13)
+    no_show = slot_for(bali, minutes_from_now=0, nik_seq=14)
+    Booking.objects.filter(pk=attended.pk).update(status=BookingStatus.ATTENDED)
+    Booking.objects.filter(pk=no_show.pk).update(status=BookingStatus.NO_SHOW)
+    codes = ["TIDAKADA", confirmed.code, later.code, attended.code, no_show.code]
+    answers = [_check_in(client, code, kiosk_token) for code in codes]
+    assert {answer.status_code for answer in answers} == {409}
+    assert len({answer.content for answer in answers}) == 1
+    assert answers[0].json()["code"] == "unknown_booking"
+    assert not Ticket.objects.exists()
+
+
+def test_the_kiosk_page_answers_alike_for_unknown_codes_and_another_offices_codes(
+    kiosk_client: Client, passport: OfficeService, denpasar_office: Any, slot_for: Any
+) -> None:
+    bali = OfficeService.objects.get(office=denpasar_office)
+    attended = slot_for(bali, minutes_from_now=0, nik_seq=13)
+    Booking.objects.filter(pk=attended.pk).update(status=BookingStatus.ATTENDED)
+    codes = ["TIDAKADA", slot_for(bali, minutes_from_now=180, nik_seq=12).code, attended.code]
+    url = reverse("kiosk", args=["kanim-jakarta"])
+    pages = [
+        kiosk_client.post(url, {"action": "check_in", "code": code}).content.decode()
+        for code in codes
+    ]
+    alerts = [re.findall(r'<p class="kiosk-error" role="alert">(.*?)</p>', p) for p in pages]
+    assert len(alerts[0]) == 1
+    assert alerts == [alerts[0]] * len(codes)
+    assert not Ticket.objects.exists()

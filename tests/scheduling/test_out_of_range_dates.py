@@ -69,3 +69,28 @@ def test_plan_day_with_superscript_digits_is_a_field_error(supervisor_client: Cl
         {"walk_in_reserve_percent": "²", "why": "uji"},
     )
     assert response.status_code == 400
+
+
+# Review item 13: the pages read numbers with core.params.whole_number, which bounds the
+# length; int() of more than 4,300 digits raises ValueError (a 500 before).
+HUGE = "1" * 5000
+
+
+def test_capacity_with_thousands_of_digits_is_a_field_error(
+    supervisor_client: Client, passport_here: OfficeService
+) -> None:
+    slot = Slot.objects.filter(office_service=passport_here, local_date="2026-12-02")[0]
+    before = slot.capacity
+    response = supervisor_client.post(CAPACITY, {"tanggal": "2026-12-02", f"slot-{slot.pk}": HUGE})
+    assert response.status_code == 200
+    assert "0 sampai 1000" in response.content.decode()
+    slot.refresh_from_db()
+    assert slot.capacity == before
+
+
+def test_plan_day_with_thousands_of_digits_is_a_field_error(supervisor_client: Client) -> None:
+    response = supervisor_client.post(
+        "/staf/kantor/kanim-jakarta/rencana/2026-12-03/",
+        {"walk_in_reserve_percent": HUGE, "why": "uji"},
+    )
+    assert response.status_code == 400

@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from booking.models import Role, StaffMembership
+from tests.signin import sign_in_without_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +69,43 @@ def test_citizen_session_survives_hours_without_activity(client: Client, db: Non
         clock.shift(timedelta(hours=13))
         assert client.get(reverse("home")).status_code == 200
         assert client.session.get("booking_ids") == [42]
+
+
+# --- Review item 14: who needs a second factor is not asked on every request --------
+
+
+def _second_factor_queries(client: Client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "otp_" in q["sql"] or "staffmembership" in q["sql"]
+    ]
+
+
+def test_a_polling_clerk_without_a_device_is_not_checked_on_every_request(
+    client: Client, counter_clerk: Any
+) -> None:
+    url = reverse("home")  # a page that reads no roles or devices itself
+    with time_machine.travel(START, tick=False) as clock:
+        sign_in_without_second_factor(client, counter_clerk)
+        assert _second_factor_queries(client, url)  # worked out once
+        for _ in range(5):
+            clock.shift(timedelta(seconds=5))
+            assert _second_factor_queries(client, url) == []
+        clock.shift(timedelta(seconds=60))
+        assert _second_factor_queries(client, url)  # and again after a minute
+
+
+def test_a_clerk_promoted_to_supervisor_must_pass_a_second_factor_within_a_minute(
+    client: Client, counter_clerk: Any
+) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        sign_in_without_second_factor(client, counter_clerk)
+        assert client.get(reverse("staff:home")).status_code == 200
+        StaffMembership.objects.filter(user=counter_clerk).update(role=Role.SUPERVISOR)
+        clock.shift(timedelta(seconds=61))
+        response = client.get(reverse("audit:log"))
+        assert response.status_code == 302
+        assert reverse("twofactor:verify") in response["Location"]
