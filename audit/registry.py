@@ -2,7 +2,10 @@
 accounts and roles, and the catalog the admin edits.
 
 NIK columns never enter the log: the encrypted value, its keyed hash and the last four
-digits are excluded, as are passwords and secrets. Each entry is tagged with the office
+digits are excluded, as are passwords and secrets (the hold token, the waiting-list and
+ticket tokens). Citizens' names, phone numbers and email addresses are masked
+(`mask_personal`), and a deletion request blanks what the log recorded of the citizen's
+rows (audit.services.audit_entries_erase). Each entry is tagged with the office
 it belongs to, so supervisors see their own offices' entries only."""
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from booking.models import (
     StaffMembership,
     WaitlistEntry,
 )
+from core.contacts import mask_email, mask_phone
 from queueing.models import Ticket
 
 
@@ -45,6 +49,22 @@ def _office_of_offered(office_service_id: int) -> int | None:
 
 
 NIK_FIELDS = ["nik_encrypted", "nik_hash", "nik_last4"]
+# A citizen's name and contact: the log shows that they changed, masked.
+CONTACT_FIELDS = ["full_name", "phone", "email"]
+MASK = "audit.registry.mask_personal"
+
+
+def mask_personal(value: str) -> str:
+    """A name, phone number or email address as the log shows it: "S*** R***",
+    "+6281*****890", "s***@example.id". auditlog passes None as "None"."""
+    if value in ("", "None"):
+        return value
+    if "@" in value:
+        return mask_email(value)
+    if value.lstrip("+").isdigit():
+        return mask_phone(value)
+    return " ".join(word[:1] + "***" for word in value.split())
+
 
 # How to find the office of a row of each registered model (None: national rows).
 OFFICE_OF: dict[type[Any], Callable[[Any], int | None]] = {
@@ -61,12 +81,25 @@ OFFICE_OF: dict[type[Any], Callable[[Any], int | None]] = {
 
 
 def register_all() -> None:
-    auditlog.register(Booking, exclude_fields=NIK_FIELDS)
-    # The waiting-list token is the citizen's link to their entry: a secret.
-    auditlog.register(WaitlistEntry, exclude_fields=[*NIK_FIELDS, "token"])
+    # The hold token confirms a hold (a bearer secret), the waiting-list token is the
+    # citizen's link to their entry, the ticket token their queue page: never logged.
+    auditlog.register(
+        Booking,
+        exclude_fields=[*NIK_FIELDS, "hold_token"],
+        mask_fields=CONTACT_FIELDS,
+        mask_callable=MASK,
+    )
+    auditlog.register(
+        WaitlistEntry,
+        exclude_fields=[*NIK_FIELDS, "token"],
+        mask_fields=CONTACT_FIELDS,
+        mask_callable=MASK,
+    )
     auditlog.register(
         Ticket,
         exclude_fields=["public_token", "estimate_low_minutes", "estimate_high_minutes"],
+        mask_fields=["contact_phone", "contact_email"],
+        mask_callable=MASK,
     )
     auditlog.register(StaffMembership)
     auditlog.register(get_user_model(), exclude_fields=["password", "last_login"])

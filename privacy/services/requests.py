@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_entries_erase
 from booking.models import Booking, BookingStatus, Role, WaitlistEntry
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES
 from booking.permissions import has_office_role
@@ -261,6 +262,10 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
     bookings_release(Q(nik_hash=nik_hash, status=BookingStatus.HELD), now=now)
     tickets = selectors.citizen_tickets(nik_hash)
     messages = selectors.citizen_messages(nik_hash)
+    # What the audit log recorded of these rows goes with them (names and contacts).
+    audit_entries_erase(
+        [*selectors.citizen_bookings(nik_hash), *selectors.citizen_waitlist(nik_hash), *tickets]
+    )
     counts = {
         "messages": anonymise.messages_anonymise(messages=messages, now=now),
         "tickets": anonymise.tickets_anonymise(tickets=tickets, now=now),
