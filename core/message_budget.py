@@ -77,6 +77,31 @@ def message_budget_spend(*, channel: str, phone: str, now: datetime | None = Non
             )  # fmt: skip
 
 
+def message_budget_check(*, channel: str, phone: str, now: datetime | None = None) -> None:
+    """Refuse (as message_budget_spend would) when the hour's budget for this phone's
+    prefix or in total is already spent, counting nothing: a cheap check before work
+    that would only be undone when the spend is refused."""
+    if channel not in PAID_CHANNELS or not phone:
+        return
+    hour = (now or timezone.now()).strftime("%Y%m%d%H")
+    cache = _cache()
+    scopes = (
+        (f"prefix {phone_prefix(phone)}", settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR),
+        ("all numbers", settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR),
+    )
+    for scope, limit in scopes:
+        if (
+            limit > 0
+            and int(cache.get(f"message-budget:{scope.replace(' ', '-')}:{hour}") or 0) >= limit
+        ):
+            _alarm(cache, scope=scope, limit=limit, now=now or timezone.now(), hour=hour)
+            raise ApplicationError(
+                "message_budget",
+                _("We cannot send more codes by SMS or WhatsApp right now. Please try again later or choose email."),
+                status_code=429,
+            )  # fmt: skip
+
+
 def _alarm(cache: BaseCache, *, scope: str, limit: int, now: datetime, hour: str) -> None:
     cache.set(ALARM_KEY, {"scope": scope, "limit": limit, "at": now.isoformat()}, timeout=HOUR)
     if cache.add(f"{ALARM_KEY}:logged:{scope.replace(' ', '-')}:{hour}", 1, timeout=2 * HOUR):

@@ -40,7 +40,7 @@ from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
-from core.message_budget import message_budget_spend
+from core.message_budget import message_budget_check, message_budget_spend
 from core.nik import normalize_nik
 from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send, booking_reminders_queue
@@ -217,6 +217,14 @@ def _nik_already_booked() -> ApplicationError:
 def booking_hold(
     *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
 ) -> Booking:
+    """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms (see
+    _booking_hold); a deadlock runs it again."""
+    return _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+
+
+def _booking_hold(
+    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+) -> Booking:
     """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms.
 
     A citizen's own earlier hold for the same service is released first (they went back
@@ -277,15 +285,20 @@ def booking_hold(
         raise
 
 
+@retry_on_deadlock()
 def booking_hold_and_send_code(
     *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
 ) -> Booking:
     """Hold a place and send its first one-time code in one transaction: when the code
     is refused (the message budget), the hold is rolled back and no place stays blocked
-    without a code. Per-request rate limits are checked by the caller before this."""
+    without a code. Per-request rate limits are checked by the caller before this.
+
+    A spent budget is refused before any lock is taken; a deadlock runs the whole
+    transaction again (the retry is here, around the transaction, not inside it)."""
     now = now or timezone.now()
+    message_budget_check(channel=details.channel, phone=details.phone, now=now)
     with transaction.atomic():
-        booking = booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+        booking = _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
         code_send(booking=booking, now=now)
     return booking
 
