@@ -173,6 +173,19 @@ def test_wrong_dates_in_the_search_get_an_error_not_a_crash(
     assert client.get(reverse("audit:log"), {"since": "9999-99-99"}).status_code == 200
 
 
+@pytest.mark.parametrize("field", ["since", "until"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_far_out_of_range_gets_an_error_next_to_the_field_not_a_crash(
+    client: Client, supervisor: Any, field: str, day: str
+) -> None:
+    client.force_login(supervisor)
+    page = client.get("/en/staf/audit/", {field: day})
+    assert page.status_code == 200
+    [error] = page.context["form"].errors[field]
+    label = "From" if field == "since" else "Until"
+    assert error.startswith(f"{label}: choose a date from 1 January 2000 to ")
+
+
 def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(
     client: Client, counter_clerk: Any, slot: Slot
 ) -> None:
