@@ -36,6 +36,7 @@ from booking.selectors.availability import slot_refusal
 from booking.services.capacity import bookings_release, slot_claim, slot_give_back, slots_lock
 from booking.services.freed import waitlist_nudge_for_slot
 from booking.services.no_show import bookings_release_no_shows, no_show_candidates, refuse_if_paused
+from booking.tokens import manage_tokens_revoke
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
@@ -580,6 +581,9 @@ def _lookup_counted(*, booking: Booking, matched: bool, now: datetime) -> bool:
         Booking.objects.filter(pk=booking.pk).update(
             lookup_failures=0, lookup_locked_until=locked_until
         )
+        # Someone is after this booking: links and browser grants issued so far end too
+        # (the owner's notice carries a fresh link, minted when it is sent).
+        manage_tokens_revoke(booking_id=booking.pk)
         booking_message_send(
             booking=booking, kind=MessageKind.LOOKUP_LOCKED,
             context={"attempts": failures, "minutes": settings.GILIRAN_LOOKUP_LOCK_MINUTES},
