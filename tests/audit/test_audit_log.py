@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking.models import Booking, Counter, Slot, Source
@@ -37,6 +39,21 @@ def test_staff_booking_for_a_citizen_is_logged_with_the_clerk_and_address(
     assert created.remote_addr == "127.0.0.1"
     assert created.additional_data == {"office_id": slot.office_service.office_id}
     assert created.changes["full_name"] == ["None", "M*** S***"]
+
+
+def test_a_booking_change_is_tagged_with_its_office_in_the_insert_without_an_update(
+    slot: Slot,
+) -> None:
+    booking = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = Booking.objects.select_related("slot__office_service").get(pk=booking.pk)
+    booking.phone = "+6281311112222"
+    with CaptureQueriesContext(connection) as queries:
+        booking.save(update_fields=["phone"])
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if "UPDATE" in q and "auditlog_logentry" in q], sql
+    assert not [q for q in sql if q.startswith("SELECT") and "booking_slot" in q], sql
+    changed = LogEntry.objects.get_for_object(booking).filter(action=LogEntry.Action.UPDATE)
+    assert [e.additional_data for e in changed] == [{"office_id": slot.office_service.office_id}]
 
 
 def test_opening_a_booking_in_the_admin_is_logged_as_a_read(
