@@ -7,6 +7,7 @@ booking.services.capacity."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from booking.services.freed import waitlist_nudge_for_slot
 from booking.services.no_show import bookings_release_no_shows, no_show_candidates, refuse_if_paused
 from booking.tokens import manage_tokens_revoke
 from core import personal_data
+from core.audit import record_update
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
@@ -446,6 +448,7 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
         return booking
     _change_allowed(booking, now)
     delay = timedelta(minutes=booking.slot.office_service.cancel_release_minutes)
+    before = copy.copy(booking)
     with transaction.atomic():
         slots_lock({booking.slot_id})
         cancelled = Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
@@ -455,6 +458,8 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
             manage_token_version=F("manage_token_version") + 1,  # old links end here
         )
         if cancelled:
+            booking.refresh_from_db()
+            record_update(before, booking)  # update() is invisible to the audit log
             if bookings_release(Q(pk=booking.pk), now=now):
                 waitlist_nudge_for_slot(booking.slot)
             booking_message_send(booking=booking, kind="cancelled")
@@ -489,6 +494,7 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             fields={"slot": [_("Choose another time.")]},
         )
     old_slot_id = booking.slot_id
+    before = copy.copy(booking)
     with transaction.atomic():
         slots_lock({old_slot_id, new_slot.pk})  # both, in id order: swaps cannot deadlock
         if not slot_claim(slot_id=new_slot.pk, now=now):
@@ -511,6 +517,7 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
         slot_give_back(slot_id=old_slot_id)
         waitlist_nudge_for_slot(Slot.objects.get(pk=old_slot_id))
         booking.refresh_from_db()
+        record_update(before, booking)  # update() is invisible to the audit log
         booking_message_send(
             booking=booking, kind="rescheduled", occasion=str(booking.reschedule_count)
         )

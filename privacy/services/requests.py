@@ -7,6 +7,7 @@ its status (two staff members acting at once: one wins, the other is told), reco
 
 from __future__ import annotations
 
+import copy
 import secrets
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from booking.services.booking import booking_cancel
 from booking.services.capacity import bookings_release, slots_lock
 from booking.services.waitlist import waitlist_leave
 from core import personal_data
+from core.audit import record_update
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
 from notifications.models import MessageKind
@@ -227,6 +229,12 @@ def personal_data_correct(*, nik_hash: str, field: str, value: str) -> int:
     if field not in CorrectableField.values:
         raise ApplicationError("invalid_field", _("Choose which detail should be corrected."))
     changes = {field: value}
+    # update() is invisible to the audit log: record each row's change (masked) first.
+    for row in [*Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True),
+                *WaitlistEntry.objects.filter(nik_hash=nik_hash)]:  # fmt: skip
+        before = copy.copy(row)
+        setattr(row, field, value)
+        record_update(before, row)
     rows = Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True).update(**changes)
     rows += WaitlistEntry.objects.filter(nik_hash=nik_hash).update(**changes)
     return rows

@@ -14,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking.models import Booking, Counter, Slot, Source
-from booking.services.booking import booking_confirm, booking_hold
+from booking.services.booking import (
+    booking_cancel,
+    booking_confirm,
+    booking_hold,
+    booking_reschedule,
+)
+from privacy.services.requests import personal_data_correct
 from tests.booking.conftest import citizen_details
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +60,42 @@ def test_a_booking_change_is_tagged_with_its_office_in_the_insert_without_an_upd
     assert not [q for q in sql if q.startswith("SELECT") and "booking_slot" in q], sql
     changed = LogEntry.objects.get_for_object(booking).filter(action=LogEntry.Action.UPDATE)
     assert [e.additional_data for e in changed] == [{"office_id": slot.office_service.office_id}]
+
+
+def _updates(booking: Booking) -> list[dict[str, Any]]:
+    entries = LogEntry.objects.get_for_object(booking).filter(action=LogEntry.Action.UPDATE)
+    return [entry.changes for entry in entries.order_by("pk")]
+
+
+def test_a_cancellation_is_logged_although_written_with_an_update(slot: Slot) -> None:
+    held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = booking_confirm(booking=held)
+    booking_cancel(booking=booking)
+    last = _updates(booking)[-1]
+    assert last["status"] == ["confirmed", "cancelled"]
+    assert "cancelled_at" in last and "hold_token" not in last
+
+
+def test_a_reschedule_is_logged_with_the_old_and_new_slot(slot: Slot) -> None:
+    held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = booking_confirm(booking=held)
+    later = Slot.objects.filter(
+        office_service=slot.office_service, starts_at__gt=slot.starts_at, capacity__gt=0
+    ).order_by("starts_at")[0]
+    booking_reschedule(booking=booking, slot_id=later.pk)
+    last = _updates(booking)[-1]
+    assert last["slot"] == [slot.pk, later.pk]
+    assert last["reschedule_count"] == [0, 1]
+
+
+def test_a_staff_applied_correction_is_logged_masked_on_every_row(slot: Slot) -> None:
+    held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = booking_confirm(booking=held)
+    personal_data_correct(
+        nik_hash=booking.nik_hash, field="full_name", value="Siti Rahmawati Putri"
+    )
+    assert _updates(booking)[-1] == {"full_name": ["S*** R***", "S*** R*** P***"]}
+    assert "Putri" not in json.dumps(_updates(booking))
 
 
 def test_opening_a_booking_in_the_admin_is_logged_as_a_read(
