@@ -2,7 +2,10 @@
 accounts and roles, and the catalog the admin edits.
 
 NIK columns never enter the log: the encrypted value, its keyed hash and the last four
-digits are excluded, as are passwords and secrets. Each entry is tagged with the office
+digits are excluded, as are passwords and secrets (the hold token, the waiting-list and
+ticket tokens). Citizens' names, phone numbers and email addresses are masked
+(`mask_personal`), and a deletion request blanks what the log recorded of the citizen's
+rows (audit.services.audit_entries_erase). Each entry is tagged with the office
 it belongs to, so supervisors see their own offices' entries only."""
 
 from __future__ import annotations
@@ -10,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from auditlog.signals import post_log
 from django.contrib.auth import get_user_model
 
 from booking.models import (
@@ -27,29 +28,53 @@ from booking.models import (
     StaffMembership,
     WaitlistEntry,
 )
+from core.contacts import mask_email, mask_phone
 from queueing.models import Ticket
 
 
-def _office_of_slot(slot_id: int) -> int | None:
+def _office_of_booking(booking: Booking) -> int | None:
+    # The slot and its offered service are usually loaded already: no query then.
+    if Booking.slot.is_cached(booking) and Slot.office_service.is_cached(booking.slot):
+        return booking.slot.office_service.office_id
     return (
-        Slot.objects.filter(pk=slot_id).values_list("office_service__office_id", flat=True).first()
+        Slot.objects.filter(pk=booking.slot_id)
+        .values_list("office_service__office_id", flat=True)
+        .first()
     )
 
 
-def _office_of_offered(office_service_id: int) -> int | None:
+def _office_of_entry(entry: WaitlistEntry) -> int | None:
+    if WaitlistEntry.office_service.is_cached(entry):
+        return entry.office_service.office_id
     return (
-        OfficeService.objects.filter(pk=office_service_id)
+        OfficeService.objects.filter(pk=entry.office_service_id)
         .values_list("office_id", flat=True)
         .first()
     )
 
 
 NIK_FIELDS = ["nik_encrypted", "nik_hash", "nik_last4"]
+# A citizen's name and contact: the log shows that they changed, masked.
+CONTACT_FIELDS = ["full_name", "phone", "email"]
+MASK = "audit.registry.mask_personal"
+
+
+def mask_personal(value: str) -> str:
+    """A name, phone number or email address as the log shows it: "S*** R***",
+    "+6281*****890", "s***@example.id". auditlog passes None as "None"."""
+    if value in ("", "None"):
+        return value
+    if "@" in value:
+        return mask_email(value)
+    if value.lstrip("+").isdigit():
+        return mask_phone(value)
+    return " ".join(word[:1] + "***" for word in value.split())
+
 
 # How to find the office of a row of each registered model (None: national rows).
 OFFICE_OF: dict[type[Any], Callable[[Any], int | None]] = {
-    Booking: lambda b: _office_of_slot(b.slot_id),
-    WaitlistEntry: lambda e: _office_of_offered(e.office_service_id),
+    Booking: _office_of_booking,
+    WaitlistEntry: _office_of_entry,
     Ticket: lambda t: t.office_id,
     StaffMembership: lambda m: m.office_id,
     Office: lambda o: o.pk,
@@ -61,24 +86,35 @@ OFFICE_OF: dict[type[Any], Callable[[Any], int | None]] = {
 
 
 def register_all() -> None:
-    auditlog.register(Booking, exclude_fields=NIK_FIELDS)
-    # The waiting-list token is the citizen's link to their entry: a secret.
-    auditlog.register(WaitlistEntry, exclude_fields=[*NIK_FIELDS, "token"])
+    # The hold token confirms a hold (a bearer secret), the waiting-list token is the
+    # citizen's link to their entry, the ticket token their queue page: never logged.
+    auditlog.register(
+        Booking,
+        exclude_fields=[*NIK_FIELDS, "hold_token"],
+        mask_fields=CONTACT_FIELDS,
+        mask_callable=MASK,
+    )
+    auditlog.register(
+        WaitlistEntry,
+        exclude_fields=[*NIK_FIELDS, "token"],
+        mask_fields=CONTACT_FIELDS,
+        mask_callable=MASK,
+    )
     auditlog.register(
         Ticket,
         exclude_fields=["public_token", "estimate_low_minutes", "estimate_high_minutes"],
+        mask_fields=["contact_phone", "contact_email"],
+        mask_callable=MASK,
     )
     auditlog.register(StaffMembership)
     auditlog.register(get_user_model(), exclude_fields=["password", "last_login"])
     for model in (Office, Service, OfficeService, Counter, OpeningHours, Closure):
         auditlog.register(model)
-    post_log.connect(_tag_office, dispatch_uid="audit-tag-office")
+    # auditlog stores what a model's get_additional_data() returns with each entry it
+    # writes (changes and reads alike): the row's office, in the same INSERT.
+    for model in OFFICE_OF:
+        model.get_additional_data = _additional_data
 
 
-def _tag_office(sender: Any, instance: Any, log_entry: LogEntry | None, **kwargs: Any) -> None:
-    resolve = OFFICE_OF.get(type(instance))
-    if log_entry is None or resolve is None:
-        return
-    LogEntry.objects.filter(pk=log_entry.pk).update(
-        additional_data={"office_id": resolve(instance)}
-    )
+def _additional_data(instance: Any) -> dict[str, int | None]:
+    return {"office_id": OFFICE_OF[type(instance)](instance)}

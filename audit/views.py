@@ -3,6 +3,8 @@ from where; filtered by person, kind of record, action, day and record."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -10,12 +12,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from audit.selectors import AuditFilter, audit_entries, audit_models
 from booking.permissions import supervises
+from core.dates import day_within
+from core.errors import ApplicationError
+
+# The days a search may name: the log keeps two years, so this is generous, and no
+# day near date.max ever reaches `until + 1 day` in audit.selectors.
+FIRST_DAY = date(2000, 1, 1)
+DAYS_AHEAD = timedelta(days=366)
 
 
 class AuditFilterForm(forms.Form):
@@ -43,6 +53,24 @@ class AuditFilterForm(forms.Form):
         self.fields["action"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
             (value, label) for value, label in LogEntry.Action.choices
         ]
+
+    def _bounded_day(self, name: str) -> date | None:
+        day: date | None = self.cleaned_data.get(name)
+        if day is None:
+            return None
+        try:
+            return day_within(
+                day, field=str(self.fields[name].label), first=FIRST_DAY,
+                last=timezone.localdate() + DAYS_AHEAD,
+            )  # fmt: skip
+        except ApplicationError as error:
+            raise forms.ValidationError(str(error.message), code=error.code) from None
+
+    def clean_since(self) -> date | None:
+        return self._bounded_day("since")
+
+    def clean_until(self) -> date | None:
+        return self._bounded_day("until")
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

@@ -52,6 +52,30 @@ def _count(cache: BaseCache, key: str) -> int:
         return 1
 
 
+def _scopes(phone: str) -> tuple[tuple[str, str, int], ...]:
+    """(scope for logs and /healthz/, the prefix or "" for all numbers, the hour's limit)."""
+    prefix = phone_prefix(phone)
+    return (
+        (f"prefix {prefix}", prefix, settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR),
+        ("all numbers", "", settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR),
+    )
+
+
+def _counter_key(scope: str, hour: str) -> str:
+    return f"message-budget:{scope.replace(' ', '-')}:{hour}"
+
+
+def _refused(
+    cache: BaseCache, *, scope: str, prefix: str, limit: int, now: datetime, hour: str
+) -> ApplicationError:
+    _alarm(cache, scope=scope, prefix=prefix, limit=limit, now=now, hour=hour)
+    return ApplicationError(
+        "message_budget",
+        _("We cannot send more codes by SMS or WhatsApp right now. Please try again later or choose email."),
+        status_code=429,
+    )  # fmt: skip
+
+
 def message_budget_spend(*, channel: str, phone: str, now: datetime | None = None) -> None:
     """Count one citizen-triggered message; raise ApplicationError (429) when the hour's
     budget for its prefix or in total is spent. Email costs nothing and is not counted.
@@ -62,22 +86,23 @@ def message_budget_spend(*, channel: str, phone: str, now: datetime | None = Non
     now = now or timezone.now()
     hour = now.strftime("%Y%m%d%H")
     cache = _cache()
-    prefix = phone_prefix(phone)
-    # (scope for logs and /healthz/, the prefix or "" for all numbers, the limit)
-    scopes = (
-        (f"prefix {prefix}", prefix, settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR),
-        ("all numbers", "", settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR),
-    )
-    for scope, scope_prefix, limit in scopes:
-        if limit <= 0:
-            continue
-        if _count(cache, f"message-budget:{scope.replace(' ', '-')}:{hour}") > limit:
-            _alarm(cache, scope=scope, prefix=scope_prefix, limit=limit, now=now, hour=hour)
-            raise ApplicationError(
-                "message_budget",
-                _("We cannot send more codes by SMS or WhatsApp right now. Please try again later or choose email."),
-                status_code=429,
-            )  # fmt: skip
+    for scope, prefix, limit in _scopes(phone):
+        if limit > 0 and _count(cache, _counter_key(scope, hour)) > limit:
+            raise _refused(cache, scope=scope, prefix=prefix, limit=limit, now=now, hour=hour)
+
+
+def message_budget_check(*, channel: str, phone: str, now: datetime | None = None) -> None:
+    """Refuse (as message_budget_spend would) when the hour's budget for this phone's
+    prefix or in total is already spent, counting nothing: a cheap check before work
+    that would only be undone when the spend is refused."""
+    if channel not in PAID_CHANNELS or not phone:
+        return
+    now = now or timezone.now()
+    hour = now.strftime("%Y%m%d%H")
+    cache = _cache()
+    for scope, prefix, limit in _scopes(phone):
+        if limit > 0 and int(cache.get(_counter_key(scope, hour)) or 0) >= limit:
+            raise _refused(cache, scope=scope, prefix=prefix, limit=limit, now=now, hour=hour)
 
 
 def _alarm(

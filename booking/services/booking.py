@@ -7,6 +7,7 @@ booking.services.capacity."""
 from __future__ import annotations
 
 import contextlib
+import copy
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -36,11 +37,13 @@ from booking.selectors.availability import slot_refusal
 from booking.services.capacity import bookings_release, slot_claim, slot_give_back, slots_lock
 from booking.services.freed import waitlist_nudge_for_slot
 from booking.services.no_show import bookings_release_no_shows, no_show_candidates, refuse_if_paused
+from booking.tokens import manage_tokens_revoke
 from core import personal_data
+from core.audit import record_update
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
-from core.message_budget import message_budget_spend
+from core.message_budget import message_budget_check, message_budget_spend
 from core.nik import normalize_nik
 from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send, booking_reminders_queue
@@ -217,6 +220,14 @@ def _nik_already_booked() -> ApplicationError:
 def booking_hold(
     *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
 ) -> Booking:
+    """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms (see
+    _booking_hold); a deadlock runs it again."""
+    return _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+
+
+def _booking_hold(
+    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+) -> Booking:
     """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms.
 
     A citizen's own earlier hold for the same service is released first (they went back
@@ -277,15 +288,20 @@ def booking_hold(
         raise
 
 
+@retry_on_deadlock()
 def booking_hold_and_send_code(
     *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
 ) -> Booking:
     """Hold a place and send its first one-time code in one transaction: when the code
     is refused (the message budget), the hold is rolled back and no place stays blocked
-    without a code. Per-request rate limits are checked by the caller before this."""
+    without a code. Per-request rate limits are checked by the caller before this.
+
+    A spent budget is refused before any lock is taken; a deadlock runs the whole
+    transaction again (the retry is here, around the transaction, not inside it)."""
     now = now or timezone.now()
+    message_budget_check(channel=details.channel, phone=details.phone, now=now)
     with transaction.atomic():
-        booking = booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+        booking = _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
         code_send(booking=booking, now=now)
     return booking
 
@@ -432,6 +448,7 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
         return booking
     _change_allowed(booking, now)
     delay = timedelta(minutes=booking.slot.office_service.cancel_release_minutes)
+    before = copy.copy(booking)
     with transaction.atomic():
         slots_lock({booking.slot_id})
         cancelled = Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
@@ -441,6 +458,8 @@ def booking_cancel(*, booking: Booking, now: datetime | None = None) -> Booking:
             manage_token_version=F("manage_token_version") + 1,  # old links end here
         )
         if cancelled:
+            booking.refresh_from_db()
+            record_update(before, booking)  # update() is invisible to the audit log
             if bookings_release(Q(pk=booking.pk), now=now):
                 waitlist_nudge_for_slot(booking.slot)
             booking_message_send(booking=booking, kind="cancelled")
@@ -475,6 +494,7 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             fields={"slot": [_("Choose another time.")]},
         )
     old_slot_id = booking.slot_id
+    before = copy.copy(booking)
     with transaction.atomic():
         slots_lock({old_slot_id, new_slot.pk})  # both, in id order: swaps cannot deadlock
         if not slot_claim(slot_id=new_slot.pk, now=now):
@@ -497,6 +517,7 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
         slot_give_back(slot_id=old_slot_id)
         waitlist_nudge_for_slot(Slot.objects.get(pk=old_slot_id))
         booking.refresh_from_db()
+        record_update(before, booking)  # update() is invisible to the audit log
         booking_message_send(
             booking=booking, kind="rescheduled", occasion=str(booking.reschedule_count)
         )
@@ -567,6 +588,9 @@ def _lookup_counted(*, booking: Booking, matched: bool, now: datetime) -> bool:
         Booking.objects.filter(pk=booking.pk).update(
             lookup_failures=0, lookup_locked_until=locked_until
         )
+        # Someone is after this booking: links and browser grants issued so far end too
+        # (the owner's notice carries a fresh link, minted when it is sent).
+        manage_tokens_revoke(booking_id=booking.pk)
         booking_message_send(
             booking=booking, kind=MessageKind.LOOKUP_LOCKED,
             context={"attempts": failures, "minutes": settings.GILIRAN_LOOKUP_LOCK_MINUTES},

@@ -7,6 +7,7 @@ its status (two staff members acting at once: one wins, the other is told), reco
 
 from __future__ import annotations
 
+import copy
 import secrets
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.services import audit_entries_erase
 from booking.models import Booking, BookingStatus, Role, WaitlistEntry
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES
 from booking.permissions import has_office_role
@@ -25,6 +27,7 @@ from booking.services.booking import booking_cancel
 from booking.services.capacity import bookings_release, slots_lock
 from booking.services.waitlist import waitlist_leave
 from core import personal_data
+from core.audit import record_update
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
 from notifications.models import MessageKind
@@ -226,6 +229,12 @@ def personal_data_correct(*, nik_hash: str, field: str, value: str) -> int:
     if field not in CorrectableField.values:
         raise ApplicationError("invalid_field", _("Choose which detail should be corrected."))
     changes = {field: value}
+    # update() is invisible to the audit log: record each row's change (masked) first.
+    for row in [*Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True),
+                *WaitlistEntry.objects.filter(nik_hash=nik_hash)]:  # fmt: skip
+        before = copy.copy(row)
+        setattr(row, field, value)
+        record_update(before, row)
     rows = Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True).update(**changes)
     rows += WaitlistEntry.objects.filter(nik_hash=nik_hash).update(**changes)
     return rows
@@ -261,6 +270,10 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
     bookings_release(Q(nik_hash=nik_hash, status=BookingStatus.HELD), now=now)
     tickets = selectors.citizen_tickets(nik_hash)
     messages = selectors.citizen_messages(nik_hash)
+    # What the audit log recorded of these rows goes with them (names and contacts).
+    audit_entries_erase(
+        [*selectors.citizen_bookings(nik_hash), *selectors.citizen_waitlist(nik_hash), *tickets]
+    )
     counts = {
         "messages": anonymise.messages_anonymise(messages=messages, now=now),
         "tickets": anonymise.tickets_anonymise(tickets=tickets, now=now),

@@ -8,11 +8,19 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from booking.models import Booking, Counter, Slot, Source
-from booking.services.booking import booking_confirm, booking_hold
+from booking.services.booking import (
+    booking_cancel,
+    booking_confirm,
+    booking_hold,
+    booking_reschedule,
+)
+from privacy.services.requests import personal_data_correct
 from tests.booking.conftest import citizen_details
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +44,58 @@ def test_staff_booking_for_a_citizen_is_logged_with_the_clerk_and_address(
     assert created.actor == counter_clerk
     assert created.remote_addr == "127.0.0.1"
     assert created.additional_data == {"office_id": slot.office_service.office_id}
-    assert "Mbah Sarinah" in json.dumps(created.changes)
+    assert created.changes["full_name"] == ["None", "M*** S***"]
+
+
+def test_a_booking_change_is_tagged_with_its_office_in_the_insert_without_an_update(
+    slot: Slot,
+) -> None:
+    booking = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = Booking.objects.select_related("slot__office_service").get(pk=booking.pk)
+    booking.phone = "+6281311112222"
+    with CaptureQueriesContext(connection) as queries:
+        booking.save(update_fields=["phone"])
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [q for q in sql if "UPDATE" in q and "auditlog_logentry" in q], sql
+    assert not [q for q in sql if q.startswith("SELECT") and "booking_slot" in q], sql
+    changed = LogEntry.objects.get_for_object(booking).filter(action=LogEntry.Action.UPDATE)
+    assert [e.additional_data for e in changed] == [{"office_id": slot.office_service.office_id}]
+
+
+def _updates(booking: Booking) -> list[dict[str, Any]]:
+    entries = LogEntry.objects.get_for_object(booking).filter(action=LogEntry.Action.UPDATE)
+    return [entry.changes for entry in entries.order_by("pk")]
+
+
+def test_a_cancellation_is_logged_although_written_with_an_update(slot: Slot) -> None:
+    held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = booking_confirm(booking=held)
+    booking_cancel(booking=booking)
+    last = _updates(booking)[-1]
+    assert last["status"] == ["confirmed", "cancelled"]
+    assert "cancelled_at" in last and "hold_token" not in last
+
+
+def test_a_reschedule_is_logged_with_the_old_and_new_slot(slot: Slot) -> None:
+    held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = booking_confirm(booking=held)
+    later = Slot.objects.filter(
+        office_service=slot.office_service, starts_at__gt=slot.starts_at, capacity__gt=0
+    ).order_by("starts_at")[0]
+    booking_reschedule(booking=booking, slot_id=later.pk)
+    last = _updates(booking)[-1]
+    assert last["slot"] == [slot.pk, later.pk]
+    assert last["reschedule_count"] == [0, 1]
+
+
+def test_a_staff_applied_correction_is_logged_masked_on_every_row(slot: Slot) -> None:
+    held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    booking = booking_confirm(booking=held)
+    personal_data_correct(
+        nik_hash=booking.nik_hash, field="full_name", value="Siti Rahmawati Putri"
+    )
+    assert _updates(booking)[-1] == {"full_name": ["S*** R***", "S*** R*** P***"]}
+    assert "Putri" not in json.dumps(_updates(booking))
 
 
 def test_opening_a_booking_in_the_admin_is_logged_as_a_read(
@@ -101,6 +160,27 @@ def test_no_log_entry_holds_any_form_of_the_nik(
         assert "nik" not in json.dumps(entry.changes or {}).lower()
 
 
+def test_no_log_entry_holds_the_hold_token_or_a_citizens_name_and_contacts_in_clear(
+    slot: Slot,
+) -> None:
+    booking = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
+    hold_token = booking.hold_token
+    assert hold_token
+    booking.phone = "+6281311112222"
+    booking.save(update_fields=["phone"])
+    booking_confirm(booking=booking)
+    text = json.dumps([e.changes for e in LogEntry.objects.get_for_object(booking)])
+    for secret in [hold_token, "Siti", "Rahmawati", "3456", "1111", "siti@example.id"]:
+        assert secret not in text
+    created = LogEntry.objects.get_for_object(booking).get(action=LogEntry.Action.CREATE)
+    assert "hold_token" not in created.changes
+    assert created.changes["full_name"][1] == "S*** R***"
+    assert created.changes["email"][1] == "s***@example.id"
+    updates = LogEntry.objects.get_for_object(booking).filter(action=LogEntry.Action.UPDATE)
+    phones = [e.changes["phone"] for e in updates if "phone" in e.changes]
+    assert phones == [["+6281******890", "+6281******222"]]
+
+
 def test_supervisor_sees_their_offices_entries_and_not_anothers(
     client: Client,
     counter_clerk: Any,
@@ -150,6 +230,19 @@ def test_wrong_dates_in_the_search_get_an_error_not_a_crash(
     assert page.status_code == 200
     assert "The end day is before the start day." in page.content.decode()
     assert client.get(reverse("audit:log"), {"since": "9999-99-99"}).status_code == 200
+
+
+@pytest.mark.parametrize("field", ["since", "until"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_far_out_of_range_gets_an_error_next_to_the_field_not_a_crash(
+    client: Client, supervisor: Any, field: str, day: str
+) -> None:
+    client.force_login(supervisor)
+    page = client.get("/en/staf/audit/", {field: day})
+    assert page.status_code == 200
+    [error] = page.context["form"].errors[field]
+    label = "From" if field == "since" else "Until"
+    assert error.startswith(f"{label}: choose a date from 1 January 2000 to ")
 
 
 def test_a_forged_forwarded_for_header_does_not_change_the_recorded_address(

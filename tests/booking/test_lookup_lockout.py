@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from booking.models import Booking, Slot, Source
 from booking.services.booking import CitizenDetails, booking_confirm, booking_hold
+from booking.tokens import booking_for_token, manage_token
 from notifications.models import Message, MessageKind
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,6 +56,21 @@ def test_many_addresses_guessing_one_code_get_locked_out(
     assert locked.status_code == 429
     assert locked.json()["code"] == "lookup_locked"
     assert "Too many wrong attempts for this booking code" in locked.json()["message"]
+
+
+def test_a_lockout_ends_the_manage_links_and_browser_grants_issued_before(
+    client: Client, siti_booking: Booking
+) -> None:
+    owner = Client()
+    path = f"/pesanan/{siti_booking.code}/"
+    owner.get(f"{path}?t={manage_token(siti_booking)}")
+    assert owner.get(path).status_code == 200
+    old_link = manage_token(siti_booking)
+    for n in range(5):
+        _guess(client, siti_booking.code, f"{n + 10:04d}", f"203.0.113.{n}")
+    assert _guess(client, siti_booking.code, "9999", "198.51.100.1").status_code == 429
+    assert booking_for_token(old_link) is None
+    assert owner.get(path).status_code == 404
 
 
 def test_the_right_answer_is_refused_during_the_lockout_and_works_after(
