@@ -144,7 +144,7 @@ class MyData(APIView):
     def get(self, request: Request) -> Response:
         grant = _granted(request)
         citizen_access_record(nik_hash=grant.nik_hash, exported=True)
-        return Response(selectors.citizen_data(grant.nik_hash))
+        return Response(selectors.citizen_data(grant.nik_hash, grant.contact))
 
 
 class FileRequest(APIView):

@@ -60,11 +60,14 @@ def contact_clean(raw: str) -> Contact:
 
 
 def _anchor(nik_hash: str, contact: Contact) -> Booking | None:
-    """The citizen's latest booking made with this contact (never a live hold, whose own
-    confirmation code must stay the latest one)."""
-    bookings = Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True).exclude(
-        status=BookingStatus.HELD
-    )
+    """The citizen's latest booking made with this contact that was confirmed at some
+    point (confirmed, attended, missed, or cancelled after confirming). Never a hold,
+    live or expired: anyone can hold a place with someone else's NIK and their own
+    phone, but confirming needs the code sent to that phone, and a live hold's own
+    confirmation code must stay the latest one."""
+    bookings = Booking.objects.filter(
+        nik_hash=nik_hash, anonymised_at__isnull=True, confirmed_at__isnull=False
+    ).exclude(status__in=[BookingStatus.HELD, BookingStatus.EXPIRED])
     if contact.channel == Channel.EMAIL:
         bookings = bookings.filter(email=contact.address)
     else:

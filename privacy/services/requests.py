@@ -221,13 +221,19 @@ def data_request_refuse(
     return request
 
 
-def personal_data_correct(*, nik_hash: str, field: str, value: str) -> int:
-    """Set `field` to `value` on every booking and waiting-list entry of the citizen."""
+def personal_data_correct(*, nik_hash: str, contact: Contact, field: str, value: str) -> int:
+    """Set `field` to `value` on the citizen's bookings and waiting-list entries made
+    with the proven `contact`. Only those: the NIK is not proof of identity (anyone can
+    book with someone else's NIK), so a correction proven through one contact must not
+    rewrite rows made with another."""
     if field not in CorrectableField.values:
         raise ApplicationError("invalid_field", _("Choose which detail should be corrected."))
     changes = {field: value}
-    rows = Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True).update(**changes)
-    rows += WaitlistEntry.objects.filter(nik_hash=nik_hash).update(**changes)
+    mine = selectors.made_with(contact)
+    rows = Booking.objects.filter(mine, nik_hash=nik_hash, anonymised_at__isnull=True).update(
+        **changes
+    )
+    rows += WaitlistEntry.objects.filter(mine, nik_hash=nik_hash).update(**changes)
     return rows
 
 
@@ -294,8 +300,10 @@ def data_request_complete(
         with translation.override(request.language):
             if request.kind == RequestKind.CORRECTION:
                 value = personal_data.decrypt(token or "")
-                rows = personal_data_correct(nik_hash=request.nik_hash, field=request.field,
-                                             value=value)  # fmt: skip
+                rows = personal_data_correct(
+                    nik_hash=request.nik_hash, contact=Contact(request.channel, request.address),
+                    field=request.field, value=value,
+                )  # fmt: skip
                 _event(request, nik_hash=request.nik_hash, kind=DataEventKind.CORRECTED,
                        now=now, staff=staff, field=request.field, rows=rows)  # fmt: skip
                 outcome = gettext(

@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from booking.models import Booking
+from booking.models import Booking, BookingStatus, Slot
 from privacy.models import DataRequest
-from tests.privacy.conftest import BUDI_NIK, SITI_NIK, code_from_mail
+from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book, code_from_mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _grant(client: Client) -> str:
+def _grant(client: Client, contact: str = "siti@example.id") -> str:
     started = client.post(
-        "/api/v1/privacy/proofs/", {"nik": SITI_NIK, "contact": "siti@example.id"},
+        "/api/v1/privacy/proofs/", {"nik": SITI_NIK, "contact": contact},
         content_type="application/json",
     )  # fmt: skip
     assert started.status_code == 202
@@ -103,3 +103,20 @@ def test_a_deletion_request_is_filed_with_the_proved_contact(
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
     )  # fmt: skip
     assert bad.status_code == 400 and "new_value" in bad.json()["fields"]
+
+
+def test_proving_one_contact_shows_only_the_rows_made_with_it(
+    client: Client, siti_booking: Booking, slot: Slot
+) -> None:
+    """Someone booked and confirmed with Siti's NIK and their own email: proving that
+    email shows their booking, never Siti's (made with her own contact)."""
+    Booking.objects.filter(pk=siti_booking.pk).update(status=BookingStatus.ATTENDED)
+    later = Slot.objects.filter(
+        office_service=slot.office_service, capacity__gt=0, starts_at__gt=slot.starts_at
+    ).order_by("starts_at")[0]
+    other = book(later, SITI_NIK, phone="0813-9999-0000", email="mallory@example.id")
+    token = _grant(client, "mallory@example.id")
+    response = client.get("/api/v1/privacy/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = response.content.decode()
+    assert [b["code"] for b in response.json()["bookings"]] == [other.code]
+    assert siti_booking.code not in body and "siti@example.id" not in body

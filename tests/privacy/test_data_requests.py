@@ -34,7 +34,7 @@ from privacy.services.requests import (
     data_request_take,
 )
 from tests.booking.conftest import citizen_details
-from tests.privacy.conftest import BUDI_NIK, SITI_NIK
+from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +244,25 @@ def test_deletion_releases_a_hold_at_once(slot: Slot, siti_hash: str, supervisor
     slot.refresh_from_db()
     assert hold.status == BookingStatus.EXPIRED and not hold.occupies_slot
     assert slot.taken == 0 and hold.full_name == ""
+
+
+def test_a_correction_changes_only_the_rows_made_with_the_proven_contact(
+    siti_booking: Booking, siti_hash: str, slot: Slot, supervisor: Any
+) -> None:
+    """Someone who booked (and confirmed) with Siti's NIK and their own phone, then
+    proved that phone, cannot put their details on Siti's own bookings."""
+    Booking.objects.filter(pk=siti_booking.pk).update(status=BookingStatus.ATTENDED)
+    later = Slot.objects.filter(
+        office_service=slot.office_service, capacity__gt=0, starts_at__gt=slot.starts_at
+    ).order_by("starts_at")[0]
+    other = book(later, SITI_NIK, phone="0813-9999-0000", email="mallory@example.id")
+    mallory = Contact(Channel.SMS, "+6281399990000")
+    request = data_request_file(
+        nik_hash=siti_hash, kind=RequestKind.CORRECTION, contact=mallory,
+        field="email", new_value="mallory2@example.id",
+    )  # fmt: skip
+    data_request_complete(request=request, staff=supervisor)
+    siti_booking.refresh_from_db()
+    other.refresh_from_db()
+    assert siti_booking.email == "siti@example.id"
+    assert other.email == "mallory2@example.id"

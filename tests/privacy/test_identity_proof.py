@@ -134,3 +134,26 @@ def test_the_grant_expires_and_cannot_be_forged(
     assert grant_read(token + "x") is None
     clock.shift(timedelta(minutes=16))
     assert grant_read(token) is None
+
+
+def test_an_expired_hold_with_a_victims_nik_proves_nothing(
+    slot: Slot, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An attacker holds a place with Siti's NIK and their own contact, lets the hold
+    expire, and asks for a code: nothing is sent, the proof fails like a wrong code."""
+    with django_capture_on_commit_callbacks(execute=True):
+        hold = booking_hold(
+            slot_id=slot.pk,
+            details=citizen_details(SITI_NIK, phone="0813-9999-0000", email="mallory@example.id"),
+            source=Source.WEB,
+        )
+    Booking.objects.filter(pk=hold.pk).update(status=BookingStatus.EXPIRED, occupies_slot=False)
+    sent_before = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        proof = identity_proof_start(nik=SITI_NIK, contact="mallory@example.id")
+        identity_proof_start(nik=SITI_NIK, contact="0813-9999-0000")
+    assert len(mail.outbox) == sent_before
+    assert not Message.objects.filter(kind=MessageKind.PRIVACY_CODE).exists()
+    with pytest.raises(ApplicationError) as refused:
+        identity_proof_verify(proof=proof, code="000000")
+    assert refused.value.code == "wrong_code"
