@@ -27,7 +27,7 @@ from booking.services.waitlist import waitlist_leave
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
-from notifications.models import MessageKind
+from notifications.models import Message, MessageKind, MessageStatus
 from notifications.services.outbox import Recipient, message_queue
 from privacy import selectors
 from privacy.models import (
@@ -240,10 +240,20 @@ def personal_data_correct(*, nik_hash: str, contact: Contact, field: str, value:
 def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
     """Cancel the citizen's upcoming bookings (they are told, as for any cancellation),
     take them off waiting lists and release their holds, then erase their personal
-    fields everywhere, keeping the rows for the figures.
+    fields everywhere, keeping the rows for the figures. Rows other workers hold are
+    waited for, and nothing is left unerased (`anonymise._erase_all`), except the
+    messages still to be delivered.
 
     Refuses, changing nothing, if a booking cannot be cancelled any more (today's
     appointment): staff finish the request after it."""
+    # Messages waiting from before (reminders of the bookings about to be cancelled, a
+    # code nobody will use): never sent now, erased below. The notices queued from here
+    # on (cancellations) are delivered, and erased by the retention job after sending.
+    waiting = list(
+        selectors.citizen_messages(nik_hash)
+        .filter(status=MessageStatus.PENDING)
+        .values_list("pk", flat=True)
+    )
     cancelled: list[str] = []
     for booking in Booking.objects.filter(nik_hash=nik_hash, status=BookingStatus.CONFIRMED):
         try:
@@ -265,6 +275,10 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
     slots_lock(set(holds.values_list("slot_id", flat=True)))
     holds.update(releases_at=now)
     bookings_release(Q(nik_hash=nik_hash, status=BookingStatus.HELD), now=now)
+    # Conditional: a message the outbox claimed meanwhile is being sent; it stays.
+    Message.objects.filter(pk__in=waiting, status=MessageStatus.PENDING).update(
+        status=MessageStatus.SKIPPED
+    )
     tickets = selectors.citizen_tickets(nik_hash)
     messages = selectors.citizen_messages(nik_hash)
     counts = {

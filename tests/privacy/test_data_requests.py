@@ -176,9 +176,17 @@ def test_deletion_cancels_the_upcoming_booking_then_erases_but_keeps_the_figures
     erased = ("full_name", "nik_encrypted", "nik_last4", "phone", "email")
     assert all(getattr(siti_booking, name) == "" for name in erased)
     assert siti_booking.nik_hash != siti_hash and siti_booking.anonymised_at is not None
-    kinds = list(Message.objects.filter(booking=siti_booking).values_list("kind", flat=True))
-    assert "cancelled" in kinds  # the citizen was told of the cancellation…
-    assert not Message.objects.filter(booking=siti_booking).exclude(recipient="").exists()
+    # The citizen is told of the cancellation: the notice queued by the deletion is
+    # delivered (not blanked before it could go); it is erased by the retention job.
+    cancelled = Message.objects.get(booking=siti_booking, kind=MessageKind.CANCELLED)
+    assert cancelled.status == "sent" and cancelled.recipient == "siti@example.id"
+    assert any(siti_booking.code in m.body and m.to == ["siti@example.id"] for m in mail.outbox)
+    # Messages already sent before the deletion are erased at once.
+    sent_before = Message.objects.filter(booking=siti_booking).exclude(pk=cancelled.pk)
+    assert sent_before.exists() and not sent_before.exclude(recipient="").exists()
+    # The reminder of the cancelled booking, still waiting, will never go out.
+    reminder = Message.objects.get(booking=siti_booking, kind=MessageKind.REMINDER_SOON)
+    assert reminder.status == "skipped" and reminder.recipient == ""
     done = Message.objects.get(kind=MessageKind.PRIVACY_DONE)  # …and of the outcome
     assert siti_booking.code in done.context["outcome"]
     assert selectors.citizen_data(siti_hash)["bookings"] == []
