@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.api.booking_serializers import NikField
 from core import personal_data
 from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
@@ -39,7 +40,7 @@ GRANT = OpenApiParameter(
 
 
 class ProofStartSerializer(serializers.Serializer):
-    nik = serializers.CharField(max_length=40, help_text="16 digits.")
+    nik = NikField()
     contact = serializers.CharField(
         max_length=254, help_text="A mobile number or email address used with Giliran."
     )

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from booking.models import Booking, BookingStatus, Slot
+from core.nik import NIK_PATTERN
 from privacy.models import DataRequest
 from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book, code_from_mail
 
@@ -120,3 +121,20 @@ def test_proving_one_contact_shows_only_the_rows_made_with_it(
     body = response.content.decode()
     assert [b["code"] for b in response.json()["bookings"]] == [other.code]
     assert siti_booking.code not in body and "siti@example.id" not in body
+
+
+def test_the_proof_takes_the_nik_as_the_booking_api_does(
+    client: Client, siti_booking: Booking
+) -> None:
+    """The schema declares the same NIK pattern as the booking API, and the NIK is
+    digits only there too (spaces are for the web form)."""
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/privacy/proofs/"]["post"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    nik = schema["components"]["schemas"][ref]["properties"]["nik"]
+    assert nik["pattern"] == NIK_PATTERN and nik["writeOnly"] is True
+    spaced = client.post(
+        "/api/v1/privacy/proofs/", {"nik": "3171 0145 0190 0001", "contact": "siti@example.id"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert spaced.status_code == 400 and "nik" in spaced.json()["fields"]
