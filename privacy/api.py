@@ -20,11 +20,12 @@ from rest_framework.views import APIView
 from booking.api.booking_serializers import NikField
 from core import personal_data
 from core.errors import ApplicationError
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from privacy import selectors
 from privacy.models import CorrectableField, DataRequest, RequestKind
 from privacy.services.proof import (
     Grant,
+    contact_clean,
     grant_expires_at,
     grant_read,
     grant_token,
@@ -111,6 +112,7 @@ class ProofStart(APIView):
         rate_limit(request, group="privacy-nik",
                    key=personal_data.keyed_hash("".join(data["nik"].split())),
                    rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK)  # fmt: skip
+        rate_limit_code_send(request, contact=contact_clean(data["contact"]).address)
         proof = identity_proof_start(nik=data["nik"], contact=data["contact"], language=_language())
         body = {"proof": proof, "detail": str(SENT_MESSAGE)}
         return Response(ProofStartedSerializer(body).data, status=status.HTTP_202_ACCEPTED)

@@ -18,12 +18,13 @@ from django.views.decorators.cache import never_cache
 
 from core import personal_data
 from core.errors import ApplicationError
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from privacy import selectors
 from privacy.forms import CodeForm, ProveForm, RequestForm
 from privacy.models import ANSWER_WITHIN, RequestKind
 from privacy.services.proof import (
     Grant,
+    contact_clean,
     grant_read,
     grant_token,
     identity_proof_start,
@@ -58,6 +59,7 @@ def privacy_start(request: HttpRequest) -> HttpResponse:
             rate_limit(request, group="privacy-nik",
                        key=personal_data.keyed_hash("".join(nik.split())),
                        rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK)  # fmt: skip
+            rate_limit_code_send(request, contact=contact_clean(contact).address)
             proof = identity_proof_start(nik=nik, contact=contact, language=_language())
         except ApplicationError as error:
             form.add_application_error(error)

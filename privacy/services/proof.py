@@ -31,6 +31,7 @@ from booking.models import Booking, BookingStatus, Channel, VerificationCode
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
 from core.nik import normalize_nik
 from notifications.models import MessageKind
 from notifications.services.outbox import Recipient, message_queue
@@ -126,6 +127,12 @@ def identity_proof_start(
         channel = (
             anchor.channel if anchor.channel in (Channel.SMS, Channel.WHATSAPP) else Channel.SMS
         )
+    try:
+        # The hour's SMS/WhatsApp budget, as for booking codes. Spent: no code, and the
+        # same answer as for unknown details.
+        message_budget_spend(channel=channel, phone=clean_contact.address, now=now)
+    except ApplicationError:
+        return proof_encode(None, now, clean_contact)
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
         record = VerificationCode.objects.create(

@@ -11,6 +11,7 @@ from django.test import Client
 
 from booking.models import Booking, BookingStatus, Slot
 from core.nik import NIK_PATTERN
+from notifications.models import Message, MessageKind
 from privacy.models import DataRequest
 from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book, code_from_mail
 
@@ -138,3 +139,38 @@ def test_the_proof_takes_the_nik_as_the_booking_api_does(
         content_type="application/json",
     )  # fmt: skip
     assert spaced.status_code == 400 and "nik" in spaced.json()["fields"]
+
+
+def test_codes_to_one_contact_are_limited_like_booking_codes(
+    client: Client, siti_booking: Booking, settings: Any
+) -> None:
+    """The per-contact code limit of the booking flow applies to privacy codes too,
+    whatever NIK is typed (the answer does not depend on whether it is known)."""
+    settings.GILIRAN_RATE_CODE_PER_CONTACT = "2/h"
+    settings.GILIRAN_RATE_PRIVACY_PER_NIK = "100/h"
+    settings.GILIRAN_RATE_PRIVACY_PER_IP = "100/h"
+    answers = [
+        client.post(
+            "/api/v1/privacy/proofs/", {"nik": nik, "contact": "0812-3456-7890"},
+            content_type="application/json",
+        ).status_code
+        for nik in (SITI_NIK, BUDI_NIK, SITI_NIK)
+    ]  # fmt: skip
+    assert answers == [202, 202, 429]
+
+
+def test_privacy_codes_spend_the_sms_budget(
+    client: Client, siti_booking: Booking, settings: Any
+) -> None:
+    """With the hour's SMS budget spent, no code goes out, and the answer is the same."""
+    settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR = 1
+    answers = [
+        client.post(
+            "/api/v1/privacy/proofs/",
+            {"nik": SITI_NIK, "contact": "0812-3456-7890"},
+            content_type="application/json",
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert Message.objects.filter(kind=MessageKind.PRIVACY_CODE).count() == 1
