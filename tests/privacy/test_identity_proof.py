@@ -157,3 +157,29 @@ def test_an_expired_hold_with_a_victims_nik_proves_nothing(
     with pytest.raises(ApplicationError) as refused:
         identity_proof_verify(proof=proof, code="000000")
     assert refused.value.code == "wrong_code"
+
+
+def test_asking_for_a_code_does_the_same_work_for_known_and_unknown_details(
+    siti_booking: Booking,
+    django_assert_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """No timing oracle: neither path touches the database or queues a message while
+    answering; each sends one task on commit, which does the lookup and the sending."""
+    answers = []
+    for nik in (SITI_NIK, BUDI_NIK):
+        with (
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+            django_assert_num_queries(0),
+        ):
+            proof = identity_proof_start(nik=nik, contact="siti@example.id")
+        answers.append((proof, callbacks))
+    assert [len(callbacks) for _proof, callbacks in answers] == [1, 1]
+    assert not Message.objects.filter(kind=MessageKind.PRIVACY_CODE).exists()
+    with django_capture_on_commit_callbacks(execute=True):  # the message's own dispatch
+        for _proof, callbacks in answers:
+            callbacks[0]()
+    assert Message.objects.filter(kind=MessageKind.PRIVACY_CODE).count() == 1
+    assert identity_proof_verify(proof=answers[0][0], code=code_from_mail()).contact.address == (
+        "siti@example.id"
+    )
