@@ -294,3 +294,33 @@ def request_deadline(request: DataRequest) -> str:
 
 def request_overdue(request: DataRequest, now: datetime | None = None) -> bool:
     return request.is_open and (now or timezone.now()) > request.due_at
+
+
+def request_bookings_for(user: AnyUser, nik_hash: str) -> list[dict[str, Any]]:
+    """The citizen's bookings as the staff member handling their request sees them: in
+    full (code, name, masked NIK) at the offices where they are at least a supervisor,
+    at any office for national administrators; elsewhere only that there is one (office,
+    service, day, status), since their work needs to know it exists, not its details.
+    `booking` is the row shown in full (for the access log), None for a summary."""
+    rows = citizen_bookings(nik_hash).select_related(
+        "slot__office_service__office", "slot__office_service__service"
+    )
+    if getattr(user, "is_superuser", False):
+        mine: set[int] | None = None
+    else:
+        mine = set(offices_for(user, at_least=Role.SUPERVISOR).values_list("pk", flat=True))
+    shown = []
+    for b in rows.order_by("slot__starts_at", "pk"):
+        office = b.slot.office_service.office
+        full = mine is None or office.pk in mine
+        shown.append({
+            "booking": b if full else None,
+            "code": b.code if full else "",
+            "full_name": b.full_name if full else "",
+            "nik": b.masked_nik if full else "",
+            "office": office.name,
+            "service": b.slot.office_service.service.name,
+            "day": b.slot.local_date,
+            "status_label": str(b.get_status_display()),
+        })  # fmt: skip
+    return shown
