@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +29,25 @@ FIRST_DAY = date(2000, 1, 1)
 DAYS_AHEAD = timedelta(days=366)
 
 
+# django-auditlog's own labels ("create", "access") have no Indonesian: the page says
+# what happened in the reader's language.
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: gettext_lazy("created"),
+    LogEntry.Action.UPDATE: gettext_lazy("changed"),
+    LogEntry.Action.DELETE: gettext_lazy("deleted"),
+    LogEntry.Action.ACCESS: gettext_lazy("read"),
+}
+
+
+def _kind_of(content_type: ContentType) -> str:
+    model = content_type.model_class()
+    return str(model._meta.verbose_name).capitalize() if model else content_type.model
+
+
+def _kind(entry: LogEntry) -> str:
+    return _kind_of(entry.content_type)
+
+
 class AuditFilterForm(forms.Form):
     who = forms.CharField(label=gettext_lazy("Who (username)"), required=False, max_length=150)
     what = forms.TypedChoiceField(
@@ -45,14 +65,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         kinds: list[tuple[object, str]] = [("", _("All"))]
-        kinds += [
-            (ct.pk, str(ct.model_class()._meta.verbose_name).capitalize())  # type: ignore[union-attr]
-            for ct in audit_models()
-        ]
+        kinds += [(ct.pk, _kind_of(ct)) for ct in audit_models()]
         self.fields["what"].choices = kinds  # type: ignore[attr-defined]
-        self.fields["action"].choices = [("", _("All"))] + [  # type: ignore[attr-defined]
-            (value, label) for value, label in LogEntry.Action.choices
-        ]
+        self.fields["action"].choices = [("", _("All")), *ACTION_LABELS.items()]  # type: ignore[attr-defined]
 
     def _bounded_day(self, name: str) -> date | None:
         day: date | None = self.cleaned_data.get(name)
@@ -91,6 +106,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         filters = AuditFilter(**{k: v for k, v in form.cleaned_data.items() if v not in ("",)})
     entries = audit_entries(user=request.user, filters=filters)
     page = Paginator(entries, 50).get_page(request.GET.get("halaman"))
+    for entry in page:
+        entry.kind_label = _kind(entry)
+        entry.action_label = ACTION_LABELS.get(entry.action, entry.get_action_display())
     query = request.GET.copy()
     query.pop("halaman", None)
     return render(

@@ -17,13 +17,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from booking.api.booking_serializers import NikField
 from core import personal_data
 from core.errors import ApplicationError
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from privacy import selectors
 from privacy.models import CorrectableField, DataRequest, RequestKind
 from privacy.services.proof import (
     Grant,
+    contact_clean,
     grant_expires_at,
     grant_read,
     grant_token,
@@ -39,7 +41,7 @@ GRANT = OpenApiParameter(
 
 
 class ProofStartSerializer(serializers.Serializer):
-    nik = serializers.CharField(max_length=40, help_text="16 digits.")
+    nik = NikField()
     contact = serializers.CharField(
         max_length=254, help_text="A mobile number or email address used with Giliran."
     )
@@ -110,6 +112,7 @@ class ProofStart(APIView):
         rate_limit(request, group="privacy-nik",
                    key=personal_data.keyed_hash("".join(data["nik"].split())),
                    rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK)  # fmt: skip
+        rate_limit_code_send(request, contact=contact_clean(data["contact"]).address)
         proof = identity_proof_start(nik=data["nik"], contact=data["contact"], language=_language())
         body = {"proof": proof, "detail": str(SENT_MESSAGE)}
         return Response(ProofStartedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
@@ -144,7 +147,7 @@ class MyData(APIView):
     def get(self, request: Request) -> Response:
         grant = _granted(request)
         citizen_access_record(nik_hash=grant.nik_hash, exported=True)
-        return Response(selectors.citizen_data(grant.nik_hash))
+        return Response(selectors.citizen_data(grant.nik_hash, grant.contact))
 
 
 class FileRequest(APIView):

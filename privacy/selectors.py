@@ -11,47 +11,66 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, Office, Role, WaitlistEntry
+from booking.models import Booking, Channel, Office, Role, WaitlistEntry
 from booking.permissions import offices_for
 from booking.templatetags.giliran import office_datetime
 from core.contacts import mask_email, mask_phone
 from notifications.models import Message, MessageKind
 from privacy.models import OPEN_REQUEST_STATUSES, DataEvent, DataEventKind, DataRequest
+from privacy.services.proof import Contact
 from queueing.models import ServiceRating, Ticket, TicketEvent, TicketEventKind
 
 DEFAULT_ZONE = "Asia/Jakarta"
 
 
-def citizen_bookings(nik_hash: str) -> QuerySet[Booking]:
-    return Booking.objects.filter(nik_hash=nik_hash)
+def made_with(contact: Contact | None) -> Q:
+    """Rows made with the proven contact; every row of the NIK when `contact` is None
+    (staff, and the erasure of a deletion request)."""
+    if contact is None:
+        return Q()
+    if contact.channel == Channel.EMAIL:
+        return Q(email=contact.address)
+    return Q(phone=contact.address)
 
 
-def citizen_waitlist(nik_hash: str) -> QuerySet[WaitlistEntry]:
-    return WaitlistEntry.objects.filter(nik_hash=nik_hash)
+def citizen_bookings(nik_hash: str, contact: Contact | None = None) -> QuerySet[Booking]:
+    return Booking.objects.filter(made_with(contact), nik_hash=nik_hash)
 
 
-def citizen_tickets(nik_hash: str) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(booking__nik_hash=nik_hash)
+def citizen_waitlist(nik_hash: str, contact: Contact | None = None) -> QuerySet[WaitlistEntry]:
+    return WaitlistEntry.objects.filter(made_with(contact), nik_hash=nik_hash)
 
 
-def citizen_messages(nik_hash: str) -> QuerySet[Message]:
+def citizen_tickets(nik_hash: str, contact: Contact | None = None) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(booking__in=citizen_bookings(nik_hash, contact))
+
+
+def citizen_requests(nik_hash: str, contact: Contact | None = None) -> QuerySet[DataRequest]:
+    requests = DataRequest.objects.filter(nik_hash=nik_hash)
+    if contact is not None:
+        requests = requests.filter(address=contact.address)
+    return requests
+
+
+def citizen_messages(nik_hash: str, contact: Contact | None = None) -> QuerySet[Message]:
     """Messages about their bookings and tickets, their waiting-list entries and their
     data requests (the last two are found by their deduplication keys)."""
+    bookings = citizen_bookings(nik_hash, contact)
     by_key = Q()
-    for entry_id in citizen_waitlist(nik_hash).values_list("pk", flat=True):
+    for entry_id in citizen_waitlist(nik_hash, contact).values_list("pk", flat=True):
         by_key |= Q(dedup_key__startswith=f"waitlist:{entry_id}:")
-    for request_id in DataRequest.objects.filter(nik_hash=nik_hash).values_list("pk", flat=True):
+    for request_id in citizen_requests(nik_hash, contact).values_list("pk", flat=True):
         by_key |= Q(dedup_key__startswith=f"privacy:{request_id}:")
     return Message.objects.filter(
-        Q(booking__nik_hash=nik_hash) | Q(ticket__booking__nik_hash=nik_hash) | by_key
+        Q(booking__in=bookings) | Q(ticket__booking__in=bookings) | by_key
     ).distinct()
 
 
-def citizen_offices(nik_hash: str) -> list[Office]:
+def citizen_offices(nik_hash: str, contact: Contact | None = None) -> list[Office]:
     return list(
         Office.objects.filter(
-            Q(office_services__slots__bookings__nik_hash=nik_hash)
-            | Q(office_services__waitlist__nik_hash=nik_hash)
+            Q(office_services__slots__bookings__in=citizen_bookings(nik_hash, contact))
+            | Q(office_services__waitlist__in=citizen_waitlist(nik_hash, contact))
         ).distinct()
     )
 
@@ -64,14 +83,18 @@ def _masked(address: str) -> str:
     return mask_email(address) if "@" in address else mask_phone(address)
 
 
-def citizen_data(nik_hash: str) -> dict[str, Any]:
+def citizen_data(nik_hash: str, contact: Contact | None = None) -> dict[str, Any]:
     """Everything held about this citizen, as JSON values, NIK masked. The same dict is
-    shown on the page, downloaded as a file and returned by the API."""
-    bookings = citizen_bookings(nik_hash).select_related(
+    shown on the page, downloaded as a file and returned by the API.
+
+    The citizen (`contact` = the contact they proved) sees only what was made with that
+    contact: a NIK is not proof of identity, anyone can book with someone else's, so
+    proving a phone shows the rows made with that phone and no others."""
+    bookings = citizen_bookings(nik_hash, contact).select_related(
         "slot__office_service__office", "slot__office_service__service"
     )
-    tickets = citizen_tickets(nik_hash).select_related("office", "office_service__service")
-    ratings = ServiceRating.objects.filter(ticket__in=citizen_tickets(nik_hash))
+    tickets = citizen_tickets(nik_hash, contact).select_related("office", "office_service__service")
+    ratings = ServiceRating.objects.filter(ticket__in=citizen_tickets(nik_hash, contact))
     return {
         "generated_at": timezone.now().isoformat(),
         "bookings": [
@@ -109,7 +132,7 @@ def citizen_data(nik_hash: str) -> dict[str, Any]:
                 "email": w.email,
                 "joined_at": _iso(w.created_at),
             }
-            for w in citizen_waitlist(nik_hash).select_related(
+            for w in citizen_waitlist(nik_hash, contact).select_related(
                 "office_service__office", "office_service__service"
             )
         ],
@@ -148,7 +171,7 @@ def citizen_data(nik_hash: str) -> dict[str, Any]:
                 "queued_at": _iso(m.created_at),
                 "sent_at": _iso(m.sent_at),
             }
-            for m in citizen_messages(nik_hash).order_by("created_at")
+            for m in citizen_messages(nik_hash, contact).order_by("created_at")
         ],
         "requests": [
             {
@@ -163,9 +186,9 @@ def citizen_data(nik_hash: str) -> dict[str, Any]:
                 "decided_at": _iso(r.decided_at),
                 "refusal_reason": r.refusal_reason,
             }
-            for r in DataRequest.objects.filter(nik_hash=nik_hash).order_by("filed_at")
+            for r in citizen_requests(nik_hash, contact).order_by("filed_at")
         ],
-        "processing_trail": processing_trail(nik_hash),
+        "processing_trail": processing_trail(nik_hash, contact),
     }
 
 
@@ -196,12 +219,12 @@ def _step_label(what: str) -> str:
     return what
 
 
-def processing_trail(nik_hash: str) -> list[dict[str, Any]]:
+def processing_trail(nik_hash: str, contact: Contact | None = None) -> list[dict[str, Any]]:
     """What was done with the citizen's data and when, oldest first. `by` is "citizen",
     "system" or "staff" (staff are not named to the citizen); `what` is a stable code,
     `label` says it in the active language."""
     trail: list[dict[str, Any]] = []
-    offices = citizen_offices(nik_hash)
+    offices = citizen_offices(nik_hash, contact)
     zone = offices[0].timezone if offices else DEFAULT_ZONE
 
     def add(at: datetime | None, what: str, by: str, ref: str = "") -> None:
@@ -212,23 +235,28 @@ def processing_trail(nik_hash: str) -> list[dict[str, Any]]:
                 "reference": ref,
             })  # fmt: skip
 
-    for b in citizen_bookings(nik_hash):
+    for b in citizen_bookings(nik_hash, contact):
         made_by = "staff" if b.created_by_id else "citizen"
         add(b.created_at, "booking_made", made_by, b.code)
         add(b.confirmed_at, "booking_confirmed", made_by, b.code)
         add(b.cancelled_at, "booking_cancelled", "citizen", b.code)
-    for w in citizen_waitlist(nik_hash):
+    for w in citizen_waitlist(nik_hash, contact):
         add(w.created_at, "waitlist_joined", "citizen")
         add(w.offered_at, "waitlist_offered", "system")
-    for event in TicketEvent.objects.filter(ticket__in=citizen_tickets(nik_hash)).select_related(
-        "ticket"
-    ):
+    for event in TicketEvent.objects.filter(
+        ticket__in=citizen_tickets(nik_hash, contact)
+    ).select_related("ticket"):
         add(event.at, f"ticket_{event.kind}", "staff" if event.staff_id else "system",
             event.ticket.display_number)  # fmt: skip
-    for m in citizen_messages(nik_hash):
+    for m in citizen_messages(nik_hash, contact):
         add(m.created_at, f"message_{m.kind}_queued", "system")
         add(m.sent_at, f"message_{m.kind}_sent", "system")
-    for e in DataEvent.objects.filter(nik_hash=nik_hash).select_related("request"):
+    events = DataEvent.objects.filter(nik_hash=nik_hash)
+    if contact is not None:  # their own requests' steps, and their own views/exports
+        events = events.filter(
+            Q(request__in=citizen_requests(nik_hash, contact)) | Q(request__isnull=True)
+        )
+    for e in events.select_related("request"):
         add(e.at, f"privacy_{e.kind}", "staff" if e.staff_id else "citizen",
             e.request.reference if e.request else "")  # fmt: skip
     trail.sort(key=lambda item: item["at"])
@@ -266,3 +294,33 @@ def request_deadline(request: DataRequest) -> str:
 
 def request_overdue(request: DataRequest, now: datetime | None = None) -> bool:
     return request.is_open and (now or timezone.now()) > request.due_at
+
+
+def request_bookings_for(user: AnyUser, nik_hash: str) -> list[dict[str, Any]]:
+    """The citizen's bookings as the staff member handling their request sees them: in
+    full (code, name, masked NIK) at the offices where they are at least a supervisor,
+    at any office for national administrators; elsewhere only that there is one (office,
+    service, day, status), since their work needs to know it exists, not its details.
+    `booking` is the row shown in full (for the access log), None for a summary."""
+    rows = citizen_bookings(nik_hash).select_related(
+        "slot__office_service__office", "slot__office_service__service"
+    )
+    if getattr(user, "is_superuser", False):
+        mine: set[int] | None = None
+    else:
+        mine = set(offices_for(user, at_least=Role.SUPERVISOR).values_list("pk", flat=True))
+    shown = []
+    for b in rows.order_by("slot__starts_at", "pk"):
+        office = b.slot.office_service.office
+        full = mine is None or office.pk in mine
+        shown.append({
+            "booking": b if full else None,
+            "code": b.code if full else "",
+            "full_name": b.full_name if full else "",
+            "nik": b.masked_nik if full else "",
+            "office": office.name,
+            "service": b.slot.office_service.service.name,
+            "day": b.slot.local_date,
+            "status_label": str(b.get_status_display()),
+        })  # fmt: skip
+    return shown

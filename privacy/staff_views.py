@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from booking.permissions import supervises
 from core import personal_data
+from core.audit import record_access
 from core.errors import ApplicationError
 from privacy import selectors
 from privacy.forms import RefuseForm
@@ -82,11 +83,14 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if data_request.new_value_encrypted
         else ""
     )
-    data = selectors.citizen_data(data_request.nik_hash)
+    bookings = selectors.request_bookings_for(request.user, data_request.nik_hash)
+    for row in bookings:
+        if row["booking"] is not None:
+            record_access(row["booking"])  # a staff member read this citizen's booking
     context = {
         **_row(data_request),
         "new_value": new_value,
-        "data": data,
+        "bookings": bookings,
         "events": data_request.events.select_related("staff"),
         "refuse_form": refuse_form,
         "error": error,

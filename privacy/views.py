@@ -18,12 +18,13 @@ from django.views.decorators.cache import never_cache
 
 from core import personal_data
 from core.errors import ApplicationError
-from core.ratelimit import client_ip, rate_limit
+from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from privacy import selectors
 from privacy.forms import CodeForm, ProveForm, RequestForm
 from privacy.models import ANSWER_WITHIN, RequestKind
 from privacy.services.proof import (
     Grant,
+    contact_clean,
     grant_read,
     grant_token,
     identity_proof_start,
@@ -58,6 +59,7 @@ def privacy_start(request: HttpRequest) -> HttpResponse:
             rate_limit(request, group="privacy-nik",
                        key=personal_data.keyed_hash("".join(nik.split())),
                        rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK)  # fmt: skip
+            rate_limit_code_send(request, contact=contact_clean(contact).address)
             proof = identity_proof_start(nik=nik, contact=contact, language=_language())
         except ApplicationError as error:
             form.add_application_error(error)
@@ -94,13 +96,13 @@ def privacy_overview(request: HttpRequest) -> HttpResponse:
     if granted is None:
         return redirect("privacy-start")
     citizen_access_record(nik_hash=granted.nik_hash, exported=False)
-    return render(request, "privacy/overview.html", _overview_context(request, granted.nik_hash))
+    return render(request, "privacy/overview.html", _overview_context(request, granted))
 
 
 def _overview_context(
-    request: HttpRequest, nik_hash: str, form: RequestForm | None = None
+    request: HttpRequest, granted: Grant, form: RequestForm | None = None
 ) -> dict[str, object]:
-    data = selectors.citizen_data(nik_hash)
+    data = selectors.citizen_data(granted.nik_hash, granted.contact)
     return {
         "data": data,
         "form": form or RequestForm(initial={"kind": RequestKind.CORRECTION}),
@@ -117,7 +119,9 @@ def privacy_export(request: HttpRequest) -> HttpResponse:
     if granted is None:
         return redirect("privacy-start")
     citizen_access_record(nik_hash=granted.nik_hash, exported=True)
-    body = json.dumps(selectors.citizen_data(granted.nik_hash), ensure_ascii=False, indent=2)
+    body = json.dumps(
+        selectors.citizen_data(granted.nik_hash, granted.contact), ensure_ascii=False, indent=2
+    )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="giliran-data-saya.json"'
     return response
@@ -147,7 +151,7 @@ def privacy_request(request: HttpRequest) -> HttpResponse:
         else:
             request.session[FILED_KEY] = filed.reference
             return redirect("privacy-overview")
-    context = _overview_context(request, granted.nik_hash, form)
+    context = _overview_context(request, granted, form)
     return render(request, "privacy/overview.html", context, status=400)
 
 

@@ -29,6 +29,8 @@ OPEN_VIEWS = {
 }
 OPEN_NAMESPACES = {"twofactor", "otp_webauthn"}
 GUARDED_NAMESPACES = {"staff", "admin", "audit"}
+# Staff pages outside those namespaces (the data-subject requests of the privacy app).
+GUARDED_VIEW_PREFIXES = ("privacy-staff-",)
 
 
 class StaffSessionMiddleware:
@@ -61,7 +63,9 @@ class StaffSessionMiddleware:
             return None
         if not second_factor_applies(request, now=timezone.now()):
             return None
-        if namespaces & GUARDED_NAMESPACES:
+        if namespaces & GUARDED_NAMESPACES or (
+            match and match.view_name.startswith(GUARDED_VIEW_PREFIXES)
+        ):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('twofactor:verify')}?{query}")
         # The API and every other view see an unverified session as not signed in.

@@ -7,8 +7,9 @@ made with that contact, and an outbox message of kind `privacy_code`. Its hash c
 a `privacy:` prefix, so it can never confirm a hold, and holds are never used as anchors.
 
 The answer is the same whether or not the NIK and contact are known: a proof is issued
-either way (an encrypted reference that says nothing), and checking a code against an
-unknown proof fails exactly like a wrong code."""
+either way (an encrypted reference that says nothing), the lookup and the sending happen
+afterwards in a Celery task, and checking a code against an unknown proof fails exactly
+like a wrong code."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -31,6 +33,7 @@ from booking.models import Booking, BookingStatus, Channel, VerificationCode
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
 from core.nik import normalize_nik
 from notifications.models import MessageKind
 from notifications.services.outbox import Recipient, message_queue
@@ -60,11 +63,14 @@ def contact_clean(raw: str) -> Contact:
 
 
 def _anchor(nik_hash: str, contact: Contact) -> Booking | None:
-    """The citizen's latest booking made with this contact (never a live hold, whose own
-    confirmation code must stay the latest one)."""
-    bookings = Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True).exclude(
-        status=BookingStatus.HELD
-    )
+    """The citizen's latest booking made with this contact that was confirmed at some
+    point (confirmed, attended, missed, or cancelled after confirming). Never a hold,
+    live or expired: anyone can hold a place with someone else's NIK and their own
+    phone, but confirming needs the code sent to that phone, and a live hold's own
+    confirmation code must stay the latest one."""
+    bookings = Booking.objects.filter(
+        nik_hash=nik_hash, anonymised_at__isnull=True, confirmed_at__isnull=False
+    ).exclude(status__in=[BookingStatus.HELD, BookingStatus.EXPIRED])
     if contact.channel == Channel.EMAIL:
         bookings = bookings.filter(email=contact.address)
     else:
@@ -78,16 +84,16 @@ def _code_hash(booking_id: int, code: str) -> str:
 
 @dataclass(frozen=True)
 class Proof:
-    proof_id: int | None
+    nonce: str
     issued_at: datetime
     contact: Contact
 
 
-def proof_encode(proof_id: int | None, issued_at: datetime, contact: Contact) -> str:
+def proof_encode(nonce: str, issued_at: datetime, contact: Contact) -> str:
     """An opaque, encrypted reference: it does not tell whether a code was sent. It
     carries the contact, where the answers to the citizen's requests will go."""
     payload = {
-        "p": f"{proof_id or 0:012d}",
+        "p": nonce,
         "t": int(issued_at.timestamp()),
         "c": [contact.channel, contact.address],
     }
@@ -99,7 +105,7 @@ def proof_decode(proof: str) -> Proof | None:
         payload = json.loads(personal_data.decrypt(proof))
         channel, address = payload["c"]
         return Proof(
-            int(payload["p"]) or None,
+            str(payload["p"]),
             datetime.fromtimestamp(int(payload["t"]), tz=UTC),
             Contact(str(channel), str(address)),
         )
@@ -107,24 +113,69 @@ def proof_decode(proof: str) -> Proof | None:
         return None
 
 
+def _proof_key(nonce: str) -> str:
+    """Where the code sent for a proof is found (the cache holds no secret: a keyed
+    hash of the proof's random nonce, and a row id)."""
+    return f"privacy-proof:{personal_data.keyed_hash(nonce)}"
+
+
 def identity_proof_start(
     *, nik: str, contact: str, language: str = "id", now: datetime | None = None
 ) -> str:
-    """Send a code if this NIK has a booking made with this contact. Returns a proof
-    reference in every case; the caller says "if the details match, a code was sent"."""
+    """Ask for a code for this NIK and contact. Returns a proof reference in every case;
+    the caller says "if the details match, a code was sent".
+
+    The same work whether or not the details are known: check them, and send a task
+    when the transaction commits. The task (`identity_proof_send`) looks for a booking,
+    makes the code and queues the message, so neither the answer nor its time tells
+    whether the NIK and contact are known. The task gets the keyed NIK hash and the
+    contact encrypted, never the NIK."""
     now = now or timezone.now()
     clean_nik = normalize_nik(nik)
     clean_contact = contact_clean(contact)
-    anchor = _anchor(personal_data.keyed_hash(clean_nik), clean_contact)
+    nonce = secrets.token_urlsafe(16)
+    task_args = {
+        "nik_hash": personal_data.keyed_hash(clean_nik),
+        "contact": personal_data.encrypt(
+            json.dumps([clean_contact.channel, clean_contact.address])
+        ),
+        "language": language,
+        "proof_key": _proof_key(nonce),
+    }
+    transaction.on_commit(lambda: _send_soon(task_args), robust=True)
+    return proof_encode(nonce, now, clean_contact)
+
+
+def _send_soon(task_args: dict[str, str]) -> None:
+    from privacy.tasks import identity_proof_send_task
+
+    identity_proof_send_task.delay(**task_args)
+
+
+def identity_proof_send(
+    *, nik_hash: str, contact: Contact, language: str, proof_key: str,
+    now: datetime | None = None,
+) -> bool:  # fmt: skip
+    """Send a code if this NIK has a (once confirmed) booking made with this contact and
+    the hour's message budget allows; remember which code the proof stands for. Returns
+    whether a code was sent (nobody is told)."""
+    now = now or timezone.now()
+    anchor = _anchor(nik_hash, contact)
     if anchor is None:
-        return proof_encode(None, now, clean_contact)
-    channel = clean_contact.channel
+        return False
+    channel = contact.channel
     if channel != Channel.EMAIL:
         channel = (
             anchor.channel if anchor.channel in (Channel.SMS, Channel.WHATSAPP) else Channel.SMS
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
+        try:
+            # The hour's SMS/WhatsApp budget, as for booking codes. Spent: no code, and
+            # the same answer as for unknown details.
+            message_budget_spend(channel=channel, phone=contact.address, now=now)
+        except ApplicationError:
+            return False
         record = VerificationCode.objects.create(
             booking=anchor,
             code_hash=_code_hash(anchor.pk, code),
@@ -135,15 +186,14 @@ def identity_proof_start(
             message_queue(
                 kind=MessageKind.PRIVACY_CODE,
                 dedup_key=f"privacy:code:{record.pk}",
-                recipient=Recipient(
-                    channel=channel, address=clean_contact.address, language=language
-                ),
+                recipient=Recipient(channel=channel, address=contact.address, language=language),
                 context={"code": code, "reference": anchor.code},
                 office=anchor.slot.office_service.office,
                 booking=anchor,
                 stale_after=record.expires_at,
             )
-    return proof_encode(record.pk, now, clean_contact)
+    cache.set(proof_key, record.pk, timeout=settings.GILIRAN_CODE_MINUTES * 60)
+    return True
 
 
 def _wrong_code() -> ApplicationError:
@@ -158,14 +208,14 @@ def identity_proof_verify(*, proof: str, code: str, now: datetime | None = None)
     decoded = proof_decode(proof)
     if decoded is None:
         raise _wrong_code()
-    proof_id = decoded.proof_id
     if now - decoded.issued_at > timedelta(minutes=settings.GILIRAN_CODE_MINUTES):
         raise ApplicationError(
             "code_expired", _("This code has expired. Ask for a new one."), status_code=410
         )
+    proof_id = cache.get(_proof_key(decoded.nonce))
     record = (
         VerificationCode.objects.select_related("booking").filter(pk=proof_id).first()
-        if proof_id
+        if isinstance(proof_id, int)
         else None
     )
     if record is None or record.used_at is not None or record.expires_at <= now:

@@ -30,7 +30,7 @@ from core import personal_data
 from core.audit import record_update
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
-from notifications.models import MessageKind
+from notifications.models import Message, MessageKind, MessageStatus
 from notifications.services.outbox import Recipient, message_queue
 from privacy import selectors
 from privacy.models import (
@@ -224,29 +224,44 @@ def data_request_refuse(
     return request
 
 
-def personal_data_correct(*, nik_hash: str, field: str, value: str) -> int:
-    """Set `field` to `value` on every booking and waiting-list entry of the citizen."""
+def personal_data_correct(*, nik_hash: str, contact: Contact, field: str, value: str) -> int:
+    """Set `field` to `value` on the citizen's bookings and waiting-list entries made
+    with the proven `contact`. Only those: the NIK is not proof of identity (anyone can
+    book with someone else's NIK), so a correction proven through one contact must not
+    rewrite rows made with another."""
     if field not in CorrectableField.values:
         raise ApplicationError("invalid_field", _("Choose which detail should be corrected."))
     changes = {field: value}
+    mine = selectors.made_with(contact)
+    bookings = Booking.objects.filter(mine, nik_hash=nik_hash, anonymised_at__isnull=True)
+    entries = WaitlistEntry.objects.filter(mine, nik_hash=nik_hash)
     # update() is invisible to the audit log: record each row's change (masked) first.
-    for row in [*Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True),
-                *WaitlistEntry.objects.filter(nik_hash=nik_hash)]:  # fmt: skip
+    for row in [*bookings, *entries]:
         before = copy.copy(row)
         setattr(row, field, value)
         record_update(before, row)
-    rows = Booking.objects.filter(nik_hash=nik_hash, anonymised_at__isnull=True).update(**changes)
-    rows += WaitlistEntry.objects.filter(nik_hash=nik_hash).update(**changes)
+    rows = bookings.update(**changes)
+    rows += entries.update(**changes)
     return rows
 
 
 def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
     """Cancel the citizen's upcoming bookings (they are told, as for any cancellation),
     take them off waiting lists and release their holds, then erase their personal
-    fields everywhere, keeping the rows for the figures.
+    fields everywhere, keeping the rows for the figures. Rows other workers hold are
+    waited for, and nothing is left unerased (`anonymise._erase_all`), except the
+    messages still to be delivered.
 
     Refuses, changing nothing, if a booking cannot be cancelled any more (today's
     appointment): staff finish the request after it."""
+    # Messages waiting from before (reminders of the bookings about to be cancelled, a
+    # code nobody will use): never sent now, erased below. The notices queued from here
+    # on (cancellations) are delivered, and erased by the retention job after sending.
+    waiting = list(
+        selectors.citizen_messages(nik_hash)
+        .filter(status=MessageStatus.PENDING)
+        .values_list("pk", flat=True)
+    )
     cancelled: list[str] = []
     for booking in Booking.objects.filter(nik_hash=nik_hash, status=BookingStatus.CONFIRMED):
         try:
@@ -268,6 +283,10 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
     slots_lock(set(holds.values_list("slot_id", flat=True)))
     holds.update(releases_at=now)
     bookings_release(Q(nik_hash=nik_hash, status=BookingStatus.HELD), now=now)
+    # Conditional: a message the outbox claimed meanwhile is being sent; it stays.
+    Message.objects.filter(pk__in=waiting, status=MessageStatus.PENDING).update(
+        status=MessageStatus.SKIPPED
+    )
     tickets = selectors.citizen_tickets(nik_hash)
     messages = selectors.citizen_messages(nik_hash)
     # What the audit log recorded of these rows goes with them (names and contacts).
@@ -307,8 +326,10 @@ def data_request_complete(
         with translation.override(request.language):
             if request.kind == RequestKind.CORRECTION:
                 value = personal_data.decrypt(token or "")
-                rows = personal_data_correct(nik_hash=request.nik_hash, field=request.field,
-                                             value=value)  # fmt: skip
+                rows = personal_data_correct(
+                    nik_hash=request.nik_hash, contact=Contact(request.channel, request.address),
+                    field=request.field, value=value,
+                )  # fmt: skip
                 _event(request, nik_hash=request.nik_hash, kind=DataEventKind.CORRECTED,
                        now=now, staff=staff, field=request.field, rows=rows)  # fmt: skip
                 outcome = gettext(

@@ -13,13 +13,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from booking.models import Booking, Counter, Slot, Source
+from booking.models import Booking, Channel, Counter, Slot, Source
 from booking.services.booking import (
     booking_cancel,
     booking_confirm,
     booking_hold,
     booking_reschedule,
 )
+from privacy.services.proof import Contact
 from privacy.services.requests import personal_data_correct
 from tests.booking.conftest import citizen_details
 
@@ -92,8 +93,9 @@ def test_a_staff_applied_correction_is_logged_masked_on_every_row(slot: Slot) ->
     held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
     booking = booking_confirm(booking=held)
     personal_data_correct(
-        nik_hash=booking.nik_hash, field="full_name", value="Siti Rahmawati Putri"
-    )
+        nik_hash=booking.nik_hash, contact=Contact(Channel.EMAIL, booking.email),
+        field="full_name", value="Siti Rahmawati Putri",
+    )  # fmt: skip
     assert _updates(booking)[-1] == {"full_name": ["S*** R***", "S*** R*** P***"]}
     assert "Putri" not in json.dumps(_updates(booking))
 

@@ -9,16 +9,18 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from booking.models import Booking
+from booking.models import Booking, BookingStatus, Slot
+from core.nik import NIK_PATTERN
+from notifications.models import Message, MessageKind
 from privacy.models import DataRequest
-from tests.privacy.conftest import BUDI_NIK, SITI_NIK, code_from_mail
+from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book, code_from_mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _grant(client: Client) -> str:
+def _grant(client: Client, contact: str = "siti@example.id") -> str:
     started = client.post(
-        "/api/v1/privacy/proofs/", {"nik": SITI_NIK, "contact": "siti@example.id"},
+        "/api/v1/privacy/proofs/", {"nik": SITI_NIK, "contact": contact},
         content_type="application/json",
     )  # fmt: skip
     assert started.status_code == 202
@@ -103,3 +105,72 @@ def test_a_deletion_request_is_filed_with_the_proved_contact(
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
     )  # fmt: skip
     assert bad.status_code == 400 and "new_value" in bad.json()["fields"]
+
+
+def test_proving_one_contact_shows_only_the_rows_made_with_it(
+    client: Client, siti_booking: Booking, slot: Slot
+) -> None:
+    """Someone booked and confirmed with Siti's NIK and their own email: proving that
+    email shows their booking, never Siti's (made with her own contact)."""
+    Booking.objects.filter(pk=siti_booking.pk).update(status=BookingStatus.ATTENDED)
+    later = Slot.objects.filter(
+        office_service=slot.office_service, capacity__gt=0, starts_at__gt=slot.starts_at
+    ).order_by("starts_at")[0]
+    other = book(later, SITI_NIK, phone="0813-9999-0000", email="mallory@example.id")
+    token = _grant(client, "mallory@example.id")
+    response = client.get("/api/v1/privacy/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    body = response.content.decode()
+    assert [b["code"] for b in response.json()["bookings"]] == [other.code]
+    assert siti_booking.code not in body and "siti@example.id" not in body
+
+
+def test_the_proof_takes_the_nik_as_the_booking_api_does(
+    client: Client, siti_booking: Booking
+) -> None:
+    """The schema declares the same NIK pattern as the booking API, and the NIK is
+    digits only there too (spaces are for the web form)."""
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/privacy/proofs/"]["post"]["requestBody"]["content"]
+    ref = body["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    nik = schema["components"]["schemas"][ref]["properties"]["nik"]
+    assert nik["pattern"] == NIK_PATTERN and nik["writeOnly"] is True
+    spaced = client.post(
+        "/api/v1/privacy/proofs/", {"nik": "3171 0145 0190 0001", "contact": "siti@example.id"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert spaced.status_code == 400 and "nik" in spaced.json()["fields"]
+
+
+def test_codes_to_one_contact_are_limited_like_booking_codes(
+    client: Client, siti_booking: Booking, settings: Any
+) -> None:
+    """The per-contact code limit of the booking flow applies to privacy codes too,
+    whatever NIK is typed (the answer does not depend on whether it is known)."""
+    settings.GILIRAN_RATE_CODE_PER_CONTACT = "2/h"
+    settings.GILIRAN_RATE_PRIVACY_PER_NIK = "100/h"
+    settings.GILIRAN_RATE_PRIVACY_PER_IP = "100/h"
+    answers = [
+        client.post(
+            "/api/v1/privacy/proofs/", {"nik": nik, "contact": "0812-3456-7890"},
+            content_type="application/json",
+        ).status_code
+        for nik in (SITI_NIK, BUDI_NIK, SITI_NIK)
+    ]  # fmt: skip
+    assert answers == [202, 202, 429]
+
+
+def test_privacy_codes_spend_the_sms_budget(
+    client: Client, siti_booking: Booking, settings: Any
+) -> None:
+    """With the hour's SMS budget spent, no code goes out, and the answer is the same."""
+    settings.GILIRAN_MESSAGE_BUDGET_PER_HOUR = 1
+    answers = [
+        client.post(
+            "/api/v1/privacy/proofs/",
+            {"nik": SITI_NIK, "contact": "0812-3456-7890"},
+            content_type="application/json",
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert Message.objects.filter(kind=MessageKind.PRIVACY_CODE).count() == 1

@@ -34,7 +34,7 @@ from privacy.services.requests import (
     data_request_take,
 )
 from tests.booking.conftest import citizen_details
-from tests.privacy.conftest import BUDI_NIK, SITI_NIK
+from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book
 
 pytestmark = pytest.mark.django_db
 
@@ -176,9 +176,17 @@ def test_deletion_cancels_the_upcoming_booking_then_erases_but_keeps_the_figures
     erased = ("full_name", "nik_encrypted", "nik_last4", "phone", "email")
     assert all(getattr(siti_booking, name) == "" for name in erased)
     assert siti_booking.nik_hash != siti_hash and siti_booking.anonymised_at is not None
-    kinds = list(Message.objects.filter(booking=siti_booking).values_list("kind", flat=True))
-    assert "cancelled" in kinds  # the citizen was told of the cancellation…
-    assert not Message.objects.filter(booking=siti_booking).exclude(recipient="").exists()
+    # The citizen is told of the cancellation: the notice queued by the deletion is
+    # delivered (not blanked before it could go); it is erased by the retention job.
+    cancelled = Message.objects.get(booking=siti_booking, kind=MessageKind.CANCELLED)
+    assert cancelled.status == "sent" and cancelled.recipient == "siti@example.id"
+    assert any(siti_booking.code in m.body and m.to == ["siti@example.id"] for m in mail.outbox)
+    # Messages already sent before the deletion are erased at once.
+    sent_before = Message.objects.filter(booking=siti_booking).exclude(pk=cancelled.pk)
+    assert sent_before.exists() and not sent_before.exclude(recipient="").exists()
+    # The reminder of the cancelled booking, still waiting, will never go out.
+    reminder = Message.objects.get(booking=siti_booking, kind=MessageKind.REMINDER_SOON)
+    assert reminder.status == "skipped" and reminder.recipient == ""
     done = Message.objects.get(kind=MessageKind.PRIVACY_DONE)  # …and of the outcome
     assert siti_booking.code in done.context["outcome"]
     assert selectors.citizen_data(siti_hash)["bookings"] == []
@@ -244,3 +252,25 @@ def test_deletion_releases_a_hold_at_once(slot: Slot, siti_hash: str, supervisor
     slot.refresh_from_db()
     assert hold.status == BookingStatus.EXPIRED and not hold.occupies_slot
     assert slot.taken == 0 and hold.full_name == ""
+
+
+def test_a_correction_changes_only_the_rows_made_with_the_proven_contact(
+    siti_booking: Booking, siti_hash: str, slot: Slot, supervisor: Any
+) -> None:
+    """Someone who booked (and confirmed) with Siti's NIK and their own phone, then
+    proved that phone, cannot put their details on Siti's own bookings."""
+    Booking.objects.filter(pk=siti_booking.pk).update(status=BookingStatus.ATTENDED)
+    later = Slot.objects.filter(
+        office_service=slot.office_service, capacity__gt=0, starts_at__gt=slot.starts_at
+    ).order_by("starts_at")[0]
+    other = book(later, SITI_NIK, phone="0813-9999-0000", email="mallory@example.id")
+    mallory = Contact(Channel.SMS, "+6281399990000")
+    request = data_request_file(
+        nik_hash=siti_hash, kind=RequestKind.CORRECTION, contact=mallory,
+        field="email", new_value="mallory2@example.id",
+    )  # fmt: skip
+    data_request_complete(request=request, staff=supervisor)
+    siti_booking.refresh_from_db()
+    other.refresh_from_db()
+    assert siti_booking.email == "siti@example.id"
+    assert other.email == "mallory2@example.id"

@@ -134,3 +134,52 @@ def test_the_grant_expires_and_cannot_be_forged(
     assert grant_read(token + "x") is None
     clock.shift(timedelta(minutes=16))
     assert grant_read(token) is None
+
+
+def test_an_expired_hold_with_a_victims_nik_proves_nothing(
+    slot: Slot, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An attacker holds a place with Siti's NIK and their own contact, lets the hold
+    expire, and asks for a code: nothing is sent, the proof fails like a wrong code."""
+    with django_capture_on_commit_callbacks(execute=True):
+        hold = booking_hold(
+            slot_id=slot.pk,
+            details=citizen_details(SITI_NIK, phone="0813-9999-0000", email="mallory@example.id"),
+            source=Source.WEB,
+        )
+    Booking.objects.filter(pk=hold.pk).update(status=BookingStatus.EXPIRED, occupies_slot=False)
+    sent_before = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        proof = identity_proof_start(nik=SITI_NIK, contact="mallory@example.id")
+        identity_proof_start(nik=SITI_NIK, contact="0813-9999-0000")
+    assert len(mail.outbox) == sent_before
+    assert not Message.objects.filter(kind=MessageKind.PRIVACY_CODE).exists()
+    with pytest.raises(ApplicationError) as refused:
+        identity_proof_verify(proof=proof, code="000000")
+    assert refused.value.code == "wrong_code"
+
+
+def test_asking_for_a_code_does_the_same_work_for_known_and_unknown_details(
+    siti_booking: Booking,
+    django_assert_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """No timing oracle: neither path touches the database or queues a message while
+    answering; each sends one task on commit, which does the lookup and the sending."""
+    answers = []
+    for nik in (SITI_NIK, BUDI_NIK):
+        with (
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+            django_assert_num_queries(0),
+        ):
+            proof = identity_proof_start(nik=nik, contact="siti@example.id")
+        answers.append((proof, callbacks))
+    assert [len(callbacks) for _proof, callbacks in answers] == [1, 1]
+    assert not Message.objects.filter(kind=MessageKind.PRIVACY_CODE).exists()
+    with django_capture_on_commit_callbacks(execute=True):  # the message's own dispatch
+        for _proof, callbacks in answers:
+            callbacks[0]()
+    assert Message.objects.filter(kind=MessageKind.PRIVACY_CODE).count() == 1
+    assert identity_proof_verify(proof=answers[0][0], code=code_from_mail()).contact.address == (
+        "siti@example.id"
+    )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -19,7 +20,7 @@ from core import personal_data
 from privacy.models import DataEvent, DataRequest, RequestKind, RequestStatus
 from privacy.services.proof import Contact
 from privacy.services.requests import data_request_file
-from tests.privacy.conftest import BUDI_NIK, SITI_NIK, code_from_mail
+from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book, code_from_mail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -208,3 +209,26 @@ def test_a_refusal_without_a_reason_is_shown_and_changes_nothing(
     assert "Sebutkan alasan" in response.content.decode() or "wajib" in response.content.decode()
     request.refresh_from_db()
     assert request.status == RequestStatus.RECEIVED
+
+
+def test_the_request_page_shows_other_offices_bookings_only_in_summary_and_logs_the_read(
+    client: Client, siti_booking: Booking, denpasar_slot: Any, supervisor: Any
+) -> None:
+    """Siti also booked in Denpasar. The Jakarta supervisor handling her request sees her
+    Jakarta booking in full (and that read is in the audit log), Denpasar's only as
+    "a booking at that office", without its code or her name."""
+    Booking.objects.filter(pk=siti_booking.pk).update(status="attended")
+    with translation.override("id"):
+        bali = book(denpasar_slot, SITI_NIK, full_name="Siti Bali")
+    request = _siti_request()
+    client.force_login(supervisor)
+    page = client.get(reverse("privacy-staff-request", args=[request.reference]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert siti_booking.code in text and "Siti Rahmawati" in text
+    assert bali.code not in text and "Siti Bali" not in text
+    assert "Mal Pelayanan Publik Denpasar" in text  # summarised: the office is named
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS)
+    assert {(entry.object_pk, entry.actor) for entry in reads} == {
+        (str(siti_booking.pk), supervisor)
+    }

@@ -39,6 +39,9 @@ def _staff_pages(office_code: str) -> list[str]:
         reverse("staff:plan-days", args=[office_code]),
         reverse("staff:counters"),
         reverse("audit:log"),
+        reverse("privacy-staff-queue"),
+        reverse("privacy-staff-request", args=["DS-BCDFGHJK"]),
+        "/en" + reverse("privacy-staff-queue"),
         reverse("admin:index"),
         reverse("admin:booking_booking_changelist"),
     ]
