@@ -16,7 +16,6 @@ the booking's id, its `manage_token_version` and an expiry, and checked by signa
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -30,7 +29,7 @@ SALT = "giliran.booking.manage.v2"
 
 def token_expiry(booking: Booking, now: datetime) -> datetime:
     slot = booking.slot
-    zone = ZoneInfo(slot.office_service.office.timezone)
+    zone = slot.office_service.office.zone
     day_end = datetime.combine(slot.local_date + timedelta(days=1), time(0), tzinfo=zone)
     end = day_end + timedelta(hours=settings.GILIRAN_MANAGE_TOKEN_MARGIN_HOURS)
     return min(end, now + timedelta(days=settings.GILIRAN_MANAGE_TOKEN_MAX_DAYS))

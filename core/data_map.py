@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
@@ -38,7 +37,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.timezones import IndonesianZone
+from core.timezones import IndonesianZone, local_date
 
 Text = str | Promise
 
@@ -363,7 +362,7 @@ def past_office_days(*, date_field: str, zone_field: str, days: int, now: dateti
     least `days` full days ago: a day D is due from 00:00 office time on D + days + 1."""
     due = Q(pk__in=[])
     for zone in IndonesianZone.values:
-        today = now.astimezone(ZoneInfo(zone)).date()
+        today = local_date(zone, now)
         due |= Q(**{zone_field: zone, f"{date_field}__lt": today - timedelta(days=days)})
     return due
 

@@ -1,12 +1,21 @@
-"""Indonesia's three time zones and their everyday names (no daylight saving)."""
+"""Indonesia's three time zones and their everyday names (no daylight saving).
+
+The one place for office time: `zone_info` (a cached ZoneInfo by name), `local_now` /
+`local_date` (the wall clock and the day in a zone) and `format_local_time`, the one
+formatter, which always names the zone (WIB, WITA, WIT). Offices expose these as
+`Office.zone` and `Office.local_date(now)` (booking.models.catalog); core knows no app,
+so everything here takes a zone name or a ZoneInfo."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
+from functools import cache
+from typing import TypeAlias
 from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 
 
 class IndonesianZone(models.TextChoices):
@@ -17,17 +26,39 @@ class IndonesianZone(models.TextChoices):
 
 ZONE_ABBREVIATIONS = {zone.value: zone.name for zone in IndonesianZone}
 
-
-def zone_abbreviation(zone_name: str) -> str:
-    return ZONE_ABBREVIATIONS.get(zone_name, zone_name)
+Zone: TypeAlias = str | ZoneInfo
 
 
-def local_now(zone_name: str) -> datetime:
-    return timezone.now().astimezone(ZoneInfo(zone_name))
+@cache
+def _zone_named(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
-def format_local_time(value: time | datetime, zone_name: str) -> str:
-    """'08:00 WIB' for a wall-clock time, or an aware datetime converted to the zone."""
-    if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(zone_name)).time()
-    return f"{value:%H:%M} {zone_abbreviation(zone_name)}"
+def zone_info(zone: Zone) -> ZoneInfo:
+    """The ZoneInfo for a zone name (cached), or the ZoneInfo itself."""
+    return zone if isinstance(zone, ZoneInfo) else _zone_named(zone)
+
+
+def zone_abbreviation(zone: Zone) -> str:
+    name = zone.key if isinstance(zone, ZoneInfo) else zone
+    return ZONE_ABBREVIATIONS.get(name, name)
+
+
+def local_now(zone: Zone, now: datetime | None = None) -> datetime:
+    """`now` (default: the current moment) on the zone's wall clock."""
+    return (now or timezone.now()).astimezone(zone_info(zone))
+
+
+def local_date(zone: Zone, now: datetime | None = None) -> date:
+    """The zone's date at `now` (default: the current moment)."""
+    return local_now(zone, now).date()
+
+
+def format_local_time(value: time | datetime, zone: Zone, *, with_date: bool = False) -> str:
+    """'08:00 WIB' for a wall-clock time, or an aware datetime converted to the zone;
+    with_date: 'Senin, 7 Desember 2026, 09:00 WIB' in the active language."""
+    if isinstance(value, time):
+        return f"{value:%H:%M} {zone_abbreviation(zone)}"
+    local = value.astimezone(zone_info(zone))
+    clock = f"{local:%H:%M} {zone_abbreviation(zone)}"
+    return f"{date_format(local, 'l, j F Y')}, {clock}" if with_date else clock

@@ -4,7 +4,6 @@ act (staff session, office scope); the board reads its feed."""
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -92,7 +91,7 @@ class CounterSerializer(serializers.Serializer):
 
 
 def _ticket_response(ticket: Ticket, status: int = 200) -> Response:
-    with timezone.override(ZoneInfo(ticket.office.timezone)):
+    with timezone.override(ticket.office.zone):
         outlook = ticket_outlook(ticket, timezone.now())
         return Response(TicketSerializer(ticket, context={"outlook": outlook}).data, status=status)
 
@@ -186,7 +185,7 @@ class BoardFeed(APIView):
     )
     def get(self, request: Request, office: str) -> Response:
         place = _office(office)
-        with timezone.override(ZoneInfo(place.timezone)):
+        with timezone.override(place.zone):
             return Response(BoardCallSerializer(board_calls(place, timezone.now()), many=True).data)
 
 
@@ -232,7 +231,7 @@ class CounterAction(_CounterView):
     )
     def get(self, request: Request, counter_id: int) -> Response:
         counter = self._counter(request, counter_id)
-        with timezone.override(ZoneInfo(counter.office.timezone)):
+        with timezone.override(counter.office.zone):
             return Response(CounterSerializer(_counter_body(counter)).data)
 
 
@@ -281,5 +280,5 @@ class CounterDo(_CounterView):
             services.ticket_transfer(counter=counter, staff=user, to_service=to)
         else:
             raise Http404
-        with timezone.override(ZoneInfo(counter.office.timezone)):
+        with timezone.override(counter.office.zone):
             return Response(CounterSerializer(_counter_body(counter)).data)

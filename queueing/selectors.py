@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import mean
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F
 
@@ -28,7 +27,7 @@ class WaitEstimate:
 
 
 def _today(office: Office, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(office.timezone)).date()
+    return office.local_date(now)
 
 
 def queue_of(office_service: OfficeService, now: datetime) -> list[int]:

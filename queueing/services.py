@@ -8,7 +8,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -23,6 +22,7 @@ from booking.permissions import require_office_role
 from booking.selectors.catalog import closed_days
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
+from core.timezones import format_local_time
 from notifications.models import MessageKind
 from notifications.services.citizen import (
     called_stale_after,
@@ -55,7 +55,7 @@ OPEN_STATUSES = [
 
 
 def office_today(office: Office, now: datetime) -> datetime:
-    return now.astimezone(ZoneInfo(office.timezone))
+    return now.astimezone(office.zone)
 
 
 def _next_number(office: Office, day: date, letter: str) -> int:
@@ -235,7 +235,7 @@ def check_in(
         raise ApplicationError(
             "too_early",
             _("Check-in for this booking opens at %(time)s on its day.")
-            % {"time": opens.astimezone(ZoneInfo(office.timezone)).strftime("%H:%M")},
+            % {"time": format_local_time(opens, office.zone)},
             status_code=409,
         )
     source, booked = TicketSource.APPOINTMENT, booking
@@ -243,7 +243,7 @@ def check_in(
         if office_service.late_arrival != "walk_in":
             raise ApplicationError(
                 "too_late", _("Check-in for this booking closed at %(time)s.")
-                % {"time": closes.astimezone(ZoneInfo(office.timezone)).strftime("%H:%M")},
+                % {"time": format_local_time(closes, office.zone)},
                 status_code=409,
             )  # fmt: skip
         source = TicketSource.STAFF if staff else TicketSource.KIOSK

@@ -42,7 +42,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from statistics import fmean
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 
@@ -61,6 +60,7 @@ from booking.models import (
 )
 from core import personal_data
 from core.errors import ApplicationError
+from core.timezones import zone_info
 from queueing.models import CounterStatus, Ticket, TicketSource
 from queueing.selectors import WaitEstimate
 from queueing.services import (
@@ -491,7 +491,7 @@ def simulate_day(
     `details`, if given (normally queueing.selectors.estimate_wait), is called the same way
     to record the shown estimate's `ahead`."""
     started = wall_time.perf_counter()
-    zone = ZoneInfo(plan.timezone)
+    zone = zone_info(plan.timezone)
     start = datetime.combine(plan.day, plan.starts, tzinfo=zone).astimezone(UTC)
     midnight = datetime.combine(plan.day + timedelta(days=1), time(0), tzinfo=zone)
     day_minutes = (midnight - start).total_seconds() / 60

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -72,8 +72,7 @@ def plan_day(
     the services it can serve here. Returns nothing for a closed day."""
     if hours is None:
         return []
-    zone = ZoneInfo(zone_name)
-    utc = ZoneInfo("UTC")
+    zone = ZoneInfo(zone_name)  # pure module: no Django, so not core.timezones
     # Counter minutes per minute of opening time that each service receives.
     share = {rule.key: 0.0 for rule in services}
     for skills in counter_skills:
@@ -94,6 +93,6 @@ def plan_day(
             capacity = math.floor(cumulative + 1e-9) - given
             given += capacity
             planned.append(
-                PlannedSlot(rule.key, starts.astimezone(utc), ends.astimezone(utc), capacity)
+                PlannedSlot(rule.key, starts.astimezone(UTC), ends.astimezone(UTC), capacity)
             )
     return planned

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -265,7 +264,7 @@ def day_plan_adjust(
     if not why.strip():
         message = _("Say why: it goes into the plan's audit log.")
         raise ApplicationError("why_missing", message, fields={"why": [message]})
-    if day < timezone.now().astimezone(ZoneInfo(office.timezone)).date():
+    if day < office.local_date():
         raise ApplicationError("past_day", _("A day that has passed cannot be changed."))
     frame = day_frame(office, day)
     offered = OfficeService.objects.filter(office=office, is_active=True)

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Sum
@@ -45,7 +44,7 @@ def day_frame(office: Office, day: date) -> DayFrame:
     hours = office.opening_hours.filter(weekday=day.weekday()).first()
     if hours is None or closed_days(office, day, day):
         return DayFrame([], [])
-    zone = ZoneInfo(office.timezone)
+    zone = office.zone
     periods = DayHours(hours.opens_at, hours.closes_at, hours.break_starts_at, hours.break_ends_at)
     bounds = blocks_of_day(day, periods, BLOCK_MINUTES, zone)
     return DayFrame([start.strftime("%H:%M") for start, _ in bounds], bounds)
@@ -97,7 +96,7 @@ def _walk_in_history(
         )
     )
     counts = {os.pk: {d: [0] * len(frame.labels) for d in observed} for os in offered}
-    zone = ZoneInfo(office.timezone)
+    zone = office.zone
     for office_service_id, local_date, queued_at in Ticket.objects.filter(
         office=office, local_date__in=observed, source__in=WALK_IN_SOURCES
     ).values_list("office_service_id", "local_date", "queued_at"):

@@ -4,7 +4,6 @@ booking.selectors.availability; this module (and later the optimiser) writes it.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -94,7 +93,7 @@ def default_plan_extend_window(*, office: Office, now: datetime) -> int:
         ),
         default=0,
     )
-    today = now.astimezone(ZoneInfo(office.timezone)).date()
+    today = office.local_date(now)
     return default_plan_extend(office=office, first=today, last=today + timedelta(days=longest + 7))
 
 

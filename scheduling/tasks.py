@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from celery import shared_task
 from django.conf import settings
@@ -46,7 +45,7 @@ def plan_office_days(office_id: int) -> int:
     office = Office.objects.get(pk=office_id)
     now = timezone.now()
     default_plan_extend_window(office=office, now=now)  # the days to plan have their slots
-    today = now.astimezone(ZoneInfo(office.timezone)).date()
+    today = office.local_date(now)
     for offset in range(1, settings.GILIRAN_PLAN_DAYS + 1):
         day_plan_solve(office=office, day=today + timedelta(days=offset), now=now)
     return settings.GILIRAN_PLAN_DAYS

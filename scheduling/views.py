@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booking.models import Office, OfficeService, Role, Slot
@@ -31,7 +29,7 @@ STAFF_DAYS = 366  # how far back and ahead staff pages may look, so dates never 
 def _staff_day(office: Office, raw: str, *, field: str) -> date:
     """A day typed into a staff page (a path part or ?tanggal=): within a year of the
     office's today, or an ApplicationError naming the field, before any arithmetic."""
-    today = timezone.now().astimezone(ZoneInfo(office.timezone)).date()
+    today = office.local_date()
     reach = timedelta(days=STAFF_DAYS)
     return parse_day(raw, field=field, first=today - reach, last=today + reach)
 
@@ -44,7 +42,7 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
     if raw_day:
         day = _staff_day(office, raw_day, field="tanggal")
     else:
-        day = timezone.now().astimezone(ZoneInfo(office.timezone)).date() + timedelta(days=1)
+        day = office.local_date() + timedelta(days=1)
     slots = list(
         Slot.objects.filter(office_service__office=office, local_date=day)
         .select_related("office_service__service")
@@ -112,7 +110,7 @@ def _plan_office(request: HttpRequest, office_code: str) -> Office:
 @login_required
 def plan_days(request: HttpRequest, office_code: str) -> HttpResponse:
     office = _plan_office(request, office_code)
-    today = timezone.now().astimezone(ZoneInfo(office.timezone)).date()
+    today = office.local_date()
     return render(
         request, "staff/plan_days.html",
         {"office": office, "days": plan_overview(office=office, first=today + timedelta(days=1),

@@ -5,7 +5,6 @@ booking.services and booking.selectors."""
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404
@@ -64,7 +63,7 @@ DAY = OpenApiParameter(
 def office_time(office: Office) -> Any:
     """Times in API answers carry the office's own UTC offset (+07:00 WIB, +08:00 WITA,
     +09:00 WIT), which is what a chatbot should read out."""
-    return timezone.override(ZoneInfo(office.timezone))
+    return timezone.override(office.zone)
 
 
 def api_challenge_gate(request: Request) -> None:
@@ -168,7 +167,11 @@ class HoldCreate(APIView):
     @extend_schema(
         request=s.HoldRequestSerializer, responses={201: s.HoldSerializer},
         parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS],
-        summary="Hold a time for 10 minutes and send the one-time code",
+        summary="Hold a time and send the one-time code",
+        description=(
+            f"The place is held for {settings.GILIRAN_HOLD_MINUTES} min (GILIRAN_HOLD_MINUTES) "
+            f"and the code works for {settings.GILIRAN_CODE_MINUTES} min (GILIRAN_CODE_MINUTES)."
+        ),
     )  # fmt: skip
     @idempotent
     def post(self, request: Request) -> Response:

@@ -8,7 +8,8 @@ ticket letter in one office.
 from __future__ import annotations
 
 import string
-from datetime import time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,7 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.timezones import IndonesianZone, zone_abbreviation
+from core.timezones import IndonesianZone, local_date, zone_abbreviation, zone_info
 
 TICKET_LETTERS = list(string.ascii_uppercase)
 
@@ -94,6 +95,15 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The office's time zone (cached by name in core.timezones)."""
+        return zone_info(self.timezone)
+
+    def local_date(self, now: datetime | None = None) -> date:
+        """The office's today at `now` (default: the current moment)."""
+        return local_date(self.timezone, now)
 
     @property
     def zone_abbreviation(self) -> str:

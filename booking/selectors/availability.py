@@ -10,7 +10,6 @@ import math
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ class BookingWindow:
 def booking_window(office_service: OfficeService, now: datetime) -> BookingWindow:
     """Days a citizen may book now. Day D opens at release_time on D − window days
     (a passport office releasing its quota at 08:00, say)."""
-    zone = ZoneInfo(office_service.office.timezone)
+    zone = office_service.office.zone
     local = now.astimezone(zone)
     today = local.date()
     release_today = datetime.combine(today, office_service.release_time, tzinfo=zone)
@@ -52,7 +51,7 @@ def calendar_range(office_service: OfficeService, now: datetime) -> tuple[date, 
     this month to the end of the month after the last bookable day, so it can still say
     when the next days open. Dates typed outside it are refused before any arithmetic."""
     window = booking_window(office_service, now)
-    today = now.astimezone(ZoneInfo(office_service.office.timezone)).date()
+    today = office_service.office.local_date(now)
     first = min(today, window.first_day).replace(day=1)
     last_month = max(window.last_day, window.first_day).replace(day=28) + timedelta(days=4)
     last = last_month.replace(day=monthrange(last_month.year, last_month.month)[1])
@@ -60,7 +59,7 @@ def calendar_range(office_service: OfficeService, now: datetime) -> tuple[date, 
 
 
 def day_opens_at(office_service: OfficeService, day: date) -> datetime:
-    zone = ZoneInfo(office_service.office.timezone)
+    zone = office_service.office.zone
     return datetime.combine(
         day - timedelta(days=office_service.booking_window_days),
         office_service.release_time,

@@ -10,7 +10,6 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from booking.holidays import national_holidays_between
 from booking.models import Closure, Office, OfficeService, OpeningHours, Service
-from core.timezones import local_now
 
 
 def active_offices() -> QuerySet[Office]:
@@ -128,5 +127,5 @@ def closed_days(office: Office, first: date, last: date) -> list[ClosedDay]:
 
 
 def upcoming_closed_days(office: Office, *, days: int = 60) -> list[ClosedDay]:
-    today = local_now(office.timezone).date()
+    today = office.local_date()
     return closed_days(office, today, today + timedelta(days=days))

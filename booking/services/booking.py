@@ -12,7 +12,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -318,9 +317,7 @@ def _live_hold(booking: Booking, now: datetime) -> None:
     ):
         raise ApplicationError(
             "hold_expired",
-            _(
-                "Your 10-minute hold has expired and the place was released. Please choose a time again."
-            ),
+            _("Your hold has expired and the place was released. Please choose a time again."),
             status_code=410,
         )
 
@@ -349,9 +346,12 @@ def code_send(*, booking: Booking, now: datetime | None = None) -> VerificationC
             expires_at=now + timedelta(minutes=settings.GILIRAN_CODE_MINUTES),
         )
         booking_message_send(
-            booking=booking, kind="code", context={"code": code}, occasion=str(record.pk),
+            booking=booking,
+            kind="code",
+            context={"code": code, "minutes": settings.GILIRAN_CODE_MINUTES},
+            occasion=str(record.pk),
             stale_after=record.expires_at,
-        )  # fmt: skip
+        )
     return record
 
 
@@ -428,7 +428,7 @@ def _change_allowed(booking: Booking, now: datetime) -> None:
             "not_active", _("Only a confirmed booking can be changed."), status_code=409
         )
     office_service = booking.slot.office_service
-    today = now.astimezone(ZoneInfo(office_service.office.timezone)).date()
+    today = office_service.office.local_date(now)
     last_day = booking.slot.local_date - timedelta(days=office_service.change_until_days_before)
     if today > last_day:
         raise ApplicationError(

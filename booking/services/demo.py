@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -162,7 +161,7 @@ def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
     from booking.services.no_show import bookings_release_no_shows
     from core import personal_data
 
-    local = now.astimezone(ZoneInfo(office.timezone))
+    local = now.astimezone(office.zone)
     prefix = f"D{local:%m%d}{DEMO_BOOKING_OFFICES[office.code]}"
     existing = (
         Booking.objects.filter(code__startswith=prefix)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -261,7 +260,7 @@ def waitlist_sweep(*, now: datetime | None = None) -> int:
         office_service = OfficeService.objects.select_related("office", "service").get(
             pk=office_service_id
         )
-        today = now.astimezone(ZoneInfo(office_service.office.timezone)).date()
+        today = office_service.office.local_date(now)
         if day < today:
             WaitlistEntry.objects.filter(
                 office_service=office_service, local_date=day, status=WaitlistStatus.WAITING

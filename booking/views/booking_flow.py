@@ -151,6 +151,7 @@ def book_details(
             "slot": slot,
             "form": form,
             "challenge": challenge,
+            "hold_minutes": settings.GILIRAN_HOLD_MINUTES,
         },
     )
 

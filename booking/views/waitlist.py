@@ -57,7 +57,8 @@ def waitlist_join_page(request: HttpRequest, office_code: str, service_code: str
         "booking/waitlist_join.html",
         {"office_service": office_service, "office": office_service.office,
          "service": office_service.service, "day": day, "form": form, "error": error,
-         "challenge": error.extra.get("challenge") if error is not None else None},
+         "challenge": error.extra.get("challenge") if error is not None else None,
+         "offer_minutes": settings.GILIRAN_WAITLIST_OFFER_MINUTES},
         status=409 if error is not None and error.status_code == 409 else 200,
     )  # fmt: skip
 

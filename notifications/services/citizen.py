@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -115,7 +114,7 @@ def booking_reminders_queue(*, booking: Booking, now: datetime) -> list[Message]
     citizen just received says the same, more recently. Rows are keyed by slot, so a
     moved booking gets new reminders and the old ones are skipped at delivery."""
     slot = booking.slot
-    zone = ZoneInfo(slot.office_service.office.timezone)
+    zone = slot.office_service.office.zone
     moments: list[tuple[str, datetime]] = []
     if settings.GILIRAN_REMINDER_DAY_BEFORE_AT:
         at = time.fromisoformat(settings.GILIRAN_REMINDER_DAY_BEFORE_AT)

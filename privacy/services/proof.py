@@ -187,7 +187,11 @@ def identity_proof_send(
                 kind=MessageKind.PRIVACY_CODE,
                 dedup_key=f"privacy:code:{record.pk}",
                 recipient=Recipient(channel=channel, address=contact.address, language=language),
-                context={"code": code, "reference": anchor.code},
+                context={
+                    "code": code,
+                    "reference": anchor.code,
+                    "minutes": settings.GILIRAN_CODE_MINUTES,
+                },
                 office=anchor.slot.office_service.office,
                 booking=anchor,
                 stale_after=record.expires_at,

@@ -76,10 +76,9 @@ def test_office_page_lists_coming_closures_with_their_reason(
 ) -> None:
     from datetime import timedelta
 
-    from booking.selectors.catalog import local_now
     from tests.factories import ClosureFactory
 
-    soon = local_now(jakarta_office.timezone).date() + timedelta(days=3)
+    soon = jakarta_office.local_date() + timedelta(days=3)
     ClosureFactory.create(office=jakarta_office, starts_on=soon, ends_on=soon)
     page = client.get(reverse("office-detail", args=[jakarta_office.code])).content.decode()
     assert "Renovasi gedung" in page
