@@ -6,11 +6,12 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import mean
+from typing import Any
 
 from django.db.models import Count, F
 
 from booking.models import Counter, Office, OfficeService
-from queueing.models import CounterStatus, Ticket, TicketStatus
+from queueing.models import CURRENT_STATUSES, CounterState, CounterStatus, Ticket, TicketStatus
 from queueing.policy import waiting_order
 
 # Below this many services finished today, the office-service's planned duration is used.
@@ -168,3 +169,61 @@ def board_calls(office: Office, now: datetime, *, limit: int = 8) -> list[BoardC
         for t in tickets
         if t.counter is not None and t.called_at is not None
     ]
+
+
+@dataclass(frozen=True)
+class CounterConsole:
+    """What the counter console shows. `state` is unsaved (closed) for a counter never
+    opened: looking at the console writes nothing; the first action creates the row."""
+
+    state: CounterState
+    current: Ticket | None
+    waiting: list[Ticket]
+    parked: list[Ticket]
+    counts: list[tuple[OfficeService, int]]
+    offered: list[OfficeService]
+
+
+def counter_console(counter: Counter, now: datetime) -> CounterConsole:
+    office = counter.office
+    state = CounterState.objects.filter(counter=counter).first() or CounterState(counter=counter)
+    offered = list(
+        OfficeService.objects.filter(office=office, is_active=True).select_related("service")
+    )
+    counts = waiting_counts(office, now)
+    today = _today(office, now)
+    skills = set(counter.services.values_list("pk", flat=True))
+    waiting = (
+        Ticket.objects.filter(
+            office=office,
+            local_date=today,
+            status=TicketStatus.WAITING,
+            office_service__service__in=skills,
+        )
+        .select_related("office_service__service")
+        .order_by(*waiting_order(now, office.queue_starvation_minutes))[:30]
+    )
+    current = (
+        Ticket.objects.filter(counter=counter, status__in=CURRENT_STATUSES)
+        .select_related("office_service")
+        .first()
+    )
+    return CounterConsole(
+        state=state,
+        current=current,
+        waiting=list(waiting),
+        parked=list(
+            Ticket.objects.filter(office=office, local_date=today, status=TicketStatus.PARKED)
+        ),
+        counts=[(os, counts.get(os.pk, 0)) for os in offered if os.service_id in skills],
+        offered=offered,
+    )
+
+
+def staff_counters(*, offices: Any) -> list[Counter]:
+    """The active counters of these offices, by office name and counter number."""
+    return list(
+        Counter.objects.filter(office__in=offices, is_active=True)
+        .select_related("office")
+        .order_by("office__name", "number")
+    )

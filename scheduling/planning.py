@@ -143,7 +143,16 @@ def _validate(adjustment: Adjustment, frame: DayFrame, counters: int, codes: set
 def _shortfalls(office: Office, day: date, plan: DayPlan) -> dict[tuple[str, str], int]:
     """Bookings per (service, block) the best whole-counter plan cannot cover, computed
     with the exact greedy (fast, no solver)."""
-    solution = greedy_plan(load_instance(day_instance(office=office, day=day, plan=plan)))
+    instance = day_instance(office=office, day=day, plan=plan)
+    if not any(instance["staffed"]):
+        # A closed day, or no counter staffed: nothing to plan, every booking falls short.
+        return {
+            (service["id"], label): booked
+            for service in instance["services"]
+            for label, booked in zip(instance["blocks"], service["booked"], strict=True)
+            if booked > 0
+        }
+    solution = greedy_plan(load_instance(instance))
     return {
         (short["service"], short["block"]): short["booked"] - short["capacity"]
         for short in solution.to_dict()["shortfalls"]

@@ -17,7 +17,7 @@ from booking.selectors.catalog import closed_days
 from queueing.models import Ticket, TicketSource
 from scheduling.default_plan import DayHours, blocks_of_day
 from scheduling.forecast import DayCounts, walk_ins
-from scheduling.models import DayPlan
+from scheduling.models import DayPlan, PlanChange
 
 BLOCK_MINUTES = 30
 HISTORY_WEEKS = 8
@@ -339,3 +339,31 @@ def plan_overview(*, office: Office, first: date, days: int) -> list[DaySummary]
         )
         summaries.append(DaySummary(day, plans.get(day), booked, capacity, shut))
     return summaries
+
+
+def capacity_day_slots(*, office: Office, day: date) -> list[Slot]:
+    """The office's slots of a day, grouped by office-service (by ticket letter), in time order."""
+    return list(
+        Slot.objects.filter(office_service__office=office, local_date=day)
+        .select_related("office_service__service")
+        .order_by("office_service__ticket_letter", "starts_at")
+    )
+
+
+def ticket_letters(*, office: Office) -> dict[str, str]:
+    """Service code → the ticket letter the office gives it."""
+    return dict(
+        OfficeService.objects.filter(office=office).values_list("service__code", "ticket_letter")
+    )
+
+
+def plan_changes(*, office: Office, day: date, limit: int = 20) -> list[PlanChange]:
+    """The day's audit log, newest first as the model orders it."""
+    return list(
+        PlanChange.objects.filter(office=office, local_date=day).select_related("by")[:limit]
+    )
+
+
+def day_plan_row(*, office: Office, day: date) -> DayPlan | None:
+    """The day's plan row alone (what the status poll reads), or None."""
+    return DayPlan.objects.filter(office=office, local_date=day).first()

@@ -11,16 +11,23 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
-from booking.models import Office, OfficeService, Role, Slot
+from booking.models import Office, Role
 from booking.permissions import require_office_role
 from core.dates import parse_day
 from core.errors import ApplicationError
-from core.params import whole_number
-from scheduling.models import DayPlan, PlanChange, PlanStatus
-from scheduling.planning import Adjustment, StrandingRefused, day_plan_adjust, day_plan_replan
-from scheduling.selectors import DayPlanView, PlanStatusView, day_plan_view, plan_overview
+from scheduling.forms import CapacityDayForm, DayPlanForm, PlanActionForm
+from scheduling.models import PlanStatus
+from scheduling.planning import StrandingRefused, day_plan_adjust, day_plan_replan
+from scheduling.selectors import (
+    PlanStatusView,
+    capacity_day_slots,
+    day_plan_row,
+    day_plan_view,
+    plan_changes,
+    plan_overview,
+    ticket_letters,
+)
 from scheduling.services import slot_capacities_set
 
 STAFF_DAYS = 366  # how far back and ahead staff pages may look, so dates never overflow
@@ -43,30 +50,22 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
         day = _staff_day(office, raw_day, field="tanggal")
     else:
         day = office.local_date() + timedelta(days=1)
-    slots = list(
-        Slot.objects.filter(office_service__office=office, local_date=day)
-        .select_related("office_service__service")
-        .order_by("office_service__ticket_letter", "starts_at")
-    )
+    slots = capacity_day_slots(office=office, day=day)
+    posted = request.method == "POST"
+    form = CapacityDayForm(request.POST if posted else None, slots=slots)
     errors: dict[str, list[str]] = {}
     message = ""
-    if request.method == "POST":
-        changes = {}
-        for slot in slots:
-            raw = request.POST.get(f"slot-{slot.pk}", "").strip()
-            capacity = whole_number(raw)
-            if capacity is not None and capacity != slot.capacity:
-                changes[slot.pk] = capacity
-            elif raw and capacity is None:
-                errors[f"slot-{slot.pk}"] = [_("Enter a number from 0 to 1000.")]
-        if not errors:
+    if posted:
+        if form.is_valid():
             try:
-                slot_capacities_set(office=office, changes=changes, by=request.user)  # type: ignore[arg-type]
+                slot_capacities_set(office=office, changes=form.changes(), by=request.user)  # type: ignore[arg-type]
             except ApplicationError as refused:
                 errors, message = refused.fields, str(refused.message)
             else:
                 return redirect(f"{request.path}?tanggal={day.isoformat()}&disimpan=1")
-    submitted = request.POST if request.method == "POST" else {}
+        else:
+            errors = {name: [str(e) for e in problems] for name, problems in form.errors.items()}
+    submitted = request.POST if posted else {}
     groups = [
         {
             "office_service": office_service,
@@ -118,52 +117,14 @@ def plan_days(request: HttpRequest, office_code: str) -> HttpResponse:
     )  # fmt: skip
 
 
-def _adjustment_from(post: Any, view: DayPlanView) -> tuple[Adjustment, dict[str, list[str]]]:
-    """Parse the day form. A blank field, or one still showing what the day has, leaves
-    that setting as it is: the audit log records what was changed, not the whole form."""
-    errors: dict[str, list[str]] = {}
-
-    def number(name: str) -> int | None:
-        raw = post.get(name, "").strip()
-        if not raw:
-            return None
-        value = whole_number(raw)
-        if value is None:
-            errors[name] = [_("Enter a whole number.")]
-        return value
-
-    staffed = {
-        label: n
-        for label, now in view.staffed_by_label
-        if (n := number(f"staffed-{label}")) is not None and n != now
-    }
-    quotas: dict[str, int | None] = {}
-    for service in view.services:
-        value = number(f"quota-{service.code}")
-        if value != service.override and f"quota-{service.code}" not in errors:
-            quotas[service.code] = value  # None: the override is cleared, as planned again
-    is_closed = post.get("is_closed") == "on"
-    reserve = number("walk_in_reserve_percent")
-    adjustment = Adjustment(
-        staffed=staffed or None,
-        is_closed=is_closed if is_closed != view.plan.is_closed else None,
-        quota_overrides=quotas or None,
-        walk_in_reserve_percent=reserve if reserve != view.plan.walk_in_reserve_percent else None,
-    )
-    return adjustment, errors
-
-
-def _day_context(office: Office, day: date, post: Any = None) -> dict[str, Any]:
-    """What the day page shows. After a refused or invalid change (`post`), the form
+def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> dict[str, Any]:
+    """What the day page shows. After a refused or invalid change (`sent`), the form
     shows what was submitted, so that ticking "move these bookings" resends the same."""
     view = day_plan_view(office=office, day=day)
-    letters = dict(
-        OfficeService.objects.filter(office=office).values_list("service__code", "ticket_letter")
-    )
-    sent = post if post is not None and post.get("action") != "replan" else None
+    letters = ticket_letters(office=office)
 
     def shown(name: str, current: object) -> object:
-        return sent.get(name, current) if sent is not None else current
+        return sent.data.get(name, current) if sent is not None else current
 
     reserve = view.plan.walk_in_reserve_percent
     return {
@@ -179,9 +140,9 @@ def _day_context(office: Office, day: date, post: Any = None) -> dict[str, Any]:
             for s in view.services
         ],
         "reserve_field": shown("walk_in_reserve_percent", "" if reserve is None else reserve),
-        "closed_field": sent.get("is_closed") == "on" if sent is not None else view.plan.is_closed,
-        "changes": PlanChange.objects.filter(office=office, local_date=day).select_related("by")[:20],
-        "errors": {}, "message": "", "stranded": [], "submitted": post or {},
+        "closed_field": sent["is_closed"].value() if sent is not None else view.plan.is_closed,
+        "changes": plan_changes(office=office, day=day),
+        "errors": {}, "message": "", "stranded": [], "submitted": sent.data if sent else {},
     }  # fmt: skip
 
 
@@ -191,19 +152,21 @@ def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
     chosen = _staff_day(office, day, field="day")
     errors: dict[str, list[str]] = {}
     message, stranded = "", []
+    form: DayPlanForm | None = None
     if request.method == "POST":
-        view = day_plan_view(office=office, day=chosen)
         try:
-            if request.POST.get("action") == "replan":
+            if PlanActionForm(request.POST).is_replan:
                 day_plan_replan(office=office, day=chosen, by=request.user)  # type: ignore[arg-type]
             else:
-                adjustment, errors = _adjustment_from(request.POST, view)
-                if not errors:
+                form = DayPlanForm(request.POST, view=day_plan_view(office=office, day=chosen))
+                if form.is_valid():
                     day_plan_adjust(
                         office=office, day=chosen, by=request.user,  # type: ignore[arg-type]
-                        why=request.POST.get("why", ""), adjustment=adjustment,
-                        move_bookings=request.POST.get("move_bookings") == "on",
+                        why=form.cleaned_data["why"], adjustment=form.adjustment(),
+                        move_bookings=form.cleaned_data["move_bookings"],
                     )  # fmt: skip
+                else:
+                    errors = form.field_errors()
         except StrandingRefused as refused:
             message, stranded = str(refused.message), refused.bookings
         except ApplicationError as refused:
@@ -211,7 +174,7 @@ def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
         else:
             if not errors:
                 return redirect("staff:plan-day", office_code=office.code, day=chosen.isoformat())
-    context = _day_context(office, chosen, request.POST if request.method == "POST" else None)
+    context = _day_context(office, chosen, form)
     context |= {"errors": errors, "message": message, "stranded": stranded}
     status = 409 if stranded else 400 if errors or message else 200
     return render(request, "staff/plan_day.html", context, status=status)
@@ -224,7 +187,7 @@ def plan_day_status(request: HttpRequest, office_code: str, day: str) -> HttpRes
     grid and charts) replaces the old one out of band."""
     office = _plan_office(request, office_code)
     chosen = _staff_day(office, day, field="day")
-    plan = DayPlan.objects.filter(office=office, local_date=chosen).first()
+    plan = day_plan_row(office=office, day=chosen)
     if plan is not None and plan.status == PlanStatus.PLANNING:
         # Polled every second: only the plan row, not the whole day's view.
         status = PlanStatusView(day=chosen, plan=plan)

@@ -13,15 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from booking.models import Counter, OfficeService, PriorityGroup, Role
+from booking.models import Counter, PriorityGroup, Role
 from booking.permissions import offices_for, require_office_role
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
-from core.params import row_id
 from queueing import services
-from queueing.models import CounterState, CounterStatus, Ticket, TicketSource, TicketStatus
-from queueing.policy import waiting_order
-from queueing.selectors import waiting_counts
+from queueing.forms import ConsoleActionForm
+from queueing.models import CounterStatus, TicketSource
+from queueing.selectors import counter_console, staff_counters
 
 ACTIONS: dict[str, Callable[..., Any]] = {
     "next": services.call_next,
@@ -36,45 +35,21 @@ ACTIONS: dict[str, Callable[..., Any]] = {
 @login_required
 def counters(request: HttpRequest) -> HttpResponse:
     """The counters of the offices this person works at."""
-    mine = Counter.objects.filter(
-        office__in=offices_for(request.user), is_active=True
-    ).select_related("office")
-    return render(
-        request, "queueing/counters.html", {"counters": mine.order_by("office__name", "number")}
-    )
+    mine = staff_counters(offices=offices_for(request.user))
+    return render(request, "queueing/counters.html", {"counters": mine})
 
 
 def _console_context(counter: Counter) -> dict[str, object]:
-    now = timezone.now()
-    office = counter.office
-    state, _created = CounterState.objects.get_or_create(counter=counter)
-    offered = list(
-        OfficeService.objects.filter(office=office, is_active=True).select_related("service")
-    )
-    counts = waiting_counts(office, now)
-    today = services.office_today(office, now).date()
-    skills = set(counter.services.values_list("pk", flat=True))
-    waiting = (
-        Ticket.objects.filter(
-            office=office,
-            local_date=today,
-            status=TicketStatus.WAITING,
-            office_service__service__in=skills,
-        )
-        .select_related("office_service__service")
-        .order_by(*waiting_order(now, office.queue_starvation_minutes))[:30]
-    )
+    console = counter_console(counter, timezone.now())
     return {
         "counter": counter,
-        "office": office,
-        "state": state,
-        "current": services.current_ticket(counter),
-        "waiting": waiting,
-        "parked": Ticket.objects.filter(
-            office=office, local_date=today, status=TicketStatus.PARKED
-        ),
-        "counts": [(os, counts.get(os.pk, 0)) for os in offered if os.service_id in skills],
-        "transfer_to": offered,
+        "office": counter.office,
+        "state": console.state,
+        "current": console.current,
+        "waiting": console.waiting,
+        "parked": console.parked,
+        "counts": console.counts,
+        "transfer_to": console.offered,
         "priority_groups": PriorityGroup.choices[1:],
     }
 
@@ -99,8 +74,11 @@ def console(request: HtmxHttpRequest, counter_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _act(counter: Counter, user: Any, form: Any) -> str:
-    action = form.get("action", "")
+def _act(counter: Counter, user: Any, data: Any) -> str:
+    form = ConsoleActionForm(data, counter=counter)
+    if not form.is_valid():
+        raise ApplicationError("invalid", form.first_error())
+    action, sent = form.cleaned_data["action"], form.cleaned_data
     if action in ACTIONS:
         ticket = ACTIONS[action](counter=counter, staff=user)
         if action == "next" and ticket is None:
@@ -110,37 +88,21 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
         services.counter_set_status(counter=counter, status=action, staff=user)
         return ""
     if action == "transfer":
-        to = OfficeService.objects.filter(
-            pk=row_id(form.get("service")), office=counter.office
-        ).first()
-        if to is None:
-            raise ApplicationError("invalid", _("Choose a service of this office."))
-        services.ticket_transfer(counter=counter, staff=user, to_service=to)
+        services.ticket_transfer(counter=counter, staff=user, to_service=sent["service"])
         return ""
-    if action in ("call", "unpark"):
-        ticket = Ticket.objects.filter(pk=row_id(form.get("ticket")), office=counter.office).first()
-        if ticket is None:
-            raise ApplicationError("not_found", _("This ticket is not in this office's queue."))
-        if action == "call":
-            services.call_ticket(counter=counter, ticket=ticket, staff=user)
-        else:
-            services.ticket_unpark(ticket=ticket, staff=user)
+    if action == "call":
+        services.call_ticket(counter=counter, ticket=sent["ticket"], staff=user)
+        return ""
+    if action == "unpark":
+        services.ticket_unpark(ticket=sent["ticket"], staff=user)
         return ""
     if action == "issue":
-        office_service = OfficeService.objects.filter(
-            pk=row_id(form.get("service")), office=counter.office, is_active=True
-        ).first()
-        if office_service is None:
-            raise ApplicationError("invalid", _("Choose a service of this office."))
-        priority = form.get("priority_group", "")
         ticket = services.ticket_issue(
-            office_service=office_service,
+            office_service=sent["service"],
             source=TicketSource.STAFF,
-            priority_group=priority if priority in PriorityGroup.values else "",
+            priority_group=sent["priority_group"],
             staff=user,
         )
         return _("Issued number %(number)s.") % {"number": ticket.display_number}
-    if action == "check_in":
-        ticket = services.check_in(office=counter.office, code=form.get("code", ""), staff=user)
-        return _("Checked in: number %(number)s.") % {"number": ticket.display_number}
-    raise ApplicationError("invalid", _("Unknown action."))
+    ticket = services.check_in(office=counter.office, code=sent["code"], staff=user)  # check_in
+    return _("Checked in: number %(number)s.") % {"number": ticket.display_number}
