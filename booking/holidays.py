@@ -26,11 +26,6 @@ def _holidays_for(year: int, language: str) -> dict[date, str]:
     return dict(calendar.items())
 
 
-def national_holiday(day: date) -> str | None:
-    """The holiday or cuti bersama name for `day`, or None on an ordinary day."""
-    return _holidays_for(day.year, _library_language()).get(day)
-
-
 def national_holidays_between(first: date, last: date) -> dict[date, str]:
     language = _library_language()
     found: dict[date, str] = {}

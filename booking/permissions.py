@@ -7,13 +7,10 @@ Pages, API views and admin screens all call these functions.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from rest_framework.permissions import BasePermission
 
 from booking.models import Office, Role, StaffMembership
 
@@ -54,17 +51,6 @@ def require_office_role(
         raise PermissionDenied(_("You do not have access to this office."))
 
 
-def is_staff_member(user: AnyUser) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (
-            getattr(user, "is_superuser", False)
-            or StaffMembership.objects.filter(user_id=user.pk).exists()
-        )
-    )
-
-
 def supervises(user: AnyUser) -> bool:
     """Supervisors and office administrators of any office, and national administrators
     (active superusers). The one answer to "supervisor or administrator": they read the
@@ -83,17 +69,3 @@ def require_supervises(user: AnyUser) -> None:
     """Raise PermissionDenied (403) unless `user` supervises (see `supervises`)."""
     if not supervises(user):
         raise PermissionDenied(_("Only supervisors and administrators may see this page."))
-
-
-class IsOfficeStaff(BasePermission):
-    """DRF permission: the view names the office (view.get_office()) and the role it needs
-    (view.required_role, default counter staff)."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return is_staff_member(request.user)
-
-    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
-        office = obj if isinstance(obj, Office) else obj.office
-        return has_office_role(
-            request.user, office, at_least=getattr(view, "required_role", Role.CLERK)
-        )

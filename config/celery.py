@@ -7,6 +7,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init, worker_init
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -14,6 +15,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("giliran")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _make_var_folders(**_: object) -> None:
+    # The embedded broker's folders and beat's schedule file live under GILIRAN_VAR_DIR.
+    from config.folders import ensure_var_folders
+
+    ensure_var_folders()
+
 
 # Every entry is safe to run twice at once (two beat processes started by mistake): each
 # task claims its rows with a conditional UPDATE, so a second run finds nothing to do.

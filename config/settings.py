@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("GILIRAN_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = Path(env_str("GILIRAN_VAR_DIR", str(BASE_DIR / "var")))  # made by config.folders
 
 DEBUG = env_bool("DEBUG", False)
 # The fallback key only exists so a laptop starts with no configuration; the deploy
@@ -176,8 +175,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker keeps messages as files under var/, so `make run` needs no
     # server; worker and beat on one machine share the folders.
     _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -249,7 +246,6 @@ TIME_ZONE = "UTC"  # stored in UTC; shown in each office's own zone
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

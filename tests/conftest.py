@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.utils import translation
 
 from config.celery import app as celery_app
+from config.folders import ensure_var_folders
 from tests import services
 from tests.factories import (
     CounterFactory,
@@ -17,6 +18,12 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The SQLite test database and the static files folder live under GILIRAN_VAR_DIR,
+    # which importing the settings no longer creates.
+    ensure_var_folders()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -95,10 +95,6 @@ def service_search(
     return services.distinct().order_by("name_id")
 
 
-def offices_offering(service: Service) -> QuerySet[Office]:
-    return office_search(service_code=service.code)
-
-
 def provinces() -> list[str]:
     return list(active_offices().order_by("province").values_list("province", flat=True).distinct())
 

@@ -34,9 +34,8 @@ class Curve:
     """One queue in one block; the tuples are indexed by the number of counters n."""
 
     arrivals: float  # walk-ins expected in the block
-    appointment_load: float  # counters kept busy by the booked appointments
     walk_in_need: int  # Erlang C: counters for the walk-ins to meet the target
-    need_milli: int  # appointment_load + walk_in_need, in thousandths of a counter
+    need_milli: int  # appointment load + walk_in_need, in thousandths of a counter
     min_counters: int  # hard: fewer would leave booked appointments without capacity
     unmet: tuple[int, ...]  # max(0, need − n), thousandths of a counter-block
     wait: tuple[int, ...]  # arrivals × mean wait, thousandths of a citizen-minute
@@ -124,7 +123,6 @@ def _curve(instance: Instance, queue: Queue, b: int, top: int) -> Curve:
     need_milli = round(need * MILLI)
     return Curve(
         arrivals=arrivals,
-        appointment_load=load,
         walk_in_need=walk_in_need,
         need_milli=need_milli,
         min_counters=math.ceil(load / (1 - instance.walk_in_reserve) - EPS),
