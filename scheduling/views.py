@@ -97,8 +97,6 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
 
 # --- the optimised plan: 14 days, a day's grid, adjustments and re-planning -----------
 
-SERVICE_COLOURS = 12  # plan.css has this many service colours; more services reuse them
-
 
 def _plan_office(request: HttpRequest, office_code: str) -> Office:
     office = get_object_or_404(Office, code=office_code, is_active=True)
