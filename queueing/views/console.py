@@ -18,18 +18,32 @@ from booking.permissions import offices_for, require_office_role
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.params import row_id
-from queueing import services
 from queueing.models import CounterState, CounterStatus, Ticket, TicketSource, TicketStatus
 from queueing.policy import waiting_order
 from queueing.selectors import waiting_counts
+from queueing.services.calling import (
+    call_next,
+    call_ticket,
+    ticket_finish,
+    ticket_no_show,
+    ticket_park,
+    ticket_recall,
+    ticket_start,
+    ticket_transfer,
+    ticket_unpark,
+)
+from queueing.services.check_in import check_in
+from queueing.services.common import office_today
+from queueing.services.counters import counter_set_status, current_ticket
+from queueing.services.issue import ticket_issue
 
 ACTIONS: dict[str, Callable[..., Any]] = {
-    "next": services.call_next,
-    "recall": services.ticket_recall,
-    "start": services.ticket_start,
-    "finish": services.ticket_finish,
-    "no_show": services.ticket_no_show,
-    "park": services.ticket_park,
+    "next": call_next,
+    "recall": ticket_recall,
+    "start": ticket_start,
+    "finish": ticket_finish,
+    "no_show": ticket_no_show,
+    "park": ticket_park,
 }
 
 
@@ -52,7 +66,7 @@ def _console_context(counter: Counter) -> dict[str, object]:
         OfficeService.objects.filter(office=office, is_active=True).select_related("service")
     )
     counts = waiting_counts(office, now)
-    today = services.office_today(office, now).date()
+    today = office_today(office, now).date()
     skills = set(counter.services.values_list("pk", flat=True))
     waiting = (
         Ticket.objects.filter(
@@ -68,7 +82,7 @@ def _console_context(counter: Counter) -> dict[str, object]:
         "counter": counter,
         "office": office,
         "state": state,
-        "current": services.current_ticket(counter),
+        "current": current_ticket(counter),
         "waiting": waiting,
         "parked": Ticket.objects.filter(
             office=office, local_date=today, status=TicketStatus.PARKED
@@ -107,7 +121,7 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
             return _("Nobody is waiting for this counter's services.")
         return ""
     if action in CounterStatus.values:
-        services.counter_set_status(counter=counter, status=action, staff=user)
+        counter_set_status(counter=counter, status=action, staff=user)
         return ""
     if action == "transfer":
         to = OfficeService.objects.filter(
@@ -115,16 +129,16 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
         ).first()
         if to is None:
             raise ApplicationError("invalid", _("Choose a service of this office."))
-        services.ticket_transfer(counter=counter, staff=user, to_service=to)
+        ticket_transfer(counter=counter, staff=user, to_service=to)
         return ""
     if action in ("call", "unpark"):
         ticket = Ticket.objects.filter(pk=row_id(form.get("ticket")), office=counter.office).first()
         if ticket is None:
             raise ApplicationError("not_found", _("This ticket is not in this office's queue."))
         if action == "call":
-            services.call_ticket(counter=counter, ticket=ticket, staff=user)
+            call_ticket(counter=counter, ticket=ticket, staff=user)
         else:
-            services.ticket_unpark(ticket=ticket, staff=user)
+            ticket_unpark(ticket=ticket, staff=user)
         return ""
     if action == "issue":
         office_service = OfficeService.objects.filter(
@@ -133,7 +147,7 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
         if office_service is None:
             raise ApplicationError("invalid", _("Choose a service of this office."))
         priority = form.get("priority_group", "")
-        ticket = services.ticket_issue(
+        ticket = ticket_issue(
             office_service=office_service,
             source=TicketSource.STAFF,
             priority_group=priority if priority in PriorityGroup.values else "",
@@ -141,6 +155,6 @@ def _act(counter: Counter, user: Any, form: Any) -> str:
         )
         return _("Issued number %(number)s.") % {"number": ticket.display_number}
     if action == "check_in":
-        ticket = services.check_in(office=counter.office, code=form.get("code", ""), staff=user)
+        ticket = check_in(office=counter.office, code=form.get("code", ""), staff=user)
         return _("Checked in: number %(number)s.") % {"number": ticket.display_number}
     raise ApplicationError("invalid", _("Unknown action."))

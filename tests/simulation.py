@@ -63,15 +63,10 @@ from core.errors import ApplicationError
 from core.timezones import zone_info
 from queueing.models import CounterStatus, Ticket, TicketSource
 from queueing.selectors import WaitEstimate
-from queueing.services import (
-    call_next,
-    check_in,
-    counter_set_status,
-    ticket_finish,
-    ticket_issue,
-    ticket_no_show,
-    ticket_start,
-)
+from queueing.services.calling import call_next, ticket_finish, ticket_no_show, ticket_start
+from queueing.services.check_in import check_in
+from queueing.services.counters import counter_set_status
+from queueing.services.issue import ticket_issue
 
 Distribution = Literal["exponential", "lognormal"]
 # An alternative wait estimate to try: the selectors' signature; may return (low, high).
