@@ -348,8 +348,3 @@ first_name  # tests/factories.py
 tasks_leave_this_process  # tests/notifications/test_delivery_faults.py
 _fresh_rate_limits  # tests/privacy/conftest.py
 _.raise_request_exception  # tests/queueing/test_form_numbers.py
-
-# Other engineers are changing these files right now (issue 11 item 5): recheck after their merge.
-waiting_filter  # queueing/services.py: unused, but that file is being split into a package (issue 11 item 5); queueing/services split in progress: recheck
-_.estimate_mid  # queueing/simulation.py: unused property; the simulation moves out of the app (issue 11 item 5): recheck
-last_event_minute  # queueing/simulation.py: result field read by no code; the simulation moves out of the app (issue 11 item 5): recheck

@@ -303,7 +303,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from booking.models import Counter, OfficeService
-from queueing.services import call_next
+from queueing.services.calling import call_next
 
 counters = list(
     Counter.objects.filter(office__code=OFFICE).select_related("office").order_by("number")
@@ -1193,7 +1193,7 @@ def findings(report: dict[str, Any]) -> list[str]:
 {empty} call-next answers had no ticket; in the lock probe, {len(profile["lock_probe"])}
 counters calling at once got {_probe_text(profile["lock_probe"])}. The candidate query
 must lock the ticket row only (`select_for_update(skip_locked=True, of=("self",))` in
-`queueing/services.py`, `call_next()`): a joined row that it locks too (an office-service)
+`queueing/services/calling.py`, `call_next()`): a joined row that it locks too (an office-service)
 hides every ticket that joins to it from the other counters' SKIP LOCKED."""
         )
     if id_only["median_ms"] < 0.8 * service["median_ms"]:
@@ -1206,7 +1206,7 @@ can give the order, and because `LockRows` sits between the `Sort` and the `LIMI
 PostgreSQL cannot keep only the best row: it sorts all {waiting:,} waiting tickets with
 all their columns ({_sort_method(service["plan"])}); without the lock the same query is
 a {_sort_method(no_lock["plan"])} ({no_lock["median_ms"]:.1f} ms, not a fix). Fix,
-`queueing/services.py`, `call_next()`: lock and sort the id only,
+`queueing/services/calling.py`, `call_next()`: lock and sort the id only,
 `….order_by(*waiting_order(…)).values_list("pk", flat=True).first()`, then
 `_call(Ticket.objects.get(pk=candidate_id), …)` (one read by primary key of a row already
 locked; `.only("pk")` would leave the returned ticket with deferred fields, which
@@ -1234,15 +1234,15 @@ public API's concurrent connections at the proxy so that its backlog stays short
         found.append(
             f"""**{len(queries)} SQL queries per call-next request** (in-process count; start
 and finish answer with the same counter body), several twice: the staff membership
-(`CounterDo._counter()` and again in `_require_open()`), the counter state
-(`_require_open()` and `_counter_body()`), `current_ticket()` (in `call_next()` and
+(`CounterDo._counter()` and again in `require_open()`), the counter state
+(`require_open()` and `_counter_body()`), `current_ticket()` (in `call_next()` and
 `_counter_body()`), lazy loads of the ticket's office, service and counter in
 `TicketSerializer`, and `waiting_counts()` over all waiting tickets in every action's
 answer. Each is a round trip to PostgreSQL and back through the ORM: start and finish,
 with no heavy query, were served in {_ms(report["pooled"]["quiet"]["start"]["server_p50_ms"])}
 and {_ms(report["pooled"]["quiet"]["finish"]["server_p50_ms"])} (p50, counters alone).
 Fix, `queueing/api.py` (`CounterDo.post()`, `_counter_body()`) and
-`queueing/services.py` (`_require_open()`): check the role once, pass the counter state
+`queueing/services/counters.py` (`require_open()`): check the role once, pass the counter state
 and the current ticket on instead of reading them again, and
 `select_related("office", "office_service__service", "counter")` for the answer's
 ticket."""

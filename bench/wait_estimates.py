@@ -3,7 +3,7 @@
     .venv/bin/python bench/wait_estimates.py            # full run, rewrites its docs section
     .venv/bin/python bench/wait_estimates.py --quick    # smoke run, leaves the docs alone
 
-queueing/simulation.py simulates days through the real queue services: Poisson walk-ins,
+tests/simulation.py simulates days through the real queue services: Poisson walk-ins,
 appointments with no-shows and lateness, log-normal service times, counters calling
 through call_next. Every ticket keeps the estimate `ticket_issue` stored on it
 (queueing/selectors.py: estimate_wait) and its actual wait (called_at − queued_at). For a
@@ -143,7 +143,7 @@ def scenarios() -> dict[str, Any]:
 
     Busy: about 260 tickets on 6 counters, two of them shared, a morning peak; about 90 %
     of the counters' time is needed. Quiet: about 120 tickets on 4 counters, about 55 %."""
-    from queueing.simulation import AppointmentPlan, CounterPlan, DayPlan, ServicePlan
+    from tests.simulation import AppointmentPlan, CounterPlan, DayPlan, ServicePlan
 
     profile = (1.5, 1.3, 1.1, 0.9, 0.8, 0.8, 0.6)  # walk-ins per hour from 08:00, relative
     appointments = AppointmentPlan(
@@ -192,7 +192,7 @@ def scenarios() -> dict[str, Any]:
 
 
 def erlang_plan(minutes: float) -> Any:
-    from queueing.simulation import CounterPlan, DayPlan, ServicePlan
+    from tests.simulation import CounterPlan, DayPlan, ServicePlan
 
     return DayPlan(
         services=(
@@ -378,7 +378,7 @@ def replay_wait(ticket: Any, now: datetime) -> float | None:
 
 def run_scenarios(settings: Settings) -> dict[str, Any]:
     from queueing.selectors import estimate_wait
-    from queueing.simulation import accuracy, simulate_day
+    from tests.simulation import accuracy, simulate_day
 
     estimators = alternatives()
     names = ["shown", *estimators]
@@ -433,7 +433,7 @@ def _describe_plan(plan: Any) -> dict[str, Any]:
 
 def _breakdown(days: Sequence[Any]) -> dict[str, Any]:
     """The shown estimate's error by kind of ticket, service and place in the queue."""
-    from queueing.simulation import accuracy
+    from tests.simulation import accuracy
 
     groups: dict[str, list[tuple[float, float, float]]] = {}
     for day in days:
@@ -462,8 +462,8 @@ def _breakdown(days: Sequence[Any]) -> dict[str, Any]:
 
 def run_erlang(settings: Settings) -> dict[str, Any]:
     """The simulator against Erlang C: through the services, then the recursion at scale."""
-    from queueing.simulation import fcfs_waits, plan_people, simulate_day
     from scheduling.erlang import erlang_c, mean_wait
+    from tests.simulation import fcfs_waits, plan_people, simulate_day
 
     rate = ERLANG_LOAD * ERLANG_COUNTERS
     theory = mean_wait(ERLANG_COUNTERS, rate, 1.0)
@@ -663,7 +663,7 @@ def render(report: dict[str, Any]) -> str:
 How close is the wait a ticket shows at issue (`queueing/selectors.py: estimate_wait`,
 stored on the ticket as `estimate_low_minutes`/`estimate_high_minutes`) to the wait the
 citizen then has (`called_at − queued_at`)? Measured on simulated office days
-(`queueing/simulation.py`): the real queue services issue, check in, call, start and
+(`tests/simulation.py`): the real queue services issue, check in, call, start and
 finish every ticket under a simulated clock, in a throwaway SQLite database; only
 the world is simulated (Poisson walk-ins with a morning peak, appointments every
 30 minutes with {busy["plan"]["appointments"]["no_show_probability"]:.0%} no-shows and

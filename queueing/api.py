@@ -22,9 +22,22 @@ from booking.models import Counter, Office, OfficeService, PriorityGroup, Role
 from booking.permissions import require_office_role
 from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
-from queueing import kiosks, services
+from queueing import kiosks
 from queueing.models import CounterState, Ticket, TicketSource
 from queueing.selectors import TicketOutlook, board_calls, ticket_outlook, waiting_counts
+from queueing.services.calling import (
+    call_next,
+    ticket_finish,
+    ticket_no_show,
+    ticket_park,
+    ticket_recall,
+    ticket_start,
+    ticket_transfer,
+)
+from queueing.services.check_in import check_in
+from queueing.services.citizen import ticket_leave
+from queueing.services.counters import counter_set_status, current_ticket
+from queueing.services.issue import ticket_issue
 
 
 class TicketSerializer(serializers.Serializer):
@@ -123,7 +136,7 @@ class TakeNumber(APIView):
         ).select_related("office", "service").first()  # fmt: skip
         if office_service is None:
             raise Http404
-        ticket = services.ticket_issue(
+        ticket = ticket_issue(
             office_service=office_service,
             source=TicketSource.REMOTE,
             priority_group=serializer.validated_data["priority_group"],
@@ -156,7 +169,7 @@ class CheckIn(APIView):
         serializer.is_valid(raise_exception=True)
         rate_limit(request, group="kiosk-check-in", key=f"kiosk:{device.pk}",
                    rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK)  # fmt: skip
-        ticket = services.check_in(office=device.office, code=serializer.validated_data["code"])
+        ticket = check_in(office=device.office, code=serializer.validated_data["code"])
         return _ticket_response(ticket, 201)
 
 
@@ -176,7 +189,7 @@ class TicketLeave(APIView):
     @extend_schema(request=None, responses=TicketSerializer, summary="Leave the queue")
     def post(self, request: Request, token: str) -> Response:
         ticket = get_object_or_404(Ticket.objects.select_related("office"), public_token=token)
-        return _ticket_response(services.ticket_leave(ticket=ticket))
+        return _ticket_response(ticket_leave(ticket=ticket))
 
 
 class BoardFeed(APIView):
@@ -198,7 +211,7 @@ def _counter_body(counter: Counter) -> dict[str, Any]:
     return {
         "counter": counter,
         "state": state,
-        "current": services.current_ticket(counter),
+        "current": current_ticket(counter),
         "waiting": {codes[pk]: n for pk, n in counts.items() if pk in codes},
     }
 
@@ -207,12 +220,12 @@ class _CounterView(APIView):
     permission_classes = [IsAuthenticated]
     error_statuses = (409,)
     ACTIONS = {
-        "next": services.call_next,
-        "recall": services.ticket_recall,
-        "start": services.ticket_start,
-        "finish": services.ticket_finish,
-        "no-show": services.ticket_no_show,
-        "park": services.ticket_park,
+        "next": call_next,
+        "recall": ticket_recall,
+        "start": ticket_start,
+        "finish": ticket_finish,
+        "no-show": ticket_no_show,
+        "park": ticket_park,
     }
 
     def _counter(self, request: Request, counter_id: int) -> Counter:
@@ -263,7 +276,7 @@ class CounterDo(_CounterView):
         if action in self.ACTIONS:
             self.ACTIONS[action](counter=counter, staff=user)
         elif action in ("open", "pause", "close"):
-            services.counter_set_status(
+            counter_set_status(
                 counter=counter,
                 status={"open": "open", "pause": "paused", "close": "closed"}[action],
                 staff=user,
@@ -277,7 +290,7 @@ class CounterDo(_CounterView):
             if to is None:
                 message = _("Choose a service of this office.")
                 raise ApplicationError("invalid", message, fields={"service": [message]})
-            services.ticket_transfer(counter=counter, staff=user, to_service=to)
+            ticket_transfer(counter=counter, staff=user, to_service=to)
         else:
             raise Http404
         with timezone.override(counter.office.zone):

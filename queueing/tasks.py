@@ -6,7 +6,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from booking.models import Office, OfficeService
-from queueing.services import tickets_close_past_days, turn_near_notify
+from queueing.services.calling import turn_near_notify
+from queueing.services.day_close import tickets_close_past_days
 
 
 @shared_task(name="queueing.tasks.notify_turn_near", ignore_result=True)

@@ -6,7 +6,7 @@ offered load a = λ/μ (in erlangs) is the number of counters the work would kee
 the queue is stable only when a < c. Rates and times may use any unit, the same for all
 arguments (per minute and minutes in Giliran).
 
-Used to validate the queue simulator (queueing/simulation.py) and, later, by the
+Used to validate the queue simulator (tests/simulation.py) and, later, by the
 scheduling optimiser to size counters for a service level ("80 % called within 15 min").
 
 Erlang B is computed with the usual recursion B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)),

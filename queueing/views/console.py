@@ -17,18 +17,31 @@ from booking.models import Counter, PriorityGroup, Role
 from booking.permissions import offices_for, require_office_role
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
-from queueing import services
 from queueing.forms import ConsoleActionForm
 from queueing.models import CounterStatus, TicketSource
 from queueing.selectors import counter_console, staff_counters
+from queueing.services.calling import (
+    call_next,
+    call_ticket,
+    ticket_finish,
+    ticket_no_show,
+    ticket_park,
+    ticket_recall,
+    ticket_start,
+    ticket_transfer,
+    ticket_unpark,
+)
+from queueing.services.check_in import check_in
+from queueing.services.counters import counter_set_status
+from queueing.services.issue import ticket_issue
 
 ACTIONS: dict[str, Callable[..., Any]] = {
-    "next": services.call_next,
-    "recall": services.ticket_recall,
-    "start": services.ticket_start,
-    "finish": services.ticket_finish,
-    "no_show": services.ticket_no_show,
-    "park": services.ticket_park,
+    "next": call_next,
+    "recall": ticket_recall,
+    "start": ticket_start,
+    "finish": ticket_finish,
+    "no_show": ticket_no_show,
+    "park": ticket_park,
 }
 
 
@@ -85,24 +98,24 @@ def _act(counter: Counter, user: Any, data: Any) -> str:
             return _("Nobody is waiting for this counter's services.")
         return ""
     if action in CounterStatus.values:
-        services.counter_set_status(counter=counter, status=action, staff=user)
+        counter_set_status(counter=counter, status=action, staff=user)
         return ""
     if action == "transfer":
-        services.ticket_transfer(counter=counter, staff=user, to_service=sent["service"])
+        ticket_transfer(counter=counter, staff=user, to_service=sent["service"])
         return ""
     if action == "call":
-        services.call_ticket(counter=counter, ticket=sent["ticket"], staff=user)
+        call_ticket(counter=counter, ticket=sent["ticket"], staff=user)
         return ""
     if action == "unpark":
-        services.ticket_unpark(ticket=sent["ticket"], staff=user)
+        ticket_unpark(ticket=sent["ticket"], staff=user)
         return ""
     if action == "issue":
-        ticket = services.ticket_issue(
+        ticket = ticket_issue(
             office_service=sent["service"],
             source=TicketSource.STAFF,
             priority_group=sent["priority_group"],
             staff=user,
         )
         return _("Issued number %(number)s.") % {"number": ticket.display_number}
-    ticket = services.check_in(office=counter.office, code=sent["code"], staff=user)  # check_in
+    ticket = check_in(office=counter.office, code=sent["code"], staff=user)  # check_in
     return _("Checked in: number %(number)s.") % {"number": ticket.display_number}

@@ -23,7 +23,9 @@ from core.ratelimit import client_ip, rate_limit
 from queueing import kiosks
 from queueing.models import KioskDevice, Ticket, TicketSource
 from queueing.selectors import board_calls, ticket_outlook
-from queueing.services import check_in, ticket_issue, ticket_leave, ticket_rate
+from queueing.services.check_in import check_in
+from queueing.services.citizen import ticket_leave, ticket_rate
+from queueing.services.issue import ticket_issue
 
 
 def _office(code: str) -> Office:

@@ -19,7 +19,7 @@ from booking.models.waitlist import WaitlistEntry
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend, phone_prefix
 from queueing.models import Ticket, TicketSource
-from queueing.services import ticket_issue
+from queueing.services.issue import ticket_issue
 from tests.booking.conftest import FIRST_BOOKABLE
 from tests.booking.test_capacity_race import nik
 from tests.booking.test_waitlist import _join, full_day  # noqa: F401

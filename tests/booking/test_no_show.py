@@ -18,7 +18,8 @@ from booking.tasks import release_no_shows
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind
 from queueing.models import TicketSource
-from queueing.services import check_in, ticket_issue
+from queueing.services.check_in import check_in
+from queueing.services.issue import ticket_issue
 from tests.booking.conftest import FIRST_BOOKABLE, citizen_details
 
 

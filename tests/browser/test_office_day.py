@@ -38,7 +38,7 @@ from booking.models import (
 from core import personal_data
 from queueing.kiosks import kiosk_device_create
 from queueing.models import Ticket, TicketSource, TicketStatus
-from queueing.services import ticket_issue
+from queueing.services.issue import ticket_issue
 from tests.browser.conftest import DESKTOP, PHONE, TABLET, TV
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -29,7 +29,7 @@ from django.test import Client
 from booking.models import Booking, OfficeService, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
 from core import personal_data
-from queueing.services import check_in
+from queueing.services.check_in import check_in
 from scheduling.services import default_plan_extend
 from tests.booking.conftest import citizen_details
 from tests.factories import CounterFactory, OfficeFactory, OfficeServiceFactory, ServiceFactory

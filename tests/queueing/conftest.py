@@ -9,7 +9,7 @@ import time_machine
 
 from booking.models import Counter, OfficeService
 from queueing.models import CounterStatus
-from queueing.services import counter_set_status
+from queueing.services.counters import counter_set_status
 from tests.factories import CounterFactory, OfficeServiceFactory, ServiceFactory
 
 # Wednesday 2 December 2026, 09:00 WIB.

@@ -10,16 +10,16 @@ import pytest
 from booking.models import OfficeService
 from core.errors import ApplicationError
 from queueing.models import TicketEvent, TicketSource, TicketStatus
-from queueing.services import (
+from queueing.services.calling import (
     call_next,
     ticket_finish,
-    ticket_issue,
     ticket_park,
     ticket_recall,
     ticket_start,
     ticket_transfer,
     ticket_unpark,
 )
+from queueing.services.issue import ticket_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_staff_of_another_office_cannot_call(
 def test_a_late_arrival_turned_walk_in_waits_behind_earlier_walk_ins(
     passport: OfficeService, counter_one: Any, counter_clerk: Any, clock: Any, slot_for: Any
 ) -> None:
-    from queueing.services import check_in
+    from queueing.services.check_in import check_in
 
     walk_ins = [_walk_in(passport, clock), _walk_in(passport, clock, 1)]
     late = check_in(office=passport.office, code=slot_for(passport, minutes_from_now=-40).code)

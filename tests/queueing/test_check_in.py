@@ -12,7 +12,9 @@ from django.urls import reverse
 from booking.models import Counter, OfficeService
 from core.errors import ApplicationError
 from queueing.models import Ticket, TicketSource
-from queueing.services import call_ticket, check_in, ticket_issue
+from queueing.services.calling import call_ticket
+from queueing.services.check_in import check_in
+from queueing.services.issue import ticket_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -18,13 +18,9 @@ from django.db import connection
 from booking.models import Counter
 from queueing.models import CounterStatus, Ticket, TicketEvent, TicketSource, TicketStatus
 from queueing.policy import waiting_order
-from queueing.services import (
-    call_next,
-    counter_set_status,
-    ticket_finish,
-    ticket_issue,
-    ticket_start,
-)
+from queueing.services.calling import call_next, ticket_finish, ticket_start
+from queueing.services.counters import counter_set_status
+from queueing.services.issue import ticket_issue
 from tests.factories import CounterFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

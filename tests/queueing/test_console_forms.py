@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from booking.models import Counter, OfficeService
 from queueing.models import CounterState, Ticket, TicketSource
-from queueing.services import ticket_issue
+from queueing.services.issue import ticket_issue
 
 pytestmark = pytest.mark.django_db
 

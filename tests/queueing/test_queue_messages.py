@@ -14,14 +14,9 @@ from django.urls import reverse
 from booking.models import Counter, OfficeService
 from notifications.models import Message, MessageKind
 from queueing.models import ServiceRating, Ticket, TicketSource, TicketStatus
-from queueing.services import (
-    call_next,
-    check_in,
-    ticket_finish,
-    ticket_issue,
-    ticket_recall,
-    ticket_start,
-)
+from queueing.services.calling import call_next, ticket_finish, ticket_recall, ticket_start
+from queueing.services.check_in import check_in
+from queueing.services.issue import ticket_issue
 from queueing.tasks import close_past_days
 
 pytestmark = pytest.mark.django_db

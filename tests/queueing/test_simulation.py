@@ -1,4 +1,4 @@
-"""The office-day simulator (queueing/simulation.py), validated against queueing theory.
+"""The office-day simulator (tests/simulation.py), validated against queueing theory.
 
 With one service, Poisson walk-ins, exponential service times and c counters the office
 is the M/M/c queue, whose mean wait Erlang C gives (scheduling/erlang.py). The validation
@@ -28,7 +28,8 @@ from statistics import fmean
 import pytest
 
 from queueing.models import TicketEvent, TicketStatus
-from queueing.simulation import (
+from scheduling.erlang import erlang_c, mean_wait
+from tests.simulation import (
     AppointmentPlan,
     CounterPlan,
     DayPlan,
@@ -37,7 +38,6 @@ from queueing.simulation import (
     plan_people,
     simulate_day,
 )
-from scheduling.erlang import erlang_c, mean_wait
 
 COUNTERS = 3
 LOAD = 0.8  # per counter

@@ -179,7 +179,7 @@ def test_the_queue_takes_as_many_walk_ins_as_the_plan_has_room_for(
     planned_office: Any, clock: Any
 ) -> None:
     from queueing.models import TicketSource
-    from queueing.services import ticket_issue
+    from queueing.services.issue import ticket_issue
 
     plan = day_plan_solve(office=planned_office, day=DAY)
     room = plan.walk_in_capacity("paspor-baru")

@@ -63,15 +63,10 @@ from core.errors import ApplicationError
 from core.timezones import zone_info
 from queueing.models import CounterStatus, Ticket, TicketSource
 from queueing.selectors import WaitEstimate
-from queueing.services import (
-    call_next,
-    check_in,
-    counter_set_status,
-    ticket_finish,
-    ticket_issue,
-    ticket_no_show,
-    ticket_start,
-)
+from queueing.services.calling import call_next, ticket_finish, ticket_no_show, ticket_start
+from queueing.services.check_in import check_in
+from queueing.services.counters import counter_set_status
+from queueing.services.issue import ticket_issue
 
 Distribution = Literal["exponential", "lognormal"]
 # An alternative wait estimate to try: the selectors' signature; may return (low, high).
@@ -293,12 +288,6 @@ class TicketOutcome:
     status: str
     alternatives: Mapping[str, tuple[float, float] | None] = field(default_factory=dict)
 
-    @property
-    def estimate_mid(self) -> float | None:
-        if self.estimate_low is None or self.estimate_high is None:
-            return None
-        return (self.estimate_low + self.estimate_high) / 2
-
 
 @dataclass(frozen=True)
 class Accuracy:
@@ -322,7 +311,6 @@ class DayOutcome:
     booking_no_shows: int
     refused: int  # check-in or issue refused by a service
     unserved: int  # tickets never called
-    last_event_minute: float
     wall_seconds: float
 
     def measured(self) -> list[TicketOutcome]:
@@ -521,7 +509,6 @@ def simulate_day(
     extra: dict[int, dict[str, tuple[float, float] | None]] = {}
     ahead: dict[int, int] = {}
     refused = 0
-    last = 0.0
 
     def try_call(desk: _Desk, minute: float) -> None:
         ticket = call_next(counter=desk.counter, staff=desk.staff, now=at(minute))
@@ -540,7 +527,6 @@ def simulate_day(
         minute, _, kind, index = heapq.heappop(events)
         if minute >= day_minutes:
             raise ValueError("the simulated day ran past midnight; shorten it")
-        last = minute
         now = at(minute)
         if kind == "arrive":
             citizen = people.citizens[index]
@@ -613,7 +599,6 @@ def simulate_day(
         booking_no_shows=sum(1 for b in people.bookings if not b.shows),
         refused=refused,
         unserved=sum(1 for t in outcomes if t.wait_minutes is None),
-        last_event_minute=last,
         wall_seconds=wall_time.perf_counter() - started,
     )
 

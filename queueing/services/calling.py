@@ -1,0 +1,260 @@
+"""Calling and serving at a counter: call next or a chosen ticket, recall, start, finish,
+no-show, park, transfer and unpark, and the "your turn is near" messages a call sets off."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Counter, OfficeService, Role
+from booking.permissions import require_office_role
+from core.errors import ApplicationError
+from notifications.models import MessageKind
+from notifications.services.citizen import called_stale_after, ticket_message_send
+from queueing.models import CURRENT_STATUSES, Ticket, TicketEventKind, TicketStatus
+from queueing.policy import waiting_order
+from queueing.selectors import queue_of
+from queueing.services.common import office_today, ticket_event_log
+from queueing.services.counters import current_ticket, require_open
+
+
+def call_next(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket | None:
+    """Call the next waiting ticket this counter may serve, by the queue policy.
+
+    The candidate row is locked with SELECT … FOR UPDATE SKIP LOCKED, so counters calling
+    at the same moment each get a different ticket and none waits for another; the
+    conditional UPDATE (still waiting) and the one-current-ticket index make a double
+    call impossible. Returns None when nobody is waiting."""
+    now = now or timezone.now()
+    require_open(counter, staff)
+    office = counter.office
+    with transaction.atomic():
+        if current_ticket(counter) is not None:
+            raise ApplicationError(
+                "counter_busy", _("Finish the current ticket first."), status_code=409
+            )
+        # Lock only the ticket row (`of=self`): locking the joined rows too would let
+        # one counter's lock on a shared office-service row hide every ticket of that
+        # service from the others, whose SKIP LOCKED would then see an empty queue.
+        skills = OfficeService.objects.filter(office=office, service__in=counter.services.all())
+        # Select only the id: with FOR UPDATE, PostgreSQL sorts every candidate row it
+        # returns, and whole rows made that sort ~4x slower with thousands waiting.
+        candidate_id = (
+            Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                office=office,
+                local_date=office_today(office, now).date(),
+                status=TicketStatus.WAITING,
+                office_service__in=skills,
+            )
+            .order_by(*waiting_order(now, office.queue_starvation_minutes))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if candidate_id is None:
+            return None
+        candidate = Ticket.objects.get(pk=candidate_id)  # already locked by this transaction
+        return _call(candidate, counter, staff, now, TicketEventKind.CALLED)
+
+
+def call_ticket(
+    *, counter: Counter, ticket: Ticket, staff: User, now: datetime | None = None
+) -> Ticket:
+    """Call one particular waiting ticket (the clerk picked it from the list)."""
+    now = now or timezone.now()
+    require_open(counter, staff)
+    if ticket.office_id != counter.office_id:
+        raise ApplicationError(
+            "other_office", _("This ticket belongs to another office."), status_code=404
+        )
+    with transaction.atomic():
+        if current_ticket(counter) is not None:
+            raise ApplicationError(
+                "counter_busy", _("Finish the current ticket first."), status_code=409
+            )
+        return _call(ticket, counter, staff, now, TicketEventKind.CALLED)
+
+
+def _call(ticket: Ticket, counter: Counter, staff: User, now: datetime, kind: str) -> Ticket:
+    try:
+        with transaction.atomic():
+            called = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.WAITING).update(
+                status=TicketStatus.CALLED, counter=counter, called_at=now
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "counter_busy", _("Finish the current ticket first."), status_code=409
+        ) from None
+    if not called:
+        raise ApplicationError(
+            "not_waiting",
+            _("This ticket is no longer waiting: another counter may have called it."),
+            status_code=409,
+        )
+    ticket.refresh_from_db()
+    ticket_event_log(ticket, kind, now, counter=counter, staff=staff)
+    _tell_called(ticket, counter, now)
+    return ticket
+
+
+def _tell_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
+    """ "Go to counter N" to the called citizen, and "almost your turn" to those now
+    near the front (worked out after commit, off the counter's request)."""
+    ticket_message_send(
+        ticket=ticket, kind=MessageKind.CALLED, context={"counter": counter.number},
+        occasion=f"{counter.pk}:{ticket.recalls}:{now.isoformat()}", stale_after=called_stale_after(now),
+    )  # fmt: skip
+    if settings.GILIRAN_TURN_NEAR_AHEAD:
+        from queueing.tasks import notify_turn_near
+
+        office_service_id = ticket.office_service_id
+        transaction.on_commit(lambda: notify_turn_near.delay(office_service_id), robust=True)
+
+
+def turn_near_notify(*, office_service: OfficeService, now: datetime | None = None) -> int:
+    """Tell each of the first GILIRAN_TURN_NEAR_AHEAD waiting citizens of this queue
+    that their turn is near, once per ticket (the outbox key makes repeats no-ops)."""
+    now = now or timezone.now()
+    ids = queue_of(office_service, now)[: settings.GILIRAN_TURN_NEAR_AHEAD]
+    tickets = Ticket.objects.select_related("office", "office_service__service", "booking").in_bulk(
+        ids
+    )
+    told = 0
+    with transaction.atomic():
+        for ahead, pk in enumerate(ids):
+            ticket = tickets[pk]
+            if ticket_message_send(
+                ticket=ticket, kind=MessageKind.TURN_NEAR, context={"ahead": ahead}
+            ):
+                told += 1
+    return told
+
+
+def _change(
+    *,
+    counter: Counter,
+    staff: User,
+    now: datetime | None,
+    allowed_from: Sequence[str],
+    to: str,
+    kind: str,
+    updates: dict[str, object] | None = None,
+    details: dict[str, object] | None = None,
+) -> Ticket:
+    """Move the counter's current ticket from one of `allowed_from` to `to`."""
+    now = now or timezone.now()
+    require_office_role(staff, counter.office_id, at_least=Role.CLERK)
+    with transaction.atomic():
+        ticket = current_ticket(counter)
+        if ticket is None:
+            raise ApplicationError(
+                "no_current_ticket", _("This counter has no ticket at the moment."), status_code=409
+            )
+        changed = Ticket.objects.filter(
+            pk=ticket.pk, counter=counter, status__in=allowed_from
+        ).update(status=to, **(updates or {}))
+        if not changed:
+            raise ApplicationError(
+                "wrong_state", _("This ticket cannot do that now (it is %(status)s).")
+                % {"status": ticket.get_status_display()}, status_code=409,
+            )  # fmt: skip
+        ticket_event_log(ticket, kind, now, counter=counter, staff=staff, **(details or {}))
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_recall(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    """Call the current ticket again; past the office's recall limit it becomes a no-show."""
+    now = now or timezone.now()
+    ticket = current_ticket(counter)
+    if ticket is not None and ticket.recalls >= counter.office.queue_max_recalls:
+        return ticket_no_show(counter=counter, staff=staff, now=now)
+    recalled = _change(
+        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.CALLED,
+        kind=TicketEventKind.RECALLED, updates={"recalls": F("recalls") + 1, "called_at": now},
+    )  # fmt: skip
+    _tell_called(recalled, counter, now)
+    return recalled
+
+
+def ticket_start(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.SERVING,
+        kind=TicketEventKind.SERVING, updates={"serving_at": now},
+    )  # fmt: skip
+
+
+def ticket_finish(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    """Served: the citizen is asked one question about the service (survey page)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        finished = _change(
+            counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.SERVING], to=TicketStatus.FINISHED,
+            kind=TicketEventKind.FINISHED, updates={"finished_at": now},
+        )  # fmt: skip
+        survey = reverse("ticket-survey", kwargs={"token": finished.public_token})
+        ticket_message_send(
+            ticket=finished, kind=MessageKind.SURVEY,
+            context={"survey_url": settings.GILIRAN_SITE_URL + survey},
+        )  # fmt: skip
+    return finished
+
+
+def ticket_no_show(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.NO_SHOW,
+        kind=TicketEventKind.NO_SHOW, updates={"finished_at": now},
+    )  # fmt: skip
+
+
+def ticket_park(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+    """Set the current ticket aside (a missing document); it keeps its place in the queue."""
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=CURRENT_STATUSES, to=TicketStatus.PARKED,
+        kind=TicketEventKind.PARKED, updates={"counter": None},
+    )  # fmt: skip
+
+
+def ticket_transfer(
+    *, counter: Counter, staff: User, to_service: OfficeService, now: datetime | None = None
+) -> Ticket:
+    """Send the current ticket to another service's queue, keeping its original time."""
+    if to_service.office_id != counter.office_id or not to_service.is_active:
+        raise ApplicationError(
+            "other_office",
+            _("Choose a service of this office."),
+            fields={"service": [_("Choose a service of this office.")]},
+        )
+    ticket = current_ticket(counter)
+    return _change(
+        counter=counter, staff=staff, now=now, allowed_from=CURRENT_STATUSES, to=TicketStatus.WAITING,
+        kind=TicketEventKind.TRANSFERRED,
+        updates={"counter": None, "office_service": to_service, "called_at": None, "recalls": 0},
+        details={"from": ticket.office_service.service.code if ticket else "", "to": to_service.service.code},
+    )  # fmt: skip
+
+
+def ticket_unpark(*, ticket: Ticket, staff: User, now: datetime | None = None) -> Ticket:
+    """A parked ticket returns to the queue at its original place."""
+    now = now or timezone.now()
+    require_office_role(staff, ticket.office_id, at_least=Role.CLERK)
+    with transaction.atomic():
+        if not Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.PARKED).update(
+            status=TicketStatus.WAITING
+        ):
+            raise ApplicationError(
+                "wrong_state", _("Only a parked ticket can return to the queue."), status_code=409
+            )
+        ticket_event_log(ticket, TicketEventKind.UNPARKED, now, staff=staff)
+    ticket.refresh_from_db()
+    return ticket

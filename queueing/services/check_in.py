@@ -1,0 +1,108 @@
+"""Check-in: today's confirmed booking becomes a ticket, inside its check-in window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Booking, BookingStatus, Office
+from core.errors import ApplicationError
+from core.timezones import format_local_time
+from queueing.models import Ticket, TicketSource
+from queueing.services.common import office_today
+from queueing.services.issue import ticket_issue
+
+
+def _unknown_booking() -> ApplicationError:
+    return ApplicationError(
+        "unknown_booking",
+        _(
+            "No confirmed booking at this office has this code. Check the code and the "
+            "office in your booking message, or ask the staff."
+        ),
+        status_code=409,
+    )
+
+
+def check_in(
+    *, office: Office, code: str, now: datetime | None = None, staff: User | None = None
+) -> Ticket:
+    """Turn today's confirmed booking into a ticket, inside its check-in window. A late
+    arrival becomes a walk-in or is refused, as the office-service says."""
+    now = now or timezone.now()
+    booking = (
+        Booking.objects.select_related(
+            "slot__office_service__office", "slot__office_service__service"
+        )
+        .filter(code="".join(code.split()).upper())
+        .first()
+    )
+    # A code unknown here and any code of another office, whatever its state or time
+    # there, get one and the same answer: a kiosk or counter of this office learns
+    # nothing about bookings elsewhere. Only this office's bookings are told apart.
+    if booking is None or booking.slot.office_service.office_id != office.pk:
+        raise _unknown_booking()
+    if booking.status == BookingStatus.ATTENDED:
+        raise ApplicationError(
+            "already_checked_in", _("This booking is already checked in."), status_code=409
+        )
+    if booking.status == BookingStatus.NO_SHOW:
+        raise ApplicationError(
+            "released_as_no_show",
+            _("Check-in for this booking has closed and its place was released. Please take a walk-in number."),
+            status_code=409,
+        )  # fmt: skip
+    if booking.status != BookingStatus.CONFIRMED:
+        raise _unknown_booking()
+    office_service = booking.slot.office_service
+    if Ticket.objects.filter(booking=booking).exists():
+        raise ApplicationError(
+            "already_checked_in", _("This booking is already checked in."), status_code=409
+        )
+    starts = booking.slot.starts_at
+    opens = starts - timedelta(minutes=office_service.checkin_opens_minutes)
+    closes = starts + timedelta(minutes=office_service.checkin_closes_minutes)
+    local_day = office_today(office, now).date()
+    if booking.slot.local_date != local_day or now < opens:
+        raise ApplicationError(
+            "too_early",
+            _("Check-in for this booking opens at %(time)s on its day.")
+            % {"time": format_local_time(opens, office.zone)},
+            status_code=409,
+        )
+    source, booked = TicketSource.APPOINTMENT, booking
+    if now > closes:
+        if office_service.late_arrival != "walk_in":
+            raise ApplicationError(
+                "too_late", _("Check-in for this booking closed at %(time)s.")
+                % {"time": format_local_time(closes, office.zone)},
+                status_code=409,
+            )  # fmt: skip
+        source = TicketSource.STAFF if staff else TicketSource.KIOSK
+    try:
+        with transaction.atomic():
+            if not Booking.objects.filter(pk=booking.pk, status=BookingStatus.CONFIRMED).update(
+                status=BookingStatus.ATTENDED
+            ):
+                raise ApplicationError(
+                    "already_checked_in", _("This booking is already checked in."), status_code=409
+                )
+            return ticket_issue(
+                office_service=office_service,
+                source=source,
+                now=now,
+                booking=booked,
+                priority_group=booking.priority_group,
+                staff=staff,
+                contact_phone=booking.phone,
+                contact_email=booking.email,
+                language=booking.language,
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "already_checked_in", _("This booking is already checked in."), status_code=409
+        ) from None

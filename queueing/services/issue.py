@@ -1,0 +1,141 @@
+"""Taking a number: the per-office, per-day, per-letter sequence and the walk-in quota."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booking.models import Booking, BookingStatus, Office, OfficeService
+from booking.selectors.catalog import closed_days
+from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
+from notifications.models import MessageKind
+from notifications.services.citizen import ticket_message_send, ticket_recipient
+from queueing.models import Ticket, TicketEventKind, TicketSequence, TicketSource
+from queueing.selectors import estimate_wait, ticket_outlook
+from queueing.services.common import office_today, ticket_event_log
+from scheduling.models import DayPlan
+
+WALK_IN_SOURCES = [TicketSource.KIOSK, TicketSource.REMOTE, TicketSource.STAFF]
+
+
+def _next_number(office: Office, day: date, letter: str) -> int:
+    """Take the next number for (office, day, letter) under a row lock (call in a transaction)."""
+    try:
+        with transaction.atomic():
+            TicketSequence.objects.get_or_create(office=office, local_date=day, letter=letter)
+    except IntegrityError:
+        pass  # created by a parallel request meanwhile
+    sequence = TicketSequence.objects.select_for_update().get(
+        office=office, local_date=day, letter=letter
+    )
+    sequence.last_number = F("last_number") + 1
+    sequence.save(update_fields=["last_number"])
+    sequence.refresh_from_db(fields=["last_number"])
+    return sequence.last_number
+
+
+def ticket_issue(
+    *,
+    office_service: OfficeService,
+    source: str,
+    now: datetime | None = None,
+    booking: Booking | None = None,
+    priority_group: str = "",
+    staff: User | None = None,
+    contact_phone: str = "",
+    contact_email: str = "",
+    language: str = "id",
+) -> Ticket:
+    """Give a number A-001, A-002… per office, office day and letter. Walk-ins count
+    against the office-service's daily walk-in quota, checked under the same lock that
+    hands out the number, so parallel kiosks cannot overshoot it."""
+    now = now or timezone.now()
+    office = office_service.office
+    local = office_today(office, now)
+    day = local.date()
+    if source == TicketSource.REMOTE:
+        _refuse_if_closed(office, local)
+    with transaction.atomic():
+        if source in (TicketSource.REMOTE, TicketSource.KIOSK) and contact_phone:
+            # Anyone can type any number: it counts against the citizens' SMS budget.
+            message_budget_spend(channel="sms", phone=contact_phone, now=now)
+        number = _next_number(office, day, office_service.ticket_letter)
+        limit = _walk_in_limit(office_service, day) if source in WALK_IN_SOURCES else 0
+        if limit:
+            issued = Ticket.objects.filter(
+                office_service=office_service, local_date=day, source__in=WALK_IN_SOURCES
+            ).count()
+            if issued >= limit + _no_show_places(office_service, day):
+                raise ApplicationError(
+                    "walk_in_quota_reached",
+                    _(
+                        "Today's walk-in numbers for this service are all taken. Please book an appointment."
+                    ),
+                    status_code=409,
+                )
+        ticket = Ticket.objects.create(
+            office=office,
+            office_service=office_service,
+            local_date=day,
+            letter=office_service.ticket_letter,
+            number=number,
+            source=source,
+            booking=booking,
+            priority_group=priority_group,
+            queued_at=now,
+            # A late arrival turned walk-in queues as a walk-in, not by its appointment.
+            appointment_at=booking.slot.starts_at
+            if booking and source == TicketSource.APPOINTMENT
+            else None,
+            public_token=secrets.token_urlsafe(16),
+            contact_phone=contact_phone,
+            contact_email=contact_email,
+            language=language,
+        )
+        estimate = estimate_wait(ticket, now)
+        if estimate is not None:
+            Ticket.objects.filter(pk=ticket.pk).update(
+                estimate_low_minutes=estimate.low_minutes,
+                estimate_high_minutes=estimate.high_minutes,
+            )
+        ticket_event_log(ticket, TicketEventKind.ISSUED, now, staff=staff, source=source)
+        if ticket_recipient(ticket) is not None:
+            ticket_message_send(
+                ticket=ticket, kind=MessageKind.QUEUED,
+                context={"ahead": ticket_outlook(ticket, now).ahead or 0},
+            )  # fmt: skip
+    return ticket
+
+
+def _walk_in_limit(office_service: OfficeService, day: date) -> int:
+    """Walk-in numbers the day can take: the day plan's walk-in capacity where the
+    optimiser planned the day, else the office-service's fixed quota (0: no limit)."""
+    plan = DayPlan.objects.filter(office_id=office_service.office_id, local_date=day).first()
+    planned = plan.walk_in_capacity(office_service.service.code) if plan else None
+    return office_service.walk_in_daily_quota if planned is None else max(planned, 1)
+
+
+def _no_show_places(office_service: OfficeService, day: date) -> int:
+    """Appointments released as no-shows today: their places go to walk-ins."""
+    return Booking.objects.filter(
+        slot__office_service=office_service, slot__local_date=day, status=BookingStatus.NO_SHOW
+    ).count()
+
+
+def _refuse_if_closed(office: Office, local: datetime) -> None:
+    """Numbers from a phone only while the office is open today (not on a holiday)."""
+    hours = office.opening_hours.filter(weekday=local.weekday()).first()
+    closed = closed_days(office, local.date(), local.date())
+    if hours is None or closed or not (hours.opens_at <= local.time() < hours.closes_at):
+        raise ApplicationError(
+            "office_closed",
+            _("The office is closed now. Same-day numbers are given while it is open."),
+            status_code=409,
+        )
