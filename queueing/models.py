@@ -39,6 +39,9 @@ OPEN_STATUSES = [
     TicketStatus.PARKED,
 ]
 CURRENT_STATUSES = [TicketStatus.CALLED, TicketStatus.SERVING]
+# Numbers taken on the day (not a booking's check-in): they count against the walk-in
+# quota and make the walk-in history the forecast learns from.
+WALK_IN_SOURCES = [TicketSource.KIOSK, TicketSource.REMOTE, TicketSource.STAFF]
 
 
 class Ticket(models.Model):

@@ -14,14 +14,13 @@ from django.db.models import Sum
 
 from booking.models import Counter, Office, OfficeService, Slot
 from booking.selectors.catalog import closed_days
-from queueing.models import Ticket, TicketSource
+from queueing.models import WALK_IN_SOURCES, Ticket
 from scheduling.default_plan import DayHours, blocks_of_day
 from scheduling.forecast import DayCounts, walk_ins
 from scheduling.models import DayPlan, PlanChange
 
 BLOCK_MINUTES = 30
 HISTORY_WEEKS = 8
-WALK_IN_SOURCES = [TicketSource.KIOSK, TicketSource.REMOTE, TicketSource.STAFF]
 
 
 @dataclass(frozen=True)

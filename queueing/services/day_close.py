@@ -8,15 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking.models import Office
-from queueing.models import Ticket, TicketEventKind, TicketStatus
+from queueing.models import OPEN_STATUSES, Ticket, TicketEventKind, TicketStatus
 from queueing.services.common import office_today, ticket_event_log
-
-OPEN_STATUSES = [
-    TicketStatus.WAITING,
-    TicketStatus.CALLED,
-    TicketStatus.SERVING,
-    TicketStatus.PARKED,
-]
 
 
 def tickets_close_day(*, office: Office, day: date, now: datetime | None = None) -> int:

@@ -17,12 +17,10 @@ from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from notifications.models import MessageKind
 from notifications.services.citizen import ticket_message_send, ticket_recipient
-from queueing.models import Ticket, TicketEventKind, TicketSequence, TicketSource
+from queueing.models import WALK_IN_SOURCES, Ticket, TicketEventKind, TicketSequence, TicketSource
 from queueing.selectors import estimate_wait, ticket_outlook
 from queueing.services.common import office_today, ticket_event_log
 from scheduling.models import DayPlan
-
-WALK_IN_SOURCES = [TicketSource.KIOSK, TicketSource.REMOTE, TicketSource.STAFF]
 
 
 def _next_number(office: Office, day: date, letter: str) -> int:
