@@ -467,7 +467,7 @@ def run(
         f"{spec.concurrency}, time limit {tl:g} s",
         flush=True,
     )
-    conn.execute("TRUNCATE scheduling_dayplan")
+    conn.execute("TRUNCATE scheduling_dayplan, queueing_walkincapacity")
     office_ids = activate(conn, spec.offices)
     conn.execute("VACUUM (ANALYZE) scheduling_dayplan")
     processes.flush_redis(options.redis)
@@ -916,7 +916,8 @@ copies of them in turn (codes `<demo code>-NN`, with their counters, services an
 places booked ({s["bookings"]:,} confirmed bookings, {p.booked_near:.0%} of tomorrow's
 places down to {p.booked_far:.0%} of the last day's, mornings fuller, random per slot).
 There is no walk-in ticket history, so every forecast is the default one (the history
-queries run and find nothing). Only DayPlan rows are removed between runs.
+queries run and find nothing). Only DayPlan rows (and the queue's copy of their walk-in
+capacity) are removed between runs.
 
 A Celery worker is started as in production (`celery --app=config worker --pool=prefork
 --concurrency=K --without-gossip --without-mingle`, `DEBUG=0`, `DATABASE_URL`,

@@ -147,6 +147,31 @@ class TicketSequence(models.Model):
         return f"{self.office_id} {self.local_date} {self.letter}{self.last_number}"
 
 
+class WalkInCapacity(models.Model):
+    """The walk-in numbers the capacity plan leaves for an office-service on a day. The
+    planner pushes it here whenever it writes a day's plan (scheduling/planning.py); the
+    queue reads nothing of the plan. No row: the optimiser has not planned the day, and
+    the office-service's fixed daily quota applies."""
+
+    office_service = models.ForeignKey(
+        OfficeService, on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    local_date = models.DateField(_("day (office time)"))
+    capacity = models.PositiveIntegerField(_("walk-ins planned"))
+
+    class Meta:
+        verbose_name = _("planned walk-in capacity")
+        verbose_name_plural = _("planned walk-in capacities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office_service", "local_date"], name="walk_in_capacity_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_service_id} {self.local_date} {self.capacity}"
+
+
 class TicketEventKind(models.TextChoices):
     ISSUED = "issued", _("Issued")
     CALLED = "called", _("Called")

@@ -1,6 +1,7 @@
 """A day's capacity plan for an office, the supervisor's adjustments to it, and the
 audit log of every change. The plan's appointment quotas become the slots' capacities
-(booking reads nothing else); its walk-in capacities bound the day's walk-in numbers."""
+(booking reads nothing else); its walk-in capacities, handed down to the queue with
+every write of the plan (scheduling/planning.py), bound the day's walk-in numbers."""
 
 from __future__ import annotations
 
@@ -75,7 +76,8 @@ class DayPlan(models.Model):
         return str(SOLVER_OUTCOMES.get(self.solver_status, self.solver_status))
 
     def walk_in_capacity(self, service_code: str) -> int | None:
-        """Walk-ins the plan can serve for this service today; None without a plan."""
+        """Walk-ins the plan can serve for this service that day; None where the
+        optimiser has not planned it (the queue then keeps the fixed quota)."""
         if not self.solution or self.status != PlanStatus.PLANNED:
             return None
         outcome = self.solution.get("services", {}).get(service_code)

@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Booking, Office, OfficeService, Role, Slot
 from booking.permissions import require_office_role
 from booking.services.capacity import slots_lock
+from booking.services.office_moves import bookings_move_elsewhere
 from core.errors import ApplicationError
+from queueing.services.issue import walk_in_capacities_set
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.selectors import DayFrame, day_frame, day_instance
 from scheduling.solver import greedy_plan, load_instance, solve
@@ -69,6 +71,29 @@ def _apply(office: Office, day: date, frame: DayFrame, solution: dict[str, Any])
             Slot.objects.filter(pk=slot_id, taken__lte=capacity).update(capacity=capacity)
 
 
+def _plan_write(plan: DayPlan, **fields: Any) -> None:
+    """Change the plan row and hand its walk-in capacity per office-service down to the
+    queue (queueing.WalkInCapacity) in the same transaction: the queue reads only that
+    copy. Every write of a plan's status or solution goes through here. The UPDATE comes
+    first, so its row lock puts two writers of the same day in order and the copy ends
+    as the plan does. Refreshes `plan`."""
+    with transaction.atomic():
+        DayPlan.objects.filter(pk=plan.pk).update(**fields)
+        plan.refresh_from_db()
+        walk_in_capacities_set(
+            office=plan.office, day=plan.local_date, capacities=_planned_walk_ins(plan)
+        )
+
+
+def _planned_walk_ins(plan: DayPlan) -> dict[int, int]:
+    """Walk-ins the plan leaves per office-service of its office (id → walk-ins); none
+    where the optimiser has not planned the day (see DayPlan.walk_in_capacity)."""
+    offered = OfficeService.objects.filter(office_id=plan.office_id).select_related("service")
+    planned = {os.pk: plan.walk_in_capacity(os.service.code) for os in offered}
+    # Never below 0 (the solver leaves no less); the queue takes at least 1 anyway.
+    return {pk: max(capacity, 0) for pk, capacity in planned.items() if capacity is not None}
+
+
 def day_plan_solve(*, office: Office, day: date, now: datetime | None = None) -> DayPlan:
     """Plan the day with CP-SAT and make it the booking capacity. A solve that cannot
     cover the bookings leaves every slot at least at what it holds, and says why."""
@@ -77,28 +102,36 @@ def day_plan_solve(*, office: Office, day: date, now: datetime | None = None) ->
     frame = day_frame(office, day)
     instance_data = day_instance(office=office, day=day, plan=plan)
     if not frame.labels:
-        DayPlan.objects.filter(pk=plan.pk).update(
-            status=PlanStatus.PLANNED, solver_status="CLOSED", reason="", progress="",
-            instance=instance_data, solution=None, planned_at=now,
-        )  # fmt: skip
-        plan.refresh_from_db()
+        _plan_write(
+            plan,
+            status=PlanStatus.PLANNED,
+            solver_status="CLOSED",
+            reason="",
+            progress="",
+            instance=instance_data,
+            solution=None,
+            planned_at=now,
+        )
         return plan
     try:
         solution = solve(load_instance(instance_data)).to_dict()
     except InstanceError as problem:
-        DayPlan.objects.filter(pk=plan.pk).update(
-            status=PlanStatus.FAILED, reason=str(problem), progress="", instance=instance_data
+        _plan_write(
+            plan, status=PlanStatus.FAILED, reason=str(problem), progress="", instance=instance_data
         )
-        plan.refresh_from_db()
         return plan
     with transaction.atomic():
         _apply(office, day, frame, solution)
-        DayPlan.objects.filter(pk=plan.pk).update(
-            status=PlanStatus.PLANNED, solver_status=solution["status"],
-            reason=solution.get("reason", ""), progress="", instance=instance_data,
-            solution=solution, planned_at=now,
-        )  # fmt: skip
-    plan.refresh_from_db()
+        _plan_write(
+            plan,
+            status=PlanStatus.PLANNED,
+            solver_status=solution["status"],
+            reason=solution.get("reason", ""),
+            progress="",
+            instance=instance_data,
+            solution=solution,
+            planned_at=now,
+        )
     return plan
 
 
@@ -266,8 +299,7 @@ def day_plan_adjust(
     exact greedy (fast, no solver): if some booked citizens would lose their counter, it
     is refused with who they are, unless `move_bookings`, which moves them to the nearest
     free time and tells them. Recorded in the audit log; a re-plan follows on a worker."""
-    from booking.services.office_moves import bookings_move_elsewhere
-    from scheduling.tasks import replan_day
+    from scheduling.tasks import replan_day  # tasks imports this module
 
     require_office_role(by, office, at_least=Role.SUPERVISOR)
     if not why.strip():
@@ -287,32 +319,31 @@ def day_plan_adjust(
         raise StrandingRefused(stranded)
     with transaction.atomic():
         moved = bookings_move_elsewhere(bookings=stranded, away_from=day) if stranded else []
-        DayPlan.objects.filter(pk=plan.pk).update(
-            is_closed=changed.is_closed, staffed=changed.staffed,
+        _plan_write(
+            plan,
+            is_closed=changed.is_closed,
+            staffed=changed.staffed,
             quota_overrides=changed.quota_overrides,
             walk_in_reserve_percent=changed.walk_in_reserve_percent,
-            status=PlanStatus.PLANNING, progress=str(_("Waiting for a worker…")),
-        )  # fmt: skip
+            status=PlanStatus.PLANNING,
+            progress=str(_("Waiting for a worker…")),
+        )
         what = {key: value for key, value in vars(adjustment).items() if value is not None}
         PlanChange.objects.create(
             office=office, local_date=day, by=by, why=why.strip(),
             what={**what, "moved_bookings": [b.code for b in moved]},
         )  # fmt: skip
         transaction.on_commit(lambda: replan_day.delay(office.pk, day.isoformat()), robust=True)
-    plan.refresh_from_db()
     return plan
 
 
 def day_plan_replan(*, office: Office, day: date, by: User) -> DayPlan:
     """Re-plan with one click: the solve runs on a worker; the page shows its progress."""
-    from scheduling.tasks import replan_day
+    from scheduling.tasks import replan_day  # tasks imports this module
 
     require_office_role(by, office, at_least=Role.SUPERVISOR)
     plan, _created = DayPlan.objects.get_or_create(office=office, local_date=day)
     with transaction.atomic():
-        DayPlan.objects.filter(pk=plan.pk).update(
-            status=PlanStatus.PLANNING, progress=str(_("Waiting for a worker…"))
-        )
+        _plan_write(plan, status=PlanStatus.PLANNING, progress=str(_("Waiting for a worker…")))
         transaction.on_commit(lambda: replan_day.delay(office.pk, day.isoformat()), robust=True)
-    plan.refresh_from_db()
     return plan

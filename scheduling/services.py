@@ -49,7 +49,8 @@ def _office_inputs(
 def default_plan_extend(*, office: Office, first: date, last: date) -> int:
     """Create the default plan's slots for every open day in [first, last] that has none
     yet. Existing slots are left alone: they may hold bookings or a supervisor's change.
-    Returns the number of slots created. Idempotent."""
+    Writes no DayPlan, so the queue's walk-in limits stay as they are (the fixed quota
+    until the optimiser plans a day). Returns the number of slots created. Idempotent."""
     hours, rules, skills = _office_inputs(office)
     closed = {c.day for c in closed_days(office, first, last)}
     new_slots = []

@@ -1,8 +1,10 @@
-"""Taking a number: the per-office, per-day, per-letter sequence and the walk-in quota."""
+"""Taking a number: the per-office, per-day, per-letter sequence and the walk-in quota,
+whose planned part the capacity planner hands down here (`walk_in_capacities_set`)."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from django.contrib.auth.models import User
@@ -17,10 +19,16 @@ from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from notifications.models import MessageKind
 from notifications.services.citizen import ticket_message_send, ticket_recipient
-from queueing.models import WALK_IN_SOURCES, Ticket, TicketEventKind, TicketSequence, TicketSource
+from queueing.models import (
+    WALK_IN_SOURCES,
+    Ticket,
+    TicketEventKind,
+    TicketSequence,
+    TicketSource,
+    WalkInCapacity,
+)
 from queueing.selectors import estimate_wait, ticket_outlook
 from queueing.services.common import office_today, ticket_event_log
-from scheduling.models import DayPlan
 
 
 def _next_number(office: Office, day: date, letter: str) -> int:
@@ -112,11 +120,35 @@ def ticket_issue(
     return ticket
 
 
+def walk_in_capacities_set(*, office: Office, day: date, capacities: Mapping[int, int]) -> None:
+    """The planner's walk-in capacity per office-service (id → walk-ins) for one office
+    day, replacing what was there: an office-service left out goes back to its fixed
+    quota, so `{}` says the optimiser has no plan for the day. The planner calls this in
+    the transaction that writes the plan, after the plan row's UPDATE, whose row lock
+    puts two writers of the same day in order."""
+    with transaction.atomic():
+        WalkInCapacity.objects.filter(office_service__office=office, local_date=day).exclude(
+            office_service_id__in=list(capacities)
+        ).delete()
+        WalkInCapacity.objects.bulk_create(
+            [
+                WalkInCapacity(office_service_id=pk, local_date=day, capacity=capacity)
+                for pk, capacity in sorted(capacities.items())
+            ],
+            update_conflicts=True,
+            unique_fields=["office_service", "local_date"],
+            update_fields=["capacity"],
+        )
+
+
 def _walk_in_limit(office_service: OfficeService, day: date) -> int:
-    """Walk-in numbers the day can take: the day plan's walk-in capacity where the
-    optimiser planned the day, else the office-service's fixed quota (0: no limit)."""
-    plan = DayPlan.objects.filter(office_id=office_service.office_id, local_date=day).first()
-    planned = plan.walk_in_capacity(office_service.service.code) if plan else None
+    """Walk-in numbers the day can take: the planned walk-in capacity (at least 1) where
+    the optimiser planned the day, else the office-service's fixed quota (0: no limit)."""
+    planned = (
+        WalkInCapacity.objects.filter(office_service=office_service, local_date=day)
+        .values_list("capacity", flat=True)
+        .first()
+    )
     return office_service.walk_in_daily_quota if planned is None else max(planned, 1)
 
 

@@ -1,6 +1,10 @@
 """Planning an office-day from the database: the plan becomes the booking capacity, a
 supervisor's change that would strand booked citizens is refused with who they are
-(or moves them and tells them), every change is audited, and the pages show it all."""
+(or moves them and tells them), every change is audited, and the pages show it all.
+Every write of the plan reaches the queue's walk-in limit: a re-plan after a change
+gives it the new walk-in capacity; while the re-plan waits for a worker, when it fails
+(a day closed: nothing to plan) and on a day the office no longer opens, the service's
+fixed quota applies, as on any day the optimiser has not planned."""
 
 from __future__ import annotations
 
@@ -20,10 +24,18 @@ from booking.services.booking import booking_confirm, booking_hold
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind
 from scheduling.models import DayPlan, PlanChange, PlanStatus
-from scheduling.planning import Adjustment, StrandingRefused, day_plan_adjust, day_plan_solve
+from scheduling.planning import (
+    Adjustment,
+    StrandingRefused,
+    day_plan_adjust,
+    day_plan_replan,
+    day_plan_solve,
+)
 from scheduling.selectors import day_instance
 from scheduling.services import default_plan_extend
 from tests.booking.conftest import citizen_details
+from tests.factories import ClosureFactory
+from tests.queueing.test_walk_in_capacity import walk_ins_taken
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +278,90 @@ def test_the_walk_in_forecast_learns_from_the_same_weekday_last_week(planned_off
     # one observed day against four days' weight of the default: (9 + 4·d) / 5
     assert learnt[0] == pytest.approx((9 + 4 * without[0]) / 5, abs=1e-3)
     assert learnt[1] == pytest.approx(4 * without[1] / 5, abs=1e-3)  # nobody came at 08:30
+
+
+# --- every change of the plan reaches the queue's walk-in limit ------------------------
+
+ON_THE_DAY = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 09:00 WIB on the planned day
+
+
+@pytest.fixture
+def passport(planned_office: Any) -> OfficeService:
+    """The office's one service, with a fixed walk-in quota of 2 for unplanned days."""
+    OfficeService.objects.filter(office=planned_office).update(walk_in_daily_quota=2)
+    return OfficeService.objects.get(office=planned_office)
+
+
+def _planned_room(passport: OfficeService) -> int:
+    plan = DayPlan.objects.get(office=passport.office, local_date=DAY)
+    assert plan.status == PlanStatus.PLANNED
+    room = plan.walk_in_capacity(passport.service.code)
+    assert room is not None
+    return room
+
+
+def test_a_re_plan_after_a_change_gives_the_queue_the_new_walk_in_capacity(
+    passport: OfficeService, supervisor: Any, clock: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    day_plan_solve(office=passport.office, day=DAY)
+    before = _planned_room(passport)
+    with django_capture_on_commit_callbacks(execute=True):
+        day_plan_adjust(
+            office=passport.office,
+            day=DAY,
+            by=supervisor,
+            why="banyak lansia datang",
+            adjustment=Adjustment(walk_in_reserve_percent=70),
+        )
+    after = _planned_room(passport)
+    assert after > before > 2  # more than the fixed quota either way
+    clock.move_to(ON_THE_DAY)
+    assert walk_ins_taken(passport) == after
+
+
+def test_while_the_re_plan_waits_for_a_worker_the_fixed_quota_applies(
+    passport: OfficeService, supervisor: Any, clock: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    day_plan_solve(office=passport.office, day=DAY)
+    room = _planned_room(passport)
+    assert room > 2
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        day_plan_replan(office=passport.office, day=DAY, by=supervisor)
+    clock.move_to(ON_THE_DAY)
+    assert walk_ins_taken(passport) == 2  # the fixed quota
+    for run_the_worker in waiting:
+        run_the_worker()
+    assert _planned_room(passport) == room
+    assert walk_ins_taken(passport) == room - 2  # the plan's room, counting the two given
+
+
+def test_a_day_closed_by_the_supervisor_has_nothing_to_plan_and_the_fixed_quota_applies(
+    passport: OfficeService, supervisor: Any, clock: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    day_plan_solve(office=passport.office, day=DAY)
+    assert _planned_room(passport) > 2
+    with django_capture_on_commit_callbacks(execute=True):
+        day_plan_adjust(
+            office=passport.office,
+            day=DAY,
+            by=supervisor,
+            why="listrik padam",
+            adjustment=Adjustment(is_closed=True),
+        )
+    plan = DayPlan.objects.get(office=passport.office, local_date=DAY)
+    assert plan.status == PlanStatus.FAILED and plan.is_closed
+    assert plan.solution is not None  # the last solution is kept, but no longer applies
+    clock.move_to(ON_THE_DAY)
+    assert walk_ins_taken(passport) == 2
+
+
+def test_a_day_re_planned_after_a_closure_was_added_has_the_fixed_quota(
+    passport: OfficeService, clock: Any
+) -> None:
+    day_plan_solve(office=passport.office, day=DAY)
+    assert _planned_room(passport) > 2
+    ClosureFactory.create(office=passport.office, starts_on=DAY, ends_on=DAY)
+    plan = day_plan_solve(office=passport.office, day=DAY)
+    assert plan.solver_status == "CLOSED" and plan.solution is None
+    clock.move_to(ON_THE_DAY)
+    assert walk_ins_taken(passport) == 2
