@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, Office, OfficeService, Role, Slot
-from booking.permissions import require_office_role
+from booking.models import Booking, Slot
 from booking.services.capacity import slots_lock
 from core.errors import ApplicationError
+from offices.models import Office, OfficeService, Role
+from offices.permissions import require_office_role
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.selectors import DayFrame, day_frame, day_instance
 from scheduling.solver import greedy_plan, load_instance, solve

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booking.management.commands.load_demo import DEMO_PASSWORD
-from booking.models import Role, StaffMembership
+from offices.models import Role, StaffMembership
 
 pytestmark = pytest.mark.django_db
 
