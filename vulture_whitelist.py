@@ -96,6 +96,7 @@ AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)
 BookingConfig  # booking/apps.py
 CoreConfig  # core/apps.py
+DemoConfig  # demo/apps.py
 NotificationsConfig  # notifications/apps.py
 OfficesConfig  # offices/apps.py
 PrivacyConfig  # privacy/apps.py
@@ -243,10 +244,10 @@ not_found  # core/views.py
 server_error  # core/views.py
 
 # Management commands: Django finds Command by module name and calls add_arguments() and handle(); help is shown by manage.py.
-Command  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+3)
-help  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+3)
-_.add_arguments  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+2)
-_.handle  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+3)
+Command  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+3)
+help  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+3)
+_.add_arguments  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+2)
+_.handle  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+3)
 
 # Middleware: listed in MIDDLEWARE; Django calls process_* (arguments named by its protocol), auditlog the _get_remote_* overrides.
 AuditMiddleware  # audit/middleware.py

@@ -1,4 +1,4 @@
-"""Loads the demo country (booking/demo_data.py). Idempotent: rows are matched on their
+"""Loads the demo country (demo/data.py). Idempotent: rows are matched on their
 natural keys and brought back to the demo values, so running it twice changes nothing."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from booking import demo_data
 from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.capacity import slot_claim
 from booking.services.no_show import bookings_release_no_shows
 from core import personal_data
+from demo import data as demo_data
 from offices.models import Counter, Office, OfficeService, OpeningHours, Service, StaffMembership
 from scheduling.services import default_plan_extend_window
 
