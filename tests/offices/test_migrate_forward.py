@@ -17,7 +17,10 @@ from django.db.migrations.executor import MigrationExecutor
 
 from offices.models import Office
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("latest_schema_restored"),
+]
 
 # The leaf migration of each app at commit 323aeac, the last schema with the catalog in
 # booking (`git show 323aeac:<app>/migrations/`); offices did not exist.
