@@ -93,10 +93,12 @@ _.GILIRAN_RETENTION_WAITLIST_DAYS  # tests/core/test_retention.py
 
 # AppConfig classes and ready(): Django loads them from INSTALLED_APPS; ready() imports modules for their registrations.
 AuditConfig  # audit/apps.py
-_.ready  # audit/apps.py, booking/apps.py (+6)
+_.ready  # audit/apps.py, booking/apps.py (+7)
 BookingConfig  # booking/apps.py
 CoreConfig  # core/apps.py
+DemoConfig  # demo/apps.py
 NotificationsConfig  # notifications/apps.py
+OfficesConfig  # offices/apps.py
 PrivacyConfig  # privacy/apps.py
 QueueingConfig  # queueing/apps.py
 SchedulingConfig  # scheduling/apps.py
@@ -104,31 +106,31 @@ TwoFactorConfig  # twofactor/apps.py
 signals  # twofactor/apps.py
 
 # Django admin: ModelAdmin classes registered with @admin.register, and the options and hooks the admin reads.
-_.has_view_permission  # booking/admin.py
-_.has_add_permission  # booking/admin.py
-_.has_change_permission  # booking/admin.py
-_.has_delete_permission  # booking/admin.py, queueing/admin.py
-autocomplete_fields  # booking/admin.py
-max_num  # booking/admin.py
-filter_horizontal  # booking/admin.py
-OfficeAdmin  # booking/admin.py
-formfield_overrides  # booking/admin.py
-list_display  # booking/admin.py, notifications/admin.py (+1)
-list_filter  # booking/admin.py, notifications/admin.py (+1)
-search_fields  # booking/admin.py, notifications/admin.py (+1)
-prepopulated_fields  # booking/admin.py
-inlines  # booking/admin.py
-fieldsets  # booking/admin.py
-ServiceAdmin  # booking/admin.py
-OfficeServiceAdmin  # booking/admin.py
-CounterAdmin  # booking/admin.py
-OpeningHoursAdmin  # booking/admin.py
-ClosureAdmin  # booking/admin.py
-date_hierarchy  # booking/admin.py, notifications/admin.py (+1)
-StaffMembershipAdmin  # booking/admin.py
-_.site_header  # booking/admin.py
-_.site_title  # booking/admin.py
-_.index_title  # booking/admin.py
+_.has_view_permission  # offices/admin.py
+_.has_add_permission  # offices/admin.py
+_.has_change_permission  # offices/admin.py
+_.has_delete_permission  # offices/admin.py, queueing/admin.py
+autocomplete_fields  # offices/admin.py
+max_num  # offices/admin.py
+filter_horizontal  # offices/admin.py
+OfficeAdmin  # offices/admin.py
+formfield_overrides  # offices/admin.py
+list_display  # booking/admin.py, notifications/admin.py (+2)
+list_filter  # booking/admin.py, notifications/admin.py (+2)
+search_fields  # booking/admin.py, notifications/admin.py (+2)
+prepopulated_fields  # offices/admin.py
+inlines  # offices/admin.py
+fieldsets  # offices/admin.py
+ServiceAdmin  # offices/admin.py
+OfficeServiceAdmin  # offices/admin.py
+CounterAdmin  # offices/admin.py
+OpeningHoursAdmin  # offices/admin.py
+ClosureAdmin  # offices/admin.py
+date_hierarchy  # booking/admin.py, notifications/admin.py (+2)
+StaffMembershipAdmin  # offices/admin.py
+_.site_header  # offices/admin.py
+_.site_title  # offices/admin.py
+_.index_title  # offices/admin.py
 SlotAdmin  # booking/admin.py
 BookingAdmin  # booking/admin.py
 WaitlistEntryAdmin  # booking/admin.py
@@ -143,29 +145,29 @@ post_url_continue  # queueing/admin.py
 _.revoke  # queueing/admin.py
 
 # Models: fields, Meta options and choices members; read by the ORM, migrations, forms, admin and templates.
-ordering  # booking/models/booking.py, booking/models/catalog.py (+7)
-verbose_name_plural  # booking/models/booking.py, booking/models/catalog.py (+7)
+ordering  # booking/models/booking.py, offices/models/catalog.py (+7)
+verbose_name_plural  # booking/models/booking.py, offices/models/catalog.py (+7)
 ELDERLY  # booking/models/booking.py
 DISABILITY  # booking/models/booking.py
 PREGNANT  # booking/models/booking.py
 INFANT  # booking/models/booking.py
 lookup_failures  # booking/models/booking.py
 lookup_locked_until  # booking/models/booking.py
-IMMIGRATION  # booking/models/catalog.py
-CIVIL_REGISTRY  # booking/models/catalog.py
-HEALTH_INSURANCE  # booking/models/catalog.py
-SERVICE_MALL  # booking/models/catalog.py
-OTHER  # booking/models/catalog.py
-website  # booking/models/catalog.py
-_.map_url  # booking/models/catalog.py
-accepts_walk_ins  # booking/models/catalog.py
-remote_walk_in  # booking/models/catalog.py
-MONDAY  # booking/models/catalog.py
-TUESDAY  # booking/models/catalog.py
-WEDNESDAY  # booking/models/catalog.py
-FRIDAY  # booking/models/catalog.py
-SATURDAY  # booking/models/catalog.py
-SUNDAY  # booking/models/catalog.py
+IMMIGRATION  # offices/models/catalog.py
+CIVIL_REGISTRY  # offices/models/catalog.py
+HEALTH_INSURANCE  # offices/models/catalog.py
+SERVICE_MALL  # offices/models/catalog.py
+OTHER  # offices/models/catalog.py
+website  # offices/models/catalog.py
+_.map_url  # offices/models/catalog.py
+accepts_walk_ins  # offices/models/catalog.py
+remote_walk_in  # offices/models/catalog.py
+MONDAY  # offices/models/catalog.py
+TUESDAY  # offices/models/catalog.py
+WEDNESDAY  # offices/models/catalog.py
+FRIDAY  # offices/models/catalog.py
+SATURDAY  # offices/models/catalog.py
+SUNDAY  # offices/models/catalog.py
 CONSENT  # core/data_map.py
 VITAL_INTERESTS  # core/data_map.py
 WIB  # core/timezones.py
@@ -194,13 +196,13 @@ _.get_phone  # booking/api/booking_serializers.py
 _.get_email  # booking/api/booking_serializers.py
 _.get_reschedules_left  # booking/api/booking_serializers.py
 _.get_manage_token  # booking/api/booking_serializers.py
-_.get_requirements_id  # booking/api/serializers.py
-_.get_requirements_en  # booking/api/serializers.py
-accepts_walk_ins  # booking/api/serializers.py
-weekday_name  # booking/api/serializers.py
-_.filter_queryset  # booking/api/views.py
-filterset_class  # booking/api/views.py
-lookup_field  # booking/api/views.py
+_.get_requirements_id  # offices/serializers.py
+_.get_requirements_en  # offices/serializers.py
+accepts_walk_ins  # offices/serializers.py
+weekday_name  # offices/serializers.py
+_.filter_queryset  # offices/api.py
+filterset_class  # offices/api.py
+lookup_field  # offices/api.py
 offer_starts_at  # booking/api/waitlist_views.py
 offer_expires_at  # booking/api/waitlist_views.py
 _.get_position  # booking/api/waitlist_views.py
@@ -242,10 +244,10 @@ not_found  # core/views.py
 server_error  # core/views.py
 
 # Management commands: Django finds Command by module name and calls add_arguments() and handle(); help is shown by manage.py.
-Command  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+3)
-help  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+3)
-_.add_arguments  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+2)
-_.handle  # booking/management/commands/demo_otp_code.py, booking/management/commands/load_demo.py (+3)
+Command  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+3)
+help  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+3)
+_.add_arguments  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+2)
+_.handle  # demo/management/commands/demo_otp_code.py, demo/management/commands/load_demo.py (+3)
 
 # Middleware: listed in MIDDLEWARE; Django calls process_* (arguments named by its protocol), auditlog the _get_remote_* overrides.
 AuditMiddleware  # audit/middleware.py

@@ -16,19 +16,17 @@ from typing import Any
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
 
-from booking.models import (
-    Booking,
+from booking.models import Booking, Slot, WaitlistEntry
+from core.contacts import mask_email, mask_phone
+from offices.models import (
     Closure,
     Counter,
     Office,
     OfficeService,
     OpeningHours,
     Service,
-    Slot,
     StaffMembership,
-    WaitlistEntry,
 )
-from core.contacts import mask_email, mask_phone
 from queueing.models import Ticket
 
 

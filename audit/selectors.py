@@ -13,8 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from booking.models import Role
-from booking.permissions import offices_for
+from offices.models import Role
+from offices.permissions import offices_for
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from audit.selectors import AuditFilter, audit_entries, audit_models
-from booking.permissions import supervises
 from core.dates import day_within
 from core.errors import ApplicationError
+from offices.permissions import supervises
 
 # The days a search may name: the log keeps two years, so this is generous, and no
 # day near date.max ever reaches `until + 1 day` in audit.selectors.

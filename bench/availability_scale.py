@@ -227,7 +227,7 @@ def why_rebuild(db_url: str, meta: dict[str, Any] | None) -> str | None:
 
 
 def table_counts(db_url: str) -> dict[str, int]:
-    tables = ["booking_office", "booking_officeservice", "booking_slot", "booking_booking"]
+    tables = ["offices_office", "offices_officeservice", "booking_slot", "booking_booking"]
     with psycopg.connect(db_url, connect_timeout=10) as conn:
         return {
             table: int(
@@ -384,8 +384,12 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection, transaction
 
     model = {
-        name: apps.get_model("booking", name)
-        for name in ("Office", "Service", "OfficeService", "OpeningHours", "Closure", "Booking")
+        name: apps.get_model(label, name)
+        for label, names in (
+            ("offices", ("Office", "Service", "OfficeService", "OpeningHours", "Closure")),
+            ("booking", ("Booking",)),
+        )
+        for name in names
     }
     rng = random.Random(args["seed"])
     first = date.fromisoformat(args["first_day"])
@@ -477,7 +481,7 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
         model["Closure"]._default_manager.bulk_create(closures)
     steps["catalog"] = round(time.monotonic() - mark, 1)
 
-    holidays_module = importlib.import_module("booking.holidays")
+    holidays_module = importlib.import_module("offices.holidays")
     horizon = first + timedelta(days=PLAN_DAYS * 7 // 4 + 60)
     holidays = sorted(holidays_module.national_holidays_between(first, horizon))
     quote = connection.ops.quote_name
@@ -499,13 +503,13 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
                 SELECT o.id AS office_id, o.timezone, d::date AS day, h.opens_at, h.closes_at,
                        h.break_starts_at, h.break_ends_at,
                        row_number() OVER (PARTITION BY o.id ORDER BY d) AS n
-                FROM booking_office o
+                FROM offices_office o
                 CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') AS d
-                JOIN booking_openinghours h
+                JOIN offices_openinghours h
                   ON h.office_id = o.id AND h.weekday = extract(isodow FROM d)::int - 1
                 WHERE NOT (d::date = ANY(%s::date[]))
                   AND NOT EXISTS (
-                      SELECT 1 FROM booking_closure c
+                      SELECT 1 FROM offices_closure c
                       WHERE c.office_id = o.id AND d::date BETWEEN c.starts_on AND c.ends_on
                   )
             ) AS open_days
@@ -516,7 +520,7 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
         # Every office-service may book its whole plan.
         cursor.execute(
             """
-            UPDATE booking_officeservice os SET booking_window_days = span.days
+            UPDATE offices_officeservice os SET booking_window_days = span.days
             FROM (SELECT office_id, max(day) - %s::date AS days FROM bench_days GROUP BY office_id)
                  AS span
             WHERE os.office_id = span.office_id
@@ -525,7 +529,7 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
         )
         cursor.execute(
             "CREATE TEMP TABLE bench_booked_out AS "
-            "SELECT id FROM booking_officeservice WHERE random() < %s",
+            "SELECT id FROM offices_officeservice WHERE random() < %s",
             [BOOKED_OUT_SHARE],
         )
         # How full each office-service-day is: sooner days fill up more often; a share
@@ -542,7 +546,7 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
                      ELSE random() * 0.9
                    END AS fill
             FROM bench_days d
-            JOIN booking_officeservice os ON os.office_id = d.office_id
+            JOIN offices_officeservice os ON os.office_id = d.office_id
             LEFT JOIN bench_booked_out bo ON bo.id = os.id
             """,
             {"first": first},
@@ -608,7 +612,7 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
             CREATE TEMP TABLE bench_hold_slots AS
             SELECT s.id AS slot_id, os.service_id
             FROM booking_slot s TABLESAMPLE BERNOULLI (1) REPEATABLE (%s)
-            JOIN booking_officeservice os ON os.id = s.office_service_id
+            JOIN offices_officeservice os ON os.id = s.office_service_id
             WHERE s.taken > 0 AND s.local_date > %s
             LIMIT %s
             """,
@@ -667,7 +671,7 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
                         SELECT s.id AS slot_id, os.service_id, s.starts_at,
                                make_interval(days => 1 + floor(random() * 40)::int) AS booked_ahead
                         FROM bench_os_days d
-                        JOIN booking_officeservice os ON os.id = d.os_id
+                        JOIN offices_officeservice os ON os.id = d.os_id
                         JOIN booking_slot s
                           ON s.office_service_id = d.os_id AND s.local_date = d.day
                         CROSS JOIN LATERAL generate_series(
@@ -809,16 +813,16 @@ class QueryLog:
 QUERY_CLASSES: list[tuple[str, Callable[[str], bool]]] = [
     (
         "office-service lookup (offered_or_404)",
-        lambda s: 'FROM "booking_officeservice"' in s and '"booking_office"."code" = ' in s,
+        lambda s: 'FROM "offices_officeservice"' in s and '"offices_office"."code" = ' in s,
     ),
     ("free places per day (Slot SUM by local_date)", lambda s: "SUM(" in s and "booking_slot" in s),
     ("expired holds still counted (Booking ⨝ Slot)", lambda s: 'FROM "booking_booking"' in s),
-    ("office closures (Closure)", lambda s: 'FROM "booking_closure"' in s),
-    ("open weekdays (OpeningHours)", lambda s: 'FROM "booking_openinghours"' in s),
+    ("office closures (Closure)", lambda s: 'FROM "offices_closure"' in s),
+    ("open weekdays (OpeningHours)", lambda s: 'FROM "offices_openinghours"' in s),
     ("nearest offices: first free day (Slot MIN)", lambda s: "MIN(" in s and "booking_slot" in s),
     (
         "nearest offices: same service elsewhere",
-        lambda s: 'FROM "booking_officeservice"' in s,
+        lambda s: 'FROM "offices_officeservice"' in s,
     ),
 ]
 
@@ -1200,7 +1204,7 @@ def experiment_holds(samples: Sequence[Sequence[str]], extra_holds: int) -> dict
                 cursor.execute(
                     "SELECT s.id, os.service_id FROM booking_slot s "
                     "TABLESAMPLE BERNOULLI (5) REPEATABLE (7) "
-                    "JOIN booking_officeservice os ON os.id = s.office_service_id "
+                    "JOIN offices_officeservice os ON os.id = s.office_service_id "
                     "WHERE s.taken > 0 LIMIT %s",
                     [extra_holds],
                 )
@@ -1251,7 +1255,7 @@ def experiment_first_free(samples: Sequence[Sequence[str]]) -> dict[str, Any]:
     flow = importlib.import_module("booking.views.booking_flow")
     availability = importlib.import_module("booking.selectors.availability")
     slot_model = apps.get_model("booking", "Slot")
-    office_service_model = apps.get_model("booking", "OfficeService")
+    office_service_model = apps.get_model("offices", "OfficeService")
     times: dict[str, list[float]] = defaultdict(list)
     plans: dict[str, list[str]] = {}
     same = True
@@ -1412,7 +1416,10 @@ AREAS: list[tuple[str, Callable[[str, str], bool]]] = [
     ),
     ("ORM and psycopg (Python side)", lambda f, n: "django/db" in f or "psycopg" in f),
     ("DRF (views, serializers, renderers)", lambda f, n: "rest_framework" in f),
-    ("app code (booking, core)", lambda f, n: "/booking/" in f or "/core/" in f),
+    (
+        "app code (offices, booking, core)",
+        lambda f, n: any(w in f for w in ("/offices/", "/booking/", "/core/")),
+    ),
     ("Django request, middleware, URLs, test client", lambda f, n: "django/" in f),
 ]
 
@@ -1733,13 +1740,13 @@ def catalog_codes(db_url: str) -> tuple[list[str], list[str]]:
         offices = [
             r[0]
             for r in conn.execute(
-                "SELECT code FROM booking_office WHERE is_active ORDER BY code"
+                "SELECT code FROM offices_office WHERE is_active ORDER BY code"
             ).fetchall()
         ]
         services = [
             r[0]
             for r in conn.execute(
-                "SELECT code FROM booking_service WHERE is_active ORDER BY code"
+                "SELECT code FROM offices_service WHERE is_active ORDER BY code"
             ).fetchall()
         ]
     return offices, services
@@ -1751,9 +1758,9 @@ def booked_out_combos(db_url: str, months: Sequence[str], count: int) -> list[li
     with psycopg.connect(db_url, connect_timeout=10) as conn:
         rows = conn.execute(
             """
-            SELECT o.code, s.code FROM booking_officeservice os
-            JOIN booking_office o ON o.id = os.office_id
-            JOIN booking_service s ON s.id = os.service_id
+            SELECT o.code, s.code FROM offices_officeservice os
+            JOIN offices_office o ON o.id = os.office_id
+            JOIN offices_service s ON s.id = os.service_id
             WHERE NOT EXISTS (
                 SELECT 1 FROM booking_slot x
                 WHERE x.office_service_id = os.id AND x.taken < x.capacity
@@ -1776,16 +1783,16 @@ def catalog_facts(db_url: str) -> dict[str, Any]:
     with psycopg.connect(db_url, connect_timeout=10) as conn:
         zones: dict[Any, Any] = dict(
             conn.execute(
-                "SELECT timezone, count(*) FROM booking_office GROUP BY 1 ORDER BY 2 DESC"
+                "SELECT timezone, count(*) FROM offices_office GROUP BY 1 ORDER BY 2 DESC"
             ).fetchall()
         )
         window = conn.execute(
-            "SELECT min(booking_window_days), max(booking_window_days) FROM booking_officeservice"
+            "SELECT min(booking_window_days), max(booking_window_days) FROM offices_officeservice"
         ).fetchone()
         saturday = conn.execute(
-            "SELECT count(DISTINCT office_id) FROM booking_openinghours WHERE weekday = 5"
+            "SELECT count(DISTINCT office_id) FROM offices_openinghours WHERE weekday = 5"
         ).fetchone()
-        closures = conn.execute("SELECT count(*) FROM booking_closure").fetchone()
+        closures = conn.execute("SELECT count(*) FROM offices_closure").fetchone()
         shared_buffers = conn.execute("SHOW shared_buffers").fetchone()
         statuses = conn.execute(
             "SELECT status, count(*), count(*) FILTER (WHERE releases_at <= now()) "
@@ -2048,8 +2055,8 @@ def _render_database(report: dict[str, Any]) -> str:
 `{db["name"]}`, kept between runs because it takes minutes to make; generated {generated}
 from plan day {db["first_day"]} (reused in this run: {reused}):
 
-- {counts["booking_office"]:,} offices ({zones}), {SERVICES} services,
-  {counts["booking_officeservice"]:,} office-services, each with a booking window of
+- {counts["offices_office"]:,} offices ({zones}), {SERVICES} services,
+  {counts["offices_officeservice"]:,} office-services, each with a booking window of
   {catalog["window_days"][0]} to {catalog["window_days"][1]} days, the span of its plan
 - **{counts["booking_slot"]:,} slots**: each office-service's first {PLAN_DAYS} open days
   from the plan day (Monday to Friday, and Saturday mornings at the

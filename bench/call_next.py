@@ -166,7 +166,7 @@ import json
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
-from booking.models import Counter, Office, OfficeService, Role, StaffMembership
+from offices.models import Counter, Office, OfficeService, Role, StaffMembership
 from queueing.models import CounterState, CounterStatus
 
 with transaction.atomic():
@@ -213,7 +213,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
-from booking.models import Office, OfficeService
+from offices.models import Office, OfficeService
 from queueing.models import Ticket, TicketEvent, TicketEventKind, TicketSequence, TicketSource, TicketStatus
 
 office = Office.objects.get(code=OFFICE)
@@ -302,7 +302,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from booking.models import Counter, OfficeService
+from offices.models import Counter, OfficeService
 from queueing.services.calling import call_next
 
 counters = list(

@@ -179,7 +179,8 @@ import json
 from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
-from booking.models import Booking, OfficeService, Slot
+from booking.models import Booking, Slot
+from offices.models import OfficeService
 from booking.selectors.availability import booking_window, days_availability
 
 offered = OfficeService.objects.select_related("office", "service").get(

@@ -180,8 +180,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
-from booking import demo_data
-from booking.models import Counter, Office, OfficeService, OpeningHours, Slot
+from demo import data as demo_data
+from booking.models import Slot
+from offices.models import Counter, Office, OfficeService, OpeningHours
 from scheduling.services import default_plan_extend_window
 
 seconds = {}
@@ -260,7 +261,7 @@ with transaction.atomic(), connection.cursor() as cursor:
             "  s.capacity * (%s - (%s - %s) * (s.local_date - %s) / GREATEST(%s - 1, 1)::float)"
             "  * (CASE WHEN extract(hour FROM s.starts_at AT TIME ZONE o.timezone) < 12"
             "      THEN 1.2 ELSE 0.8 END) * (0.5 + random()) + random())::int) "
-            "FROM booking_officeservice os, booking_service sv, booking_office o "
+            "FROM offices_officeservice os, offices_service sv, offices_office o "
             "WHERE s.office_service_id = os.id AND os.service_id = sv.id AND os.office_id = o.id "
             "AND sv.accepts_appointments AND o.timezone = %s AND s.local_date BETWEEN %s AND %s",
             [NEAR, NEAR, FAR, first, DAYS, zone, first, last],
@@ -275,23 +276,23 @@ with transaction.atomic(), connection.cursor() as cursor:
         "  '', 'web', 0, b.made, b.made "
         "FROM (SELECT row_number() OVER (ORDER BY s.id, g) AS n, s.id AS slot_id, "
         "        os.service_id, %s::timestamptz - random() * interval '20 days' AS made "
-        "      FROM booking_slot s JOIN booking_officeservice os ON os.id = s.office_service_id, "
+        "      FROM booking_slot s JOIN offices_officeservice os ON os.id = s.office_service_id, "
         "        generate_series(1, s.taken) g WHERE s.taken > 0 AND s.local_date BETWEEN %s AND %s) b",
         [now, min(p[0] for p in planned.values()), max(p[1] for p in planned.values())],
     )
     bookings = cursor.rowcount
     cursor.execute(
         "SELECT sum(s.capacity), sum(s.taken), count(*) FROM booking_slot s "
-        "JOIN booking_officeservice os ON os.id = s.office_service_id "
-        "JOIN booking_service sv ON sv.id = os.service_id JOIN booking_office o ON o.id = os.office_id "
+        "JOIN offices_officeservice os ON os.id = s.office_service_id "
+        "JOIN offices_service sv ON sv.id = os.service_id JOIN offices_office o ON o.id = os.office_id "
         "WHERE sv.accepts_appointments AND s.local_date BETWEEN %s AND %s",
         [min(p[0] for p in planned.values()), max(p[1] for p in planned.values())],
     )
     capacity, taken, planned_slots = cursor.fetchone()
     cursor.execute(
         "SELECT s.local_date, sum(s.capacity), sum(s.taken) FROM booking_slot s "
-        "JOIN booking_officeservice os ON os.id = s.office_service_id "
-        "JOIN booking_service sv ON sv.id = os.service_id "
+        "JOIN offices_officeservice os ON os.id = s.office_service_id "
+        "JOIN offices_service sv ON sv.id = os.service_id "
         "WHERE sv.accepts_appointments AND s.local_date BETWEEN %s AND %s "
         "GROUP BY 1 ORDER BY 1",
         [min(p[0] for p in planned.values()), max(p[1] for p in planned.values())],
@@ -335,7 +336,7 @@ def set_up(env: dict[str, str], options: Options) -> dict[str, Any]:
         raise SystemExit("bench: the copied slots differ from default_plan_extend_window's")
     harness.vacuum_analyze(
         env["DATABASE_URL"],
-        ("booking_slot", "booking_booking", "booking_office", "booking_officeservice"),
+        ("booking_slot", "booking_booking", "offices_office", "offices_officeservice"),
     )
     setup["seconds"] = {"catalog": round(catalog, 1), **setup["seconds"]}
     setup["seconds"]["total"] = round(time.monotonic() - started, 1)
@@ -400,9 +401,9 @@ def activate(conn: psycopg.Connection[Any], offices: int) -> list[int]:
     """Only the first `offices` offices (in id order: the templates in turn) are active."""
     ids = [
         int(r[0])
-        for r in conn.execute("SELECT id FROM booking_office ORDER BY id LIMIT %s", [offices])
+        for r in conn.execute("SELECT id FROM offices_office ORDER BY id LIMIT %s", [offices])
     ]
-    conn.execute("UPDATE booking_office SET is_active = (id = ANY(%s))", [ids])
+    conn.execute("UPDATE offices_office SET is_active = (id = ANY(%s))", [ids])
     return ids
 
 
@@ -760,7 +761,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             night = run(
                 RunSpec("night", offices, p.concurrency, night_tl), env, options, conn, stamp
             )
-            conn.execute("UPDATE booking_office SET is_active = true")
+            conn.execute("UPDATE offices_office SET is_active = true")
     load_after = harness.load_average()
 
     full = night["offices"] == p.offices and night["outcome"] == "done"

@@ -1091,6 +1091,7 @@ WATCHED = (
     "notifications",
     "config",
     "booking/models",
+    "offices/models",
     "templates/notifications",
     "tests/fake_gateway.py",
 )

@@ -266,7 +266,8 @@ def replay_wait(ticket: Any, now: datetime) -> float | None:
     """
     from zoneinfo import ZoneInfo
 
-    from booking.models import Booking, BookingStatus, Counter, OfficeService
+    from booking.models import Booking, BookingStatus
+    from offices.models import Counter, OfficeService
     from queueing.models import CounterStatus, Ticket, TicketStatus
     from queueing.selectors import MIN_OBSERVATIONS
 

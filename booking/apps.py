@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BookingConfig(AppConfig):
     name = "booking"
-    verbose_name = _("Offices, services and bookings")
+    verbose_name = _("Bookings")
 
     def ready(self) -> None:
         from booking import privacy  # noqa: F401  (the data map and the anonymisers)

@@ -16,18 +16,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import (
-    ACTIVE_STATUSES,
-    Booking,
-    Closure,
-    Counter,
-    Office,
-    OfficeService,
-    Service,
-    StaffMembership,
-    VerificationCode,
-    WaitlistEntry,
-)
+from booking.models import ACTIVE_STATUSES, Booking, VerificationCode, WaitlistEntry
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES
 from core.data_map import (
     STAFF_ACTION,
@@ -95,28 +84,6 @@ personal_data(
         ),
     },
 )  # fmt: skip
-personal_data(StaffMembership, fields={"user": STAFF_ACTION})
-
-_PUBLIC = _("the office's public catalogue, written by the office")
-personal_data(
-    Office,
-    fields={},
-    not_personal={name: _PUBLIC for name in ("name", "address", "phone", "email")},
-)
-personal_data(
-    Service,
-    fields={},
-    not_personal={
-        name: _PUBLIC
-        for name in (
-            "name_id", "name_en", "description_id", "description_en",
-            "requirements_id", "requirements_en",
-        )
-    },
-)  # fmt: skip
-personal_data(Counter, fields={}, not_personal={"name": _PUBLIC})
-personal_data(Closure, fields={}, not_personal={"reason_id": _PUBLIC, "reason_en": _PUBLIC})
-personal_data(OfficeService, fields={}, not_personal={})
 personal_data(VerificationCode, fields={}, not_personal={})
 
 

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from booking.models import ACTIVE_STATUSES, BookingStatus, OfficeService
+from booking.models import ACTIVE_STATUSES, BookingStatus
 from booking.services.capacity import bookings_release
 from booking.services.no_show import bookings_release_no_shows
 from booking.services.waitlist import waitlist_offer_places
 from booking.services.waitlist import waitlist_sweep as waitlist_sweep_service
+from offices.models import OfficeService
 
 
 @shared_task(name="booking.tasks.release_expired_holds", ignore_result=True)

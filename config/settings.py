@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "auditlog",
     "csp",
     "core",
+    "offices",
     "booking",
     "queueing",
     "scheduling",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "twofactor",
     "audit",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -428,7 +430,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         # The booking's status appears in several components (a booking, a moved booking).
         "BookingStatusEnum": "booking.models.BookingStatus",
-        "KindEnum": "booking.models.catalog.OfficeKind",  # its name before privacy/
+        "KindEnum": "offices.models.catalog.OfficeKind",  # its name before privacy/
         "DataRequestKindEnum": "privacy.models.RequestKind",
     },
 }

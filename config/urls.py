@@ -7,9 +7,15 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from booking import urls as booking_urls
 from core import views as core_views
+from notifications import urls as notifications_urls
+from offices import urls as offices_urls
+from queueing import urls as queueing_urls
+from scheduling import urls as scheduling_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
+    path("v1/", include("offices.api_urls")),
     path("v1/", include("booking.api.urls")),
     path("v1/", include("queueing.api_urls")),
     path("v1/", include("privacy.api_urls")),
@@ -25,6 +31,19 @@ api_patterns: list[URLPattern | URLResolver] = [
         name="api-docs",
     ),
 ]
+
+# Staff pages of every app, under staf/ in one `staff` namespace ({% url 'staff:…' %}):
+# each app owns its patterns, this is the one place that puts them together.
+staff_patterns = (
+    [
+        *offices_urls.staff_patterns,
+        *booking_urls.staff_patterns,
+        *scheduling_urls.staff_patterns,
+        *notifications_urls.staff_patterns,
+        *queueing_urls.staff_patterns,
+    ],
+    "staff",
+)
 
 urlpatterns = [
     path("api/", include(api_patterns)),
@@ -42,6 +61,8 @@ urlpatterns += i18n_patterns(
     path("staf/2fa/", include("twofactor.urls")),
     path("staf/passkey/", include("django_otp_webauthn.urls")),
     path("staf/audit/", include("audit.urls")),
+    path("staf/", include(staff_patterns)),
+    path("", include("offices.urls")),
     path("", include("booking.urls")),
     path("", include("queueing.urls")),
     path("", include("privacy.urls")),

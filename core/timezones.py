@@ -3,7 +3,7 @@
 The one place for office time: `zone_info` (a cached ZoneInfo by name), `local_now` /
 `local_date` (the wall clock and the day in a zone) and `format_local_time`, the one
 formatter, which always names the zone (WIB, WITA, WIT). Offices expose these as
-`Office.zone` and `Office.local_date(now)` (booking.models.catalog); core knows no app,
+`Office.zone` and `Office.local_date(now)` (offices.models.catalog); core knows no app,
 so everything here takes a zone name or a ZoneInfo."""
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from booking.admin import ReadOnlyOfficeScopedAdmin
 from core.errors import ApplicationError
 from notifications.models import Message
 from notifications.services.outbox import message_resend
+from offices.admin import ReadOnlyOfficeScopedAdmin
 
 
 @admin.register(Message)

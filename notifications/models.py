@@ -15,8 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, Office
+from booking.models import Booking
 from core.contacts import mask_email, mask_phone
+from offices.models import Office
 from queueing.models import Ticket
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from booking.models import Office
 from notifications.models import Message
+from offices.models import Office
 
 
 def message_log(

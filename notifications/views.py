@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from booking.models import Office, Role
-from booking.permissions import require_office_role
 from core.errors import ApplicationError
 from core.message_budget import message_budget_alarm, message_budget_scope_label
 from notifications.models import Message, MessageKind, MessageStatus
 from notifications.selectors import message_log
 from notifications.services.outbox import message_resend
+from offices.models import Office, Role
+from offices.permissions import require_office_role
 
 
 def _office(request: HttpRequest, office_code: str) -> Office:

@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Office
 from core.personal_data import mask_nik
+from offices.models import Office
 
 ANSWER_WITHIN = timedelta(hours=72)  # UU PDP: 3×24 hours
 

@@ -11,11 +11,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, Channel, Office, Role, WaitlistEntry
-from booking.permissions import offices_for
-from booking.templatetags.giliran import office_datetime
+from booking.models import Booking, Channel, WaitlistEntry
 from core.contacts import mask_email, mask_phone
+from core.templatetags.giliran import office_datetime
 from notifications.models import Message, MessageKind
+from offices.models import Office, Role
+from offices.permissions import offices_for
 from privacy.models import OPEN_REQUEST_STATUSES, DataEvent, DataEventKind, DataRequest
 from privacy.services.proof import Contact
 from queueing.models import ServiceRating, Ticket, TicketEvent, TicketEventKind

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from booking.permissions import supervises
 from core import personal_data
 from core.audit import record_access
 from core.errors import ApplicationError
+from offices.permissions import supervises
 from privacy import selectors
 from privacy.forms import RefuseForm
 from privacy.models import DataRequest

@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from booking.admin import OfficeScopedAdmin, ReadOnlyOfficeScopedAdmin
+from offices.admin import OfficeScopedAdmin, ReadOnlyOfficeScopedAdmin
 from queueing import kiosks
 from queueing.models import KioskDevice, ServiceRating
 

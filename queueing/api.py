@@ -18,10 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from booking.models import Counter, Office, OfficeService, PriorityGroup, Role
-from booking.permissions import require_office_role
+from booking.models import PriorityGroup
 from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
+from offices.models import Counter, Office, OfficeService, Role
+from offices.permissions import require_office_role
 from queueing import kiosks
 from queueing.models import CounterState, Ticket, TicketSource
 from queueing.selectors import TicketOutlook, board_calls, ticket_outlook, waiting_counts

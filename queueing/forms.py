@@ -10,8 +10,9 @@ from django import forms
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Counter, OfficeService, PriorityGroup
+from booking.models import PriorityGroup
 from core.params import whole_number
+from offices.models import Counter, OfficeService
 from queueing.models import CounterStatus, Ticket
 
 # The buttons that act on the counter's own ticket (call_next … park) take no argument.

@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Office
 from core import personal_data
 from core.errors import ApplicationError
+from offices.models import Office
 from queueing.models import KioskDevice
 
 COOKIE = "giliran_kiosk"

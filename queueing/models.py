@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, Counter, Office, OfficeService, PriorityGroup
+from booking.models import Booking, PriorityGroup
+from offices.models import Counter, Office, OfficeService
 
 
 class TicketSource(models.TextChoices):

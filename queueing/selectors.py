@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, F
 
-from booking.models import Counter, Office, OfficeService
+from offices.models import Counter, Office, OfficeService
 from queueing.models import CURRENT_STATUSES, CounterState, CounterStatus, Ticket, TicketStatus
 from queueing.policy import waiting_order
 

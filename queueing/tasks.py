@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from booking.models import Office, OfficeService
+from offices.models import Office, OfficeService
 from queueing.services.calling import turn_near_notify
 from queueing.services.day_close import tickets_close_past_days
 

@@ -1,6 +1,12 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
-from queueing.views import public
+from queueing.views import console, public
+
+# Composed by config/urls.py into the `staff` namespace under staf/.
+staff_patterns: list[URLPattern] = [
+    path("loket/", console.counters, name="counters"),
+    path("loket/<int:counter_id>/", console.console, name="console"),
+]
 
 urlpatterns = [
     path("kios/<slug:office_code>/", public.kiosk, name="kiosk"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Office
+from offices.models import Office
 
 
 class PlanStatus(models.TextChoices):

@@ -19,11 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, Office, OfficeService, Role, Slot
-from booking.permissions import require_office_role
+from booking.models import Booking, Slot
 from booking.services.capacity import slots_lock
 from booking.services.office_moves import bookings_move_elsewhere
 from core.errors import ApplicationError
+from offices.models import Office, OfficeService, Role
+from offices.permissions import require_office_role
 from queueing.services.issue import walk_in_capacities_set
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.selectors import DayFrame, day_frame, day_instance

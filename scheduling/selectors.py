@@ -12,8 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Sum
 
-from booking.models import Counter, Office, OfficeService, Slot
-from booking.selectors.catalog import closed_days
+from booking.models import Slot
+from offices.models import Counter, Office, OfficeService
+from offices.selectors import closed_days
 from queueing.models import WALK_IN_SOURCES, Ticket
 from scheduling.default_plan import DayHours, blocks_of_day
 from scheduling.forecast import DayCounts, walk_ins

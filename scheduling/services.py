@@ -9,10 +9,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from booking.models import Office, OfficeService, Role, Slot
-from booking.permissions import require_office_role
-from booking.selectors.catalog import closed_days
+from booking.models import Slot
 from core.errors import ApplicationError
+from offices.models import Office, OfficeService, Role
+from offices.permissions import require_office_role
+from offices.selectors import closed_days
 from scheduling.default_plan import DayHours, ServiceRule, plan_day
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from booking.models import Office
+from offices.models import Office
 from scheduling.models import DayPlan
 from scheduling.planning import day_plan_solve
 from scheduling.services import default_plan_extend_window

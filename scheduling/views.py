@@ -12,10 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from booking.models import Office, Role
-from booking.permissions import require_office_role
 from core.dates import parse_day
 from core.errors import ApplicationError
+from offices.models import Office, Role
+from offices.permissions import require_office_role
 from scheduling.forms import CapacityDayForm, DayPlanForm, PlanActionForm
 from scheduling.models import PlanStatus
 from scheduling.planning import StrandingRefused, day_plan_adjust, day_plan_replan

@@ -7,7 +7,7 @@ from typing import Any
 import factory
 from django.contrib.auth.models import User
 
-from booking.models import (
+from offices.models import (
     Closure,
     Counter,
     Office,

@@ -45,22 +45,11 @@ from typing import Literal
 
 from django.contrib.auth.models import User
 
-from booking.models import (
-    Booking,
-    BookingStatus,
-    Channel,
-    Counter,
-    Office,
-    OfficeService,
-    Role,
-    Service,
-    Slot,
-    Source,
-    StaffMembership,
-)
+from booking.models import Booking, BookingStatus, Channel, Slot, Source
 from core import personal_data
 from core.errors import ApplicationError
 from core.timezones import zone_info
+from offices.models import Counter, Office, OfficeService, Role, Service, StaffMembership
 from queueing.models import CounterStatus, Ticket, TicketSource
 from queueing.selectors import WaitEstimate
 from queueing.services.calling import call_next, ticket_finish, ticket_no_show, ticket_start

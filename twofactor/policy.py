@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_otp import user_has_device
 
-from booking.permissions import supervises
+from offices.permissions import supervises
 
 SIGNED_IN_AT = "staff_signed_in_at"
 SEEN_AT = "staff_seen_at"

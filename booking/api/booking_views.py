@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.api import booking_serializers as s
-from booking.models import Booking, BookingStatus, Office, Source
+from booking.models import Booking, BookingStatus, Source
 from booking.selectors import availability
 from booking.services import booking as booking_services
 from booking.tokens import booking_for_token, booking_id_from_token, manage_token
@@ -27,6 +27,7 @@ from core.challenge import SOLUTION_HEADER, TOKEN_HEADER, challenge_gate
 from core.dates import parse_day, parse_month
 from core.idempotency import IDEMPOTENCY_KEY_SCHEMA, idempotent, resource_response
 from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
+from offices.models import Office
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER, required=False,

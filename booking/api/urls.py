@@ -1,12 +1,8 @@
 from django.urls import path
 
-from booking.api import booking_views, views, waitlist_views
+from booking.api import booking_views, waitlist_views
 
 urlpatterns = [
-    path("offices/", views.OfficeList.as_view(), name="api-office-list"),
-    path("offices/<slug:code>/", views.OfficeDetail.as_view(), name="api-office-detail"),
-    path("services/", views.ServiceList.as_view(), name="api-service-list"),
-    path("services/<slug:code>/", views.ServiceDetail.as_view(), name="api-service-detail"),
     path(
         "offices/<slug:office>/services/<slug:service>/availability/",
         booking_views.MonthAvailability.as_view(),

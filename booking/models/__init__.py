@@ -8,17 +8,6 @@ from booking.models.booking import (
     Source,
     VerificationCode,
 )
-from booking.models.catalog import (
-    Closure,
-    Counter,
-    Office,
-    OfficeKind,
-    OfficeService,
-    OpeningHours,
-    Service,
-    Weekday,
-)
-from booking.models.staff import Role, StaffMembership
 from booking.models.waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
@@ -26,20 +15,10 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Channel",
-    "Closure",
-    "Counter",
-    "Office",
-    "OfficeKind",
-    "OfficeService",
-    "OpeningHours",
     "PriorityGroup",
-    "Role",
-    "Service",
     "Slot",
     "Source",
-    "StaffMembership",
     "VerificationCode",
     "WaitlistEntry",
     "WaitlistStatus",
-    "Weekday",
 ]

@@ -15,8 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.models.catalog import OfficeService, Service
 from core.personal_data import mask_nik
+from offices.models.catalog import OfficeService, Service
 
 
 class Slot(models.Model):

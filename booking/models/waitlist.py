@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from booking.models.booking import Booking, Channel, PriorityGroup
-from booking.models.catalog import OfficeService
 from core.personal_data import mask_nik
+from offices.models.catalog import OfficeService
 
 
 class WaitlistStatus(models.TextChoices):

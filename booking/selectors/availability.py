@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils.translation import gettext as _
 
-from booking.models import Booking, Office, OfficeService, Slot, WaitlistEntry, WaitlistStatus
-from booking.selectors.catalog import closed_days
+from booking.models import Booking, Slot, WaitlistEntry, WaitlistStatus
+from offices.models import Office, OfficeService
+from offices.selectors import closed_days
 
 
 @dataclass(frozen=True)

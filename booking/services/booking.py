@@ -30,8 +30,6 @@ from booking.models import (
     Source,
     VerificationCode,
 )
-from booking.models.staff import Role
-from booking.permissions import require_office_role
 from booking.selectors.availability import slot_refusal
 from booking.services.capacity import bookings_release, slot_claim, slot_give_back, slots_lock
 from booking.services.freed import waitlist_nudge_for_slot
@@ -46,6 +44,8 @@ from core.message_budget import message_budget_check, message_budget_spend
 from core.nik import normalize_nik
 from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send, booking_reminders_queue
+from offices.models.staff import Role
+from offices.permissions import require_office_role
 
 # Short and unambiguous when read aloud or typed: no 0/O, 1/I/L, and no vowels that could
 # spell words.

@@ -19,21 +19,22 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, OfficeService, Slot, Source
+from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Slot, Source
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES, WaitlistEntry, WaitlistStatus
 from booking.selectors.availability import booking_window, days_availability
 from booking.services.booking import CitizenDetails, booking_confirm, new_booking_code
 from booking.services.capacity import bookings_release, slot_claim, slots_lock
 from booking.services.freed import waitlist_nudge
 from booking.services.no_show import refuse_if_paused
-from booking.templatetags.giliran import office_datetime, office_day
 from core import personal_data
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
+from core.templatetags.giliran import office_datetime, office_day
 from core.timezones import format_local_time
 from notifications.models import MessageKind
 from notifications.services.citizen import booking_message_send
 from notifications.services.outbox import Recipient, message_queue
+from offices.models import OfficeService
 
 
 def waitlist_join(

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from booking.forms import CodeForm, DetailsForm
-from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
+from booking.models import Booking, BookingStatus, Slot, Source
 from booking.selectors import availability
 from booking.services.booking import (
     booking_hold_and_send_code,
@@ -32,6 +32,7 @@ from core.dates import parse_day, parse_month
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
+from offices.models import OfficeService
 
 
 def offered_or_404(office_code: str, service_code: str) -> OfficeService:

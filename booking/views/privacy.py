@@ -7,9 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from booking.permissions import require_supervises
 from core import data_map
 from core.models import RetentionRun
+from offices.permissions import require_supervises
 
 RUNS_SHOWN = 20
 

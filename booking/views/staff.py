@@ -1,44 +1,23 @@
-"""Staff sign-in (guarded by django-axes) and the staff start page."""
+"""Booking for a citizen at the counter: staff pick the service, the time and type the
+citizen's details."""
 
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
-from booking import permissions
 from booking.forms import StaffDetailsForm
-from booking.models import Office, OfficeService, Role, Slot, StaffMembership
-from booking.permissions import require_office_role
+from booking.models import Slot
 from booking.services.booking import booking_book_for_citizen, details_clean
 from booking.views.booking_flow import calendar_context, offered_or_404
 from booking.views.session import remember_booking
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
-
-
-class StaffLoginView(auth_views.LoginView):
-    template_name = "staff/login.html"
-    redirect_authenticated_user = True
-
-
-@login_required
-def staff_home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert user.is_authenticated  # login_required; narrows the type for the query
-    memberships = (
-        StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
-    )
-    # Supervisors, office administrators and national administrators read the data map,
-    # the retention runs and the audit log.
-    return render(
-        request,
-        "staff/home.html",
-        {"memberships": memberships, "supervises": permissions.supervises(user)},
-    )
+from offices.models import Office, OfficeService, Role
+from offices.permissions import require_office_role
 
 
 def _office_for(request: HttpRequest, office_code: str, role: Role = Role.CLERK) -> Office:

@@ -17,8 +17,8 @@ from django.utils import translation
 
 from booking.documents import booking_ics
 from booking.models import Booking, BookingStatus, Channel
-from booking.templatetags.giliran import office_datetime
 from booking.tokens import manage_token
+from core.templatetags.giliran import office_datetime
 from notifications.models import Message, MessageKind
 from notifications.services.outbox import (
     ATTACHMENTS,

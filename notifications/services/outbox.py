@@ -23,11 +23,12 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, Office
+from booking.models import Booking
 from core.errors import ApplicationError
 from notifications.channels import DeliveryError, Outgoing, transport_for
 from notifications.models import Message, MessageKind, MessageStatus
 from notifications.rendering import RenderError, message_render
+from offices.models import Office
 from queueing.models import Ticket
 
 logger = logging.getLogger("giliran.messages")

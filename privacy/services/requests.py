@@ -20,9 +20,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_entries_erase
-from booking.models import Booking, BookingStatus, Role, WaitlistEntry
+from booking.models import Booking, BookingStatus, WaitlistEntry
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES
-from booking.permissions import has_office_role
 from booking.services.booking import booking_cancel
 from booking.services.capacity import bookings_release, slots_lock
 from booking.services.waitlist import waitlist_leave
@@ -32,6 +31,8 @@ from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind, MessageStatus
 from notifications.services.outbox import Recipient, message_queue
+from offices.models import Role
+from offices.permissions import has_office_role
 from privacy import selectors
 from privacy.models import (
     ANSWER_WITHIN,

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Counter, OfficeService, Role
-from booking.permissions import require_office_role
 from core.errors import ApplicationError
 from notifications.models import MessageKind
 from notifications.services.citizen import called_stale_after, ticket_message_send
+from offices.models import Counter, OfficeService, Role
+from offices.permissions import require_office_role
 from queueing.models import CURRENT_STATUSES, Ticket, TicketEventKind, TicketStatus
 from queueing.policy import waiting_order
 from queueing.selectors import queue_of

@@ -9,9 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, BookingStatus, Office
+from booking.models import Booking, BookingStatus
 from core.errors import ApplicationError
 from core.timezones import format_local_time
+from offices.models import Office
 from queueing.models import Ticket, TicketSource
 from queueing.services.common import office_today
 from queueing.services.issue import ticket_issue

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 
-from booking.models import Counter, Office
+from offices.models import Counter, Office
 from queueing.models import Ticket, TicketEvent
 
 

@@ -6,9 +6,9 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Counter, Role
-from booking.permissions import require_office_role
 from core.errors import ApplicationError
+from offices.models import Counter, Role
+from offices.permissions import require_office_role
 from queueing.models import CURRENT_STATUSES, CounterState, CounterStatus, Ticket
 
 

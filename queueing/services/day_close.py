@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from booking.models import Office
+from offices.models import Office
 from queueing.models import OPEN_STATUSES, Ticket, TicketEventKind, TicketStatus
 from queueing.services.common import office_today, ticket_event_log
 

@@ -13,12 +13,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, BookingStatus, Office, OfficeService
-from booking.selectors.catalog import closed_days
+from booking.models import Booking, BookingStatus
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from notifications.models import MessageKind
 from notifications.services.citizen import ticket_message_send, ticket_recipient
+from offices.models import Office, OfficeService
+from offices.selectors import closed_days
 from queueing.models import (
     WALK_IN_SOURCES,
     Ticket,

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from booking.models import Counter, PriorityGroup, Role
-from booking.permissions import offices_for, require_office_role
+from booking.models import PriorityGroup
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
+from offices.models import Counter, Role
+from offices.permissions import offices_for, require_office_role
 from queueing.forms import ConsoleActionForm
 from queueing.models import CounterStatus, TicketSource
 from queueing.selectors import counter_console, staff_counters

@@ -14,12 +14,13 @@ from django.views.decorators.cache import never_cache
 from django_permissions_policy.decorators import permissions_policy_override
 
 from booking.documents import qr_svg
-from booking.models import Office, OfficeService, PriorityGroup
+from booking.models import PriorityGroup
 from core.contacts import normalize_phone
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.params import row_id
 from core.ratelimit import client_ip, rate_limit
+from offices.models import Office, OfficeService
 from queueing import kiosks
 from queueing.models import KioskDevice, Ticket, TicketSource
 from queueing.selectors import board_calls, ticket_outlook

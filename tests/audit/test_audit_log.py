@@ -13,13 +13,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from booking.models import Booking, Channel, Counter, Slot, Source
+from booking.models import Booking, Channel, Slot, Source
 from booking.services.booking import (
     booking_cancel,
     booking_confirm,
     booking_hold,
     booking_reschedule,
 )
+from offices.models import Counter
 from privacy.services.proof import Contact
 from privacy.services.requests import personal_data_correct
 from tests.booking.conftest import citizen_details
@@ -125,7 +126,7 @@ def test_an_admin_change_is_logged_with_its_fields(
 ) -> None:
     counter = Counter.objects.get(office=jakarta_office)
     client.force_login(office_admin)
-    url = reverse("admin:booking_counter_change", args=[counter.pk])
+    url = reverse("admin:offices_counter_change", args=[counter.pk])
     form = client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data["services"] = [service.pk for service in counter.services.all()]

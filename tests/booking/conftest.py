@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from booking.models import OfficeService, Slot
+from booking.models import Slot
 from booking.services.booking import CitizenDetails, details_clean
+from offices.models import OfficeService
 from scheduling.services import default_plan_extend
 
 # Tuesday 1 December 2026, 10:00 WIB. December holds Christmas (25th) and a cuti bersama

@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot
+from booking.models import Booking, BookingStatus, Slot
+from offices.models import OfficeService
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

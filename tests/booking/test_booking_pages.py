@@ -9,7 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot
+from booking.models import Booking, BookingStatus, Slot
+from offices.models import OfficeService
 
 # Real commits: messages leave only after the transaction that made them commits.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -29,9 +29,10 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.test import Client
 
-from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, OfficeService, Slot
+from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Slot
 from core import personal_data
 from notifications.models import Message, MessageKind, MessageStatus
+from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

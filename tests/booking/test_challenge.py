@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot
+from booking.models import Booking, BookingStatus, Slot
 from core.challenge import leading_zero_bits
+from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE
 from tests.booking.test_capacity_race import citizen
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
+from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import (
     booking_cancel,
     booking_confirm,
@@ -17,6 +17,7 @@ from booking.services.booking import (
     booking_reschedule,
 )
 from core.errors import ApplicationError
+from offices.models import OfficeService
 from tests.booking.conftest import citizen_details
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import OfficeService, Slot, Source
+from booking.models import Slot, Source
 from booking.services.booking import booking_hold, code_send
+from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE, citizen_details
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
+from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services import booking as booking_services
 from booking.services.booking import booking_hold_and_send_code
+from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE, citizen_details
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

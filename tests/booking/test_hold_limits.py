@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from booking.models import Booking, BookingStatus, OfficeService, Service, Slot, VerificationCode
+from booking.models import Booking, BookingStatus, Slot, VerificationCode
+from offices.models import OfficeService, Service
 from scheduling.services import default_plan_extend
 from tests.booking.conftest import FIRST_BOOKABLE
 from tests.booking.test_capacity_race import nik

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot
+from booking.models import Booking, BookingStatus, Slot
 from core import personal_data
+from offices.models import OfficeService
 from scheduling.services import default_plan_extend
 from tests.booking.conftest import FIRST_BOOKABLE
 from tests.booking.test_capacity_race import (

@@ -14,10 +14,11 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot, VerificationCode
+from booking.models import Booking, BookingStatus, Slot, VerificationCode
 from booking.models.waitlist import WaitlistEntry
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend, phone_prefix
+from offices.models import OfficeService
 from queueing.models import Ticket, TicketSource
 from queueing.services.issue import ticket_issue
 from tests.booking.conftest import FIRST_BOOKABLE

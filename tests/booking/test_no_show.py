@@ -11,12 +11,13 @@ import pytest
 from django.core import mail
 from django.db.models import Q
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
+from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import booking_book_for_citizen, booking_confirm, booking_hold
 from booking.services.no_show import bookings_release_no_shows
 from booking.tasks import release_no_shows
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind
+from offices.models import OfficeService
 from queueing.models import TicketSource
 from queueing.services.check_in import check_in
 from queueing.services.issue import ticket_issue

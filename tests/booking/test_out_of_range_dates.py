@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from booking.models import OfficeService
+from offices.models import OfficeService
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core import mail
 
-from booking.models import Booking, OfficeService, Slot, Source
+from booking.models import Booking, Slot, Source
 from booking.services.booking import (
     booking_cancel,
     booking_confirm,
@@ -18,6 +18,7 @@ from booking.services.booking import (
 )
 from notifications.models import Message, MessageKind, MessageStatus
 from notifications.services.outbox import outbox_dispatch_due, outbox_dispatch_message
+from offices.models import OfficeService
 from tests.booking.conftest import citizen_details
 
 THURSDAY = date(2026, 12, 3)

@@ -12,20 +12,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import (
-    Booking,
-    BookingStatus,
-    OfficeService,
-    Slot,
-    Source,
-    WaitlistEntry,
-    WaitlistStatus,
-)
+from booking.models import Booking, BookingStatus, Slot, Source, WaitlistEntry, WaitlistStatus
 from booking.selectors.availability import days_availability
 from booking.services.booking import booking_cancel, booking_confirm, booking_hold
 from booking.services.waitlist import waitlist_join, waitlist_leave, waitlist_sweep
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind
+from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE, citizen_details
 
 SITI, BUDI, DEWI = "3171014501900001", "3171010203850002", "3171015507920003"

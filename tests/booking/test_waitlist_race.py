@@ -9,17 +9,10 @@ import threading
 import pytest
 from django.db import connection
 
-from booking.models import (
-    Booking,
-    BookingStatus,
-    OfficeService,
-    Slot,
-    Source,
-    WaitlistEntry,
-    WaitlistStatus,
-)
+from booking.models import Booking, BookingStatus, Slot, Source, WaitlistEntry, WaitlistStatus
 from booking.services.waitlist import waitlist_join, waitlist_offer_places
 from core import personal_data
+from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE, citizen_details
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
-from booking.services.demo import demo_load
+from demo.services import demo_load
 from tests import services
 
 # Playwright's sync API keeps an event loop in the test thread, so Django's guard against

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from booking.models import Office, OfficeService
+from offices.models import Office, OfficeService
 from queueing.kiosks import kiosk_device_create
 from tests.browser.conftest import DESKTOP, TABLET
 
@@ -68,7 +68,7 @@ def test_the_admin_and_the_api_docs_run_without_violations(
     page.goto(f"{base}/admin/login/")
     expect(page.locator("#id_username")).to_be_visible()
     sign_in(page, national_admin)
-    for path in ("/admin/", "/admin/booking/office/", "/admin/booking/office/add/",
+    for path in ("/admin/", "/admin/offices/office/", "/admin/offices/office/add/",
                  "/admin/queueing/kioskdevice/add/"):  # fmt: skip
         page.goto(base + path)
         expect(page.locator("#content")).to_be_visible()

@@ -18,10 +18,11 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from booking.models import Booking, OfficeService, Slot, Source
+from booking.models import Booking, Slot, Source
 from booking.selectors.availability import slot_refusal
 from booking.services.booking import booking_confirm, booking_hold
 from core.errors import ApplicationError
+from offices.models import OfficeService
 from privacy.models import DataRequest, RequestStatus
 from tests.booking.conftest import citizen_details
 from tests.browser.conftest import DESKTOP

@@ -24,18 +24,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Page, Response, ViewportSize, expect
 
-from booking.models import (
-    Booking,
-    BookingStatus,
-    Counter,
-    Office,
-    OfficeService,
-    Role,
-    Slot,
-    Source,
-    StaffMembership,
-)
+from booking.models import Booking, BookingStatus, Slot, Source
 from core import personal_data
+from offices.models import Counter, Office, OfficeService, Role, StaffMembership
 from queueing.kiosks import kiosk_device_create
 from queueing.models import Ticket, TicketSource, TicketStatus
 from queueing.services.issue import ticket_issue

@@ -24,9 +24,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Page, Response, ViewportSize, expect
 
-from booking.models import Booking, BookingStatus, Office, Slot, Source
+from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
 from notifications.models import Message, MessageKind
+from offices.models import Office
 from scheduling import tasks
 from scheduling.models import DayPlan, PlanChange
 from scheduling.selectors import day_frame

@@ -14,8 +14,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from booking.services.demo import demo_load
 from config.wsgi import application
+from demo.services import demo_load
 
 # All checks run, "schema-valid data must be accepted" included. A schema cannot say
 # everything the server checks, so that check accepts the refusals the API documents

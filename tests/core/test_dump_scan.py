@@ -26,9 +26,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from booking.models import Booking, OfficeService, Slot, Source
+from booking.models import Booking, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
 from core import personal_data
+from offices.models import OfficeService
 from queueing.services.check_in import check_in
 from scheduling.services import default_plan_extend
 from tests.booking.conftest import citizen_details

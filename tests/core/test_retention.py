@@ -18,7 +18,6 @@ from django.db.models import Avg, Count
 from booking.models import (
     Booking,
     BookingStatus,
-    OfficeService,
     Slot,
     Source,
     VerificationCode,
@@ -31,6 +30,7 @@ from core.models import RetentionRun
 from core.retention import retention_run
 from notifications.models import Message, MessageStatus
 from notifications.services.outbox import message_resend
+from offices.models import OfficeService
 from queueing.models import ServiceRating, Ticket, TicketSource, TicketStatus
 from scheduling.selectors import day_instance
 

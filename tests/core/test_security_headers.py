@@ -51,7 +51,7 @@ def test_the_api_and_its_errors_carry_it_too(client: Client, jakarta_office: Any
 def test_the_admin_carries_it(client: Client, national_admin: Any) -> None:
     _assert_strict(client.get("/admin/login/"))
     client.force_login(national_admin)
-    for url in ("/admin/", "/admin/booking/office/", "/admin/booking/office/add/"):
+    for url in ("/admin/", "/admin/offices/office/", "/admin/offices/office/add/"):
         response = client.get(url)
         assert response.status_code == 200
         _assert_strict(response)

@@ -9,7 +9,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.utils import timezone
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("latest_schema_restored"),
+]
 
 BEFORE = [("notifications", "0006_message_kinds")]
 AFTER = [("notifications", "0007_code_messages_name_their_minutes")]

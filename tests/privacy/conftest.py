@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.core.cache import caches
 
-from booking.models import Booking, Office, Slot, Source
+from booking.models import Booking, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
 from core import personal_data
+from offices.models import Office
 from scheduling.services import default_plan_extend
 from tests.booking.conftest import (
     FIRST_BOOKABLE,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from booking.models import Counter, OfficeService
+from offices.models import Counter, OfficeService
 from queueing.models import CounterStatus
 from queueing.services.counters import counter_set_status
 from tests.factories import CounterFactory, OfficeServiceFactory, ServiceFactory

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from booking.models import OfficeService
 from core.errors import ApplicationError
+from offices.models import OfficeService
 from queueing.models import TicketEvent, TicketSource, TicketStatus
 from queueing.services.calling import (
     call_next,

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import Counter, OfficeService
 from core.errors import ApplicationError
+from offices.models import Counter, OfficeService
 from queueing.models import Ticket, TicketSource
 from queueing.services.calling import call_ticket
 from queueing.services.check_in import check_in

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from booking.models import Counter
+from offices.models import Counter
 from queueing.models import CounterStatus, Ticket, TicketEvent, TicketSource, TicketStatus
 from queueing.policy import waiting_order
 from queueing.services.calling import call_next, ticket_finish, ticket_start

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from booking.models import Counter, OfficeService
+from offices.models import Counter, OfficeService
 from queueing.models import CounterState, Ticket, TicketSource
 from queueing.services.issue import ticket_issue
 

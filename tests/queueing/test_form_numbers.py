@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from booking.models import Counter, OfficeService
+from offices.models import Counter, OfficeService
 from queueing.models import Ticket
 
 pytestmark = pytest.mark.django_db

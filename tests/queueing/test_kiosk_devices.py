@@ -12,7 +12,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import Booking, BookingStatus, OfficeService
+from booking.models import Booking, BookingStatus
+from offices.models import OfficeService
 from queueing.kiosks import kiosk_device_create, kiosk_devices_revoke
 from queueing.models import KioskDevice, Ticket
 

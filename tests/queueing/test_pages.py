@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import Counter, OfficeService
+from offices.models import Counter, OfficeService
 from queueing.models import Ticket, TicketStatus
 
 pytestmark = pytest.mark.django_db

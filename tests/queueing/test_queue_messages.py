@@ -11,8 +11,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import Counter, OfficeService
 from notifications.models import Message, MessageKind
+from offices.models import Counter, OfficeService
 from queueing.models import ServiceRating, Ticket, TicketSource, TicketStatus
 from queueing.services.calling import call_next, ticket_finish, ticket_recall, ticket_start
 from queueing.services.check_in import check_in

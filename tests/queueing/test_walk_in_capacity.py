@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from booking.models import OfficeService
 from core.errors import ApplicationError
+from offices.models import OfficeService
 from queueing.models import TicketSource, WalkInCapacity
 from queueing.services.issue import ticket_issue, walk_in_capacities_set
 

@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from booking.models import OfficeService
+from offices.models import OfficeService
 from queueing.models import WalkInCapacity
 from tests.factories import OfficeServiceFactory, ServiceFactory
 from tests.queueing.test_walk_in_capacity import walk_ins_taken

@@ -11,7 +11,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from booking.models import OfficeService, Slot
+from booking.models import Slot
+from offices.models import OfficeService
 from scheduling.services import default_plan_extend
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,11 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import Booking, BookingStatus, OfficeService, Slot, Source
+from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
 from core.errors import ApplicationError
 from notifications.models import Message, MessageKind
+from offices.models import OfficeService
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.planning import (
     Adjustment,

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from booking.management.commands.load_demo import DEMO_PASSWORD
-from booking.models import Role, StaffMembership
+from demo.management.commands.load_demo import DEMO_PASSWORD
+from offices.models import Role, StaffMembership
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from booking.models import Role, StaffMembership
+from offices.models import Role, StaffMembership
 from tests.signin import sign_in_without_second_factor
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from booking.models import Office
+from offices.models import Office
 from scheduling.planning import day_plan_solve
 from scheduling.selectors import day_instance
 

@@ -1,4 +1,4 @@
-"""Loads the demo country (booking/demo_data.py). Idempotent: rows are matched on their
+"""Loads the demo country (demo/data.py). Idempotent: rows are matched on their
 natural keys and brought back to the demo values, so running it twice changes nothing."""
 
 from __future__ import annotations
@@ -15,8 +15,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from booking import demo_data
-from booking.models import Counter, Office, OfficeService, OpeningHours, Service, StaffMembership
+from booking.models import Booking, BookingStatus, Slot, Source
+from booking.services.capacity import slot_claim
+from booking.services.no_show import bookings_release_no_shows
+from core import personal_data
+from demo import data as demo_data
+from offices.models import Counter, Office, OfficeService, OpeningHours, Service, StaffMembership
+from scheduling.services import default_plan_extend_window
 
 
 @dataclass(frozen=True)
@@ -156,11 +161,6 @@ DEMO_CITIZENS = [
 def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
     """Confirmed bookings for today's next slots at this office, so the kiosk can be tried
     at once (citizens themselves can only book from tomorrow). Idempotent per day."""
-    from booking.models import Booking, BookingStatus, Slot, Source
-    from booking.services.capacity import slot_claim
-    from booking.services.no_show import bookings_release_no_shows
-    from core import personal_data
-
     local = now.astimezone(office.zone)
     prefix = f"D{local:%m%d}{DEMO_BOOKING_OFFICES[office.code]}"
     existing = (
@@ -211,8 +211,6 @@ def demo_load(*, password: str) -> list[DemoLogin]:
             code=spec["code"], defaults=fields
         )
     offices = {str(spec["code"]): _load_office(spec, services) for spec in demo_data.OFFICES}
-    from scheduling.services import default_plan_extend_window
-
     now = timezone.now()
     for office in offices.values():
         default_plan_extend_window(office=office, now=now)

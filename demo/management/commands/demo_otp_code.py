@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from booking.services.demo import DEMO_AUTHENTICATOR
+from demo.services import DEMO_AUTHENTICATOR
 
 
 class Command(BaseCommand):

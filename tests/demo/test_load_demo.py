@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from booking.models import (
+from offices.models import (
     Counter,
     Office,
     OfficeService,

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from booking.holidays import national_holidays_between
-from booking.models import Closure, Office, OfficeService, OpeningHours, Service
+from offices.holidays import national_holidays_between
+from offices.models import Closure, Office, OfficeService, OpeningHours, Service
 
 
 def active_offices() -> QuerySet[Office]:

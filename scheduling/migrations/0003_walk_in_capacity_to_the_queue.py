@@ -14,7 +14,7 @@ from django.db import migrations
 
 def copy_walk_in_capacity(apps: Any, schema_editor: Any) -> None:
     DayPlan = apps.get_model("scheduling", "DayPlan")
-    OfficeService = apps.get_model("booking", "OfficeService")
+    OfficeService = apps.get_model("offices", "OfficeService")
     WalkInCapacity = apps.get_model("queueing", "WalkInCapacity")
     offered: dict[int, list[tuple[int, str]]] = {}
     for pk, office_id, code in OfficeService.objects.values_list(
@@ -43,8 +43,8 @@ def forget_walk_in_capacity(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("queueing", "0005_planned_walk_in_capacity"),
-        ("scheduling", "0001_day_plans"),
+        ("queueing", "0006_planned_walk_in_capacity"),
+        ("scheduling", "0002_catalog_moved_to_offices"),
     ]
 
     operations = [migrations.RunPython(copy_walk_in_capacity, forget_walk_in_capacity)]

@@ -5,8 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from booking.models import Office
-from booking.services.demo import demo_bookings_today, demo_load
+from demo.services import demo_bookings_today, demo_load
+from offices.models import Office
 from queueing.kiosks import enrolment_url, kiosk_device_create, kiosk_devices_revoke
 from queueing.models import KioskDevice
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from booking.models import Office, Service
-from booking.selectors import catalog
 from core.http import HtmxHttpRequest
 from core.timezones import local_now
+from offices import selectors as catalog
+from offices.models import Office, Service
 
 HOME_RESULTS_SHOWN = 24
 
@@ -30,7 +30,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "total": total,
         "truncated": total > HOME_RESULTS_SHOWN,
     }
-    template = "booking/home.html#results" if request.htmx else "booking/home.html"
+    template = "offices/home.html#results" if request.htmx else "offices/home.html"
     return render(request, template, context)
 
 
@@ -41,7 +41,7 @@ def office_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404 from missing
     return render(
         request,
-        "booking/office_detail.html",
+        "offices/office_detail.html",
         {
             "office": office,
             "local_now": local_now(office.timezone),
@@ -61,11 +61,11 @@ def service_detail(request: HtmxHttpRequest, code: str) -> HttpResponse:
         "province": province,
     }
     template = (
-        "booking/service_detail.html#offices" if request.htmx else "booking/service_detail.html"
+        "offices/service_detail.html#offices" if request.htmx else "offices/service_detail.html"
     )
     return render(request, template, context)
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
     services: list[Service] = list(catalog.active_services().order_by("name_id"))
-    return render(request, "booking/service_list.html", {"services": services})
+    return render(request, "offices/service_list.html", {"services": services})

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from booking.models import Office, Role, StaffMembership
+from offices.models import Office, Role, StaffMembership
 
 AnyUser = AbstractBaseUser | AnonymousUser
 

@@ -118,7 +118,7 @@ def test_language_switch_keeps_the_page(client: Client, jakarta_office: Any) -> 
 
 
 def test_a_country_of_offices_is_shown_one_page_at_a_time(client: Client, db: None) -> None:
-    from booking.views.public import HOME_RESULTS_SHOWN
+    from offices.views.public import HOME_RESULTS_SHOWN
     from tests.factories import OfficeFactory
 
     for number in range(HOME_RESULTS_SHOWN + 3):

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from booking.models import Role
-from booking.permissions import (
+from offices.models import Role
+from offices.permissions import (
     has_office_role,
     offices_for,
     require_office_role,

@@ -1,10 +1,12 @@
+"""The catalog as the API shows it: offices, the services they offer, weekly hours."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from booking.models import Office, OfficeService, OpeningHours, Service
-from booking.models.catalog import split_lines
+from offices.models import Office, OfficeService, OpeningHours, Service
+from offices.models.catalog import split_lines
 
 
 class ServiceSerializer(serializers.ModelSerializer):

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from booking.models import Counter, OpeningHours
+from offices.models import Counter, OpeningHours
 from tests.factories import CounterFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +30,17 @@ def test_national_admin_lists_searches_and_filters_every_catalog_model(
     client: Client, national_admin: Any, jakarta_office: Any, model: str
 ) -> None:
     client.force_login(national_admin)
-    url = reverse(f"admin:booking_{model}_changelist")
+    url = reverse(f"admin:offices_{model}_changelist")
     assert client.get(url).status_code == 200
     assert client.get(url, {"q": "jakarta"}).status_code == 200
-    assert client.get(reverse(f"admin:booking_{model}_add")).status_code == 200
+    assert client.get(reverse(f"admin:offices_{model}_add")).status_code == 200
 
 
 def test_office_page_edits_hours_counters_and_services_inline(
     client: Client, national_admin: Any, jakarta_office: Any
 ) -> None:
     client.force_login(national_admin)
-    page = client.get(reverse("admin:booking_office_change", args=[jakarta_office.pk]))
+    page = client.get(reverse("admin:offices_office_change", args=[jakarta_office.pk]))
     assert page.status_code == 200
     for inline in ("office_services", "opening_hours", "counters", "closures", "memberships"):
         assert f'id="{inline}-group"' in page.content.decode()
@@ -52,10 +52,10 @@ def test_office_admin_sees_only_their_offices_rows(
     theirs = Counter.objects.get(office=jakarta_office)
     other = CounterFactory.create(office=denpasar_office, number=9)
     client.force_login(office_admin)
-    listing = client.get(reverse("admin:booking_counter_changelist")).content.decode()
-    assert reverse("admin:booking_counter_change", args=[theirs.pk]) in listing
-    assert reverse("admin:booking_counter_change", args=[other.pk]) not in listing
-    response = client.get(reverse("admin:booking_counter_change", args=[other.pk]))
+    listing = client.get(reverse("admin:offices_counter_changelist")).content.decode()
+    assert reverse("admin:offices_counter_change", args=[theirs.pk]) in listing
+    assert reverse("admin:offices_counter_change", args=[other.pk]) not in listing
+    response = client.get(reverse("admin:offices_counter_change", args=[other.pk]))
     assert response.status_code == 302  # "does not exist" → back to the admin index
 
 
@@ -63,7 +63,7 @@ def test_office_admin_cannot_change_the_national_service_catalog(
     client: Client, office_admin: Any, passport_service: Any
 ) -> None:
     client.force_login(office_admin)
-    url = reverse("admin:booking_service_change", args=[passport_service.pk])
+    url = reverse("admin:offices_service_change", args=[passport_service.pk])
     assert client.get(url).status_code == 200  # read-only view
     response = client.post(url, {"code": "x"})
     assert response.status_code == 403
@@ -87,7 +87,7 @@ def test_hours_that_close_before_they_open_get_a_field_error_in_indonesian(
 ) -> None:
     client.force_login(national_admin)
     response = client.post(
-        reverse("admin:booking_openinghours_add"), _hours_post(jakarta_office, closes_at="07:00")
+        reverse("admin:offices_openinghours_add"), _hours_post(jakarta_office, closes_at="07:00")
     )
     assert response.status_code == 200
     assert "Kantor harus tutup setelah buka." in response.content.decode()
@@ -99,7 +99,7 @@ def test_same_error_in_english_under_the_english_admin(
 ) -> None:
     client.force_login(national_admin)
     response = client.post(
-        "/en" + reverse("admin:booking_openinghours_add"),
+        "/en" + reverse("admin:offices_openinghours_add"),
         _hours_post(jakarta_office, closes_at="07:00"),
     )
     assert "The office must close after it opens." in response.content.decode()
@@ -113,7 +113,7 @@ def test_counter_cannot_serve_a_service_its_office_does_not_offer(
     elsewhere = ServiceFactory.create(code="bpjs-daftar", name_id="Pendaftaran JKN")
     client.force_login(national_admin)
     response = client.post(
-        reverse("admin:booking_counter_add"),
+        reverse("admin:offices_counter_add"),
         {
             "office": str(jakarta_office.pk),
             "number": "5",
@@ -134,7 +134,7 @@ def test_office_service_takes_the_service_letter_when_left_empty(
     service = ServiceFactory.create(code="ktp", ticket_letter="K")
     client.force_login(national_admin)
     response = client.post(
-        reverse("admin:booking_officeservice_add"),
+        reverse("admin:offices_officeservice_add"),
         {
             "office": str(denpasar_office.pk),
             "service": str(service.pk),

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0010_booking_manage_token_version'),
-        ('queueing', '0004_kiosk_devices'),
+        ('offices', '0003_content_types_moved'),
+        ('queueing', '0005_catalog_moved_to_offices'),
     ]
 
     operations = [
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('local_date', models.DateField(verbose_name='day (office time)')),
                 ('capacity', models.PositiveIntegerField(verbose_name='walk-ins planned')),
-                ('office_service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='booking.officeservice', verbose_name='service')),
+                ('office_service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.officeservice', verbose_name='service')),
             ],
             options={
                 'verbose_name': 'planned walk-in capacity',

@@ -10,10 +10,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import generics
 
-from booking.api.serializers import OfficeDetailSerializer, OfficeSerializer, ServiceSerializer
-from booking.models import Office, OfficeKind, Service
-from booking.selectors import catalog
 from core.timezones import IndonesianZone
+from offices import selectors as catalog
+from offices.models import Office, OfficeKind, Service
+from offices.serializers import OfficeDetailSerializer, OfficeSerializer, ServiceSerializer
 
 
 class OfficeFilter(django_filters.FilterSet):

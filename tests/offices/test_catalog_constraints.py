@@ -7,7 +7,7 @@ from datetime import date, time
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from booking.models import Closure, OfficeService, OpeningHours, Service
+from offices.models import Closure, OfficeService, OpeningHours, Service
 from tests.factories import OfficeFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db

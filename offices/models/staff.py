@@ -1,5 +1,5 @@
 """Who works where, in which role. Every staff page, API and admin screen asks
-booking.permissions, which reads these rows; nothing else decides office scope."""
+offices.permissions, which reads these rows; nothing else decides office scope."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from booking.models.catalog import Office
+from offices.models.catalog import Office
 
 
 class Role(models.TextChoices):
-    # Ordered from least to most trusted; booking.permissions compares by this order.
+    # Ordered from least to most trusted; offices.permissions compares by this order.
     CLERK = "clerk", _("Counter staff")
     SUPERVISOR = "supervisor", _("Supervisor")
     ADMINISTRATOR = "administrator", _("Office administrator")

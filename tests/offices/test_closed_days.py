@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from booking.selectors.catalog import closed_days
+from offices.selectors import closed_days
 from tests.factories import ClosureFactory, OfficeFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,32 @@
+"""Staff sign-in (guarded by django-axes), sign-out and the staff start page."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from offices import permissions
+from offices.models import StaffMembership
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "staff/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert user.is_authenticated  # login_required; narrows the type for the query
+    memberships = (
+        StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
+    )
+    # Supervisors, office administrators and national administrators read the data map,
+    # the retention runs and the audit log.
+    return render(
+        request,
+        "staff/home.html",
+        {"memberships": memberships, "supervises": permissions.supervises(user)},
+    )
