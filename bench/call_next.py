@@ -1234,14 +1234,14 @@ public API's concurrent connections at the proxy so that its backlog stays short
         found.append(
             f"""**{len(queries)} SQL queries per call-next request** (in-process count; start
 and finish answer with the same counter body), several twice: the staff membership
-(`CounterDo._counter()` and again in `require_open()`), the counter state
+(`staff_counter()` and again in `require_open()`), the counter state
 (`require_open()` and `_counter_body()`), `current_ticket()` (in `call_next()` and
 `_counter_body()`), lazy loads of the ticket's office, service and counter in
 `TicketSerializer`, and `waiting_counts()` over all waiting tickets in every action's
 answer. Each is a round trip to PostgreSQL and back through the ORM: start and finish,
 with no heavy query, were served in {_ms(report["pooled"]["quiet"]["start"]["server_p50_ms"])}
 and {_ms(report["pooled"]["quiet"]["finish"]["server_p50_ms"])} (p50, counters alone).
-Fix, `queueing/api.py` (`CounterDo.post()`, `_counter_body()`) and
+Fix, `queueing/api.py` (`CounterAct.post()`, `_counter_body()`) and
 `queueing/services/counters.py` (`require_open()`): check the role once, pass the counter state
 and the current ticket on instead of reading them again, and
 `select_related("office", "office_service__service", "counter")` for the answer's

@@ -10,7 +10,6 @@ from django.contrib.auth.models import User
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -19,25 +18,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import PriorityGroup
-from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
-from offices.models import Counter, Office, OfficeService, Role
-from offices.permissions import require_office_role
+from offices.models import Counter, Office, OfficeService
 from queueing import kiosks
-from queueing.models import CounterState, Ticket, TicketSource
-from queueing.selectors import TicketOutlook, board_calls, ticket_outlook, waiting_counts
-from queueing.services.calling import (
-    call_next,
-    ticket_finish,
-    ticket_no_show,
-    ticket_park,
-    ticket_recall,
-    ticket_start,
-    ticket_transfer,
+from queueing.models import Ticket, TicketSource
+from queueing.selectors import (
+    TicketOutlook,
+    board_calls,
+    counter_console,
+    staff_counter,
+    ticket_by_number,
+    ticket_outlook,
 )
 from queueing.services.check_in import check_in
 from queueing.services.citizen import ticket_leave
-from queueing.services.counters import counter_set_status, current_ticket
+from queueing.services.counter_actions import (
+    SERVICE_ACTIONS,
+    TICKET_ACTIONS,
+    CounterAction,
+    counter_act,
+)
 from queueing.services.issue import ticket_issue
 
 
@@ -83,8 +83,36 @@ class CheckInSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=20)
 
 
-class TransferSerializer(serializers.Serializer):
-    service = serializers.CharField(max_length=40)
+class CounterActSerializer(serializers.Serializer):
+    """What an action names; each action reads only its own fields (see `action`)."""
+
+    ticket = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="call, unpark: a ticket's number as shown, e.g. A-023 (today's, this office).",
+    )
+    service = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="transfer, issue: a service's code.",
+    )
+    priority_group = serializers.ChoiceField(
+        choices=PriorityGroup.choices,
+        required=False,
+        default="",
+        help_text="issue: the citizen's priority group, if any.",
+    )
+    code = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="check-in: the booking code.",
+    )
 
 
 class BoardCallSerializer(serializers.Serializer):
@@ -94,13 +122,38 @@ class BoardCallSerializer(serializers.Serializer):
     called_at = serializers.DateTimeField()
 
 
+class QueuedTicketSerializer(serializers.Serializer):
+    number = serializers.CharField(source="display_number")
+    service = serializers.CharField(source="office_service.service.code")
+    priority_group = serializers.CharField()
+    queued_at = serializers.DateTimeField()
+
+
 class CounterSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="counter.pk")
     name = serializers.CharField(source="counter.display_name")
-    status = serializers.CharField(source="state.status")
+    status = serializers.CharField(
+        source="state.status", help_text="open, paused or closed (a counter never opened)."
+    )
     current = TicketSerializer(allow_null=True)
     waiting = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Waiting tickets per service code."
+        child=serializers.IntegerField(),
+        help_text="Waiting tickets per service code, for the services this counter serves.",
+    )
+    queue = QueuedTicketSerializer(
+        many=True, help_text="The first 30 tickets this counter may call, in calling order."
+    )
+    parked = QueuedTicketSerializer(many=True, help_text="Today's parked tickets.")
+
+
+class CounterActedSerializer(CounterSerializer):
+    ticket = TicketSerializer(
+        allow_null=True,
+        help_text="The ticket the action called, changed, issued or checked in; null for "
+        "open, pause and close, and for next when nobody is waiting.",
+    )
+    notice = serializers.CharField(
+        help_text="A message for the clerk in the request's language, or empty."
     )
 
 
@@ -204,95 +257,105 @@ class BoardFeed(APIView):
 
 
 def _counter_body(counter: Counter) -> dict[str, Any]:
-    state, _created = CounterState.objects.get_or_create(counter=counter)
-    counts = waiting_counts(counter.office, timezone.now())
-    codes = dict(
-        OfficeService.objects.filter(office=counter.office).values_list("pk", "service__code")
-    )
+    """What the console shows, read by the same selector: a counter never opened reads
+    as closed, and reading it writes nothing."""
+    console = counter_console(counter, timezone.now())
     return {
         "counter": counter,
-        "state": state,
-        "current": current_ticket(counter),
-        "waiting": {codes[pk]: n for pk, n in counts.items() if pk in codes},
+        "state": console.state,
+        "current": console.current,
+        "waiting": {os.service.code: n for os, n in console.counts},
+        "queue": console.waiting,
+        "parked": console.parked,
     }
 
 
-class _CounterView(APIView):
+class CounterDetail(APIView):
     permission_classes = [IsAuthenticated]
-    error_statuses = (409,)
-    ACTIONS = {
-        "next": call_next,
-        "recall": ticket_recall,
-        "start": ticket_start,
-        "finish": ticket_finish,
-        "no-show": ticket_no_show,
-        "park": ticket_park,
-    }
-
-    def _counter(self, request: Request, counter_id: int) -> Counter:
-        counter = get_object_or_404(
-            Counter.objects.select_related("office"), pk=counter_id, is_active=True
-        )
-        require_office_role(request.user, counter.office, at_least=Role.CLERK)
-        return counter
-
-
-class CounterAction(_CounterView):
-    """A counter: its status, current ticket and waiting counts."""
 
     @extend_schema(
-        responses=CounterSerializer, summary="A counter: status, current ticket, waiting counts"
+        responses=CounterSerializer,
+        summary="A counter: status, current ticket, its queue (read-only)",
     )
     def get(self, request: Request, counter_id: int) -> Response:
-        counter = self._counter(request, counter_id)
+        counter = staff_counter(counter_id=counter_id, staff=request.user)
         with timezone.override(counter.office.zone):
             return Response(CounterSerializer(_counter_body(counter)).data)
 
 
-COUNTER_ACTIONS = [
-    "next",
-    "recall",
-    "start",
-    "finish",
-    "no-show",
-    "park",
-    "transfer",
-    "open",
-    "pause",
-    "close",
-]
+ACTION_HELP = """What to do; the same actions as the counter console's buttons:
+
+- `open`, `pause`, `close`: the counter's status;
+- `next`: call the next waiting ticket this counter may serve (`ticket` is null and
+  `notice` says so when nobody is waiting); `call`: call the waiting ticket `ticket`;
+- `recall`, `start`, `finish`, `no-show`, `park`: the counter's current ticket;
+- `unpark`: the parked ticket `ticket` returns to the queue at its place;
+- `transfer`: the current ticket joins the queue of `service`, keeping its time;
+- `issue`: a new number for `service` (and `priority_group`), as at the kiosk;
+- `check-in`: the booking with code `code` gets its number."""
 
 
-class CounterDo(_CounterView):
-    """One action at a counter; `transfer` takes the service code to send the ticket to."""
+ACTION = OpenApiParameter(
+    "action", str, OpenApiParameter.PATH, enum=CounterAction.values, description=ACTION_HELP
+)
+
+
+def _named_ticket(counter: Counter, number: str) -> Ticket | None:
+    return ticket_by_number(counter.office, number, timezone.now()) if number else None
+
+
+def _named_service(counter: Counter, code: str) -> OfficeService | None:
+    if not code:
+        return None
+    found = OfficeService.objects.filter(office=counter.office, service__code=code)
+    return found.select_related("office", "service").first()
+
+
+def _acted_on(ticket: Ticket | None, current: Ticket | None) -> Ticket | None:
+    """The ticket an action changed, read with what its answer shows: usually the
+    counter's current ticket, already read with it."""
+    if ticket is None:
+        return None
+    if current is not None and current.pk == ticket.pk:
+        return current
+    return Ticket.objects.select_related("office", "office_service__service", "counter").get(
+        pk=ticket.pk
+    )
+
+
+class CounterAct(APIView):
+    """One action at a counter (queueing.services.counter_actions.counter_act)."""
+
+    permission_classes = [IsAuthenticated]
+    error_statuses = (409,)
 
     @extend_schema(
-        request=TransferSerializer, responses=CounterSerializer, summary="Act at a counter",
-        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=COUNTER_ACTIONS)],
-    )  # fmt: skip
+        request=CounterActSerializer,
+        responses=CounterActedSerializer,
+        summary="Act at a counter",
+        parameters=[ACTION],
+    )
     def post(self, request: Request, counter_id: int, action: str) -> Response:
-        counter = self._counter(request, counter_id)
+        counter = staff_counter(counter_id=counter_id, staff=request.user)
+        if action not in CounterAction.values:
+            raise Http404
         user = request.user
         assert isinstance(user, User)  # IsAuthenticated
-        if action in self.ACTIONS:
-            self.ACTIONS[action](counter=counter, staff=user)
-        elif action in ("open", "pause", "close"):
-            counter_set_status(
-                counter=counter,
-                status={"open": "open", "pause": "paused", "close": "closed"}[action],
-                staff=user,
-            )
-        elif action == "transfer":
-            serializer = TransferSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            to = OfficeService.objects.filter(
-                office=counter.office, service__code=serializer.validated_data["service"]
-            ).first()
-            if to is None:
-                message = _("Choose a service of this office.")
-                raise ApplicationError("invalid", message, fields={"service": [message]})
-            ticket_transfer(counter=counter, staff=user, to_service=to)
-        else:
-            raise Http404
+        # An action that names nothing does not read the body: a bare POST does it.
+        takes = action in (*TICKET_ACTIONS, *SERVICE_ACTIONS, CounterAction.CHECK_IN)
+        serializer = CounterActSerializer(data=request.data if takes else {})
+        serializer.is_valid(raise_exception=True)
+        sent = serializer.validated_data
+        outcome = counter_act(
+            counter=counter,
+            staff=user,
+            action=action,
+            ticket=_named_ticket(counter, sent["ticket"]) if action in TICKET_ACTIONS else None,
+            service=_named_service(counter, sent["service"]) if action in SERVICE_ACTIONS else None,
+            priority_group=sent["priority_group"],
+            code=sent["code"],
+        )
+        body = _counter_body(counter)
+        body |= {"ticket": _acted_on(outcome.ticket, body["current"]), "notice": outcome.notice}
         with timezone.override(counter.office.zone):
-            return Response(CounterSerializer(_counter_body(counter)).data)
+            return Response(CounterActedSerializer(body).data)

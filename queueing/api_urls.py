@@ -8,8 +8,8 @@ urlpatterns = [
     path("offices/<slug:office>/board/", api.BoardFeed.as_view(), name="api-board"),
     path("tickets/<str:token>/", api.TicketStatusView.as_view(), name="api-ticket"),
     path("tickets/<str:token>/leave/", api.TicketLeave.as_view(), name="api-ticket-leave"),
-    path("counters/<int:counter_id>/", api.CounterAction.as_view(), name="api-counter"),
+    path("counters/<int:counter_id>/", api.CounterDetail.as_view(), name="api-counter"),
     path(
-        "counters/<int:counter_id>/<slug:action>/", api.CounterDo.as_view(), name="api-counter-do"
+        "counters/<int:counter_id>/<slug:action>/", api.CounterAct.as_view(), name="api-counter-do"
     ),
 ]

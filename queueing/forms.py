@@ -1,6 +1,7 @@
 """The counter console's one form: which button was pressed and what it names (a ticket
 of this office, a service of this office, a priority group, a booking code). A value
-that names nothing of this office is an error with a translated message, never a 500."""
+that names nothing of this office is an error with a translated message, never a 500;
+what each action needs is checked by queueing.services.counter_actions.counter_act."""
 
 from __future__ import annotations
 
@@ -8,27 +9,18 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
-from django.utils.translation import gettext_lazy as _
 
-from booking.models import PriorityGroup
 from core.params import whole_number
 from offices.models import Counter, OfficeService
-from queueing.models import CounterStatus, Ticket
-
-# The buttons that act on the counter's own ticket (call_next … park) take no argument.
-TICKET_ACTIONS = ("next", "recall", "start", "finish", "no_show", "park")
-ACTIONS = (
-    *TICKET_ACTIONS,
-    *CounterStatus.values,
-    "transfer",
-    "call",
-    "unpark",
-    "issue",
-    "check_in",
+from queueing.models import Ticket
+from queueing.services.counter_actions import (
+    SERVICE_ACTIONS,
+    SERVICE_ERROR,
+    TICKET_ACTIONS,
+    TICKET_ERROR,
+    UNKNOWN_ACTION,
+    CounterAction,
 )
-NAMES = {"call": "ticket", "unpark": "ticket", "transfer": "service", "issue": "service"}
-SERVICE_ERROR = _("Choose a service of this office.")
-TICKET_ERROR = _("This ticket is not in this office's queue.")
 
 
 class RowChoiceField(forms.ModelChoiceField):
@@ -48,7 +40,7 @@ class RowChoiceField(forms.ModelChoiceField):
 
 class ConsoleActionForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[(a, a) for a in ACTIONS], error_messages={"required": _("Unknown action.")}
+        choices=CounterAction.choices, error_messages={"required": UNKNOWN_ACTION}
     )
     ticket = RowChoiceField(
         queryset=Ticket.objects.none(), required=False,
@@ -63,32 +55,18 @@ class ConsoleActionForm(forms.Form):
 
     def __init__(self, *args: Any, counter: Counter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].error_messages["invalid_choice"] = _("Unknown action.")
+        self.fields["action"].error_messages["invalid_choice"] = UNKNOWN_ACTION
         self.fields["ticket"].queryset = Ticket.objects.filter(office=counter.office)  # type: ignore[attr-defined]
         self.fields["service"].queryset = OfficeService.objects.filter(office=counter.office)  # type: ignore[attr-defined]
-
-    def clean_priority_group(self) -> str:
-        """An unknown group is no group, as the kiosk does."""
-        group = self.cleaned_data["priority_group"]
-        return group if group in PriorityGroup.values else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         action = data.get("action")
-        for name in ("ticket", "service"):
-            if NAMES.get(str(action)) != name:  # a field this button does not use is ignored
+        uses = {"ticket": action in TICKET_ACTIONS, "service": action in SERVICE_ACTIONS}
+        for name, used in uses.items():
+            if not used:  # a field this button does not use is ignored
                 self.errors.pop(name, None)
                 data[name] = None
-        service: OfficeService | None = data.get("service")
-        if (
-            action in ("call", "unpark")
-            and not self.has_error("ticket")
-            and data.get("ticket") is None
-        ):
-            self.add_error("ticket", TICKET_ERROR)
-        unusable = service is None or (action == "issue" and not service.is_active)
-        if action in ("transfer", "issue") and not self.has_error("service") and unusable:
-            self.add_error("service", SERVICE_ERROR)
         return data
 
     def first_error(self) -> str:

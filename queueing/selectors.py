@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from statistics import mean
 from typing import Any
 
 from django.db.models import Count, F
+from django.shortcuts import get_object_or_404
 
-from offices.models import Counter, Office, OfficeService
+from offices.models import Counter, Office, OfficeService, Role
+from offices.permissions import AnyUser, require_office_role
 from queueing.models import CURRENT_STATUSES, CounterState, CounterStatus, Ticket, TicketStatus
 from queueing.policy import waiting_order
 
@@ -205,7 +208,7 @@ def counter_console(counter: Counter, now: datetime) -> CounterConsole:
     )
     current = (
         Ticket.objects.filter(counter=counter, status__in=CURRENT_STATUSES)
-        .select_related("office_service")
+        .select_related("office", "office_service__service", "counter")
         .first()
     )
     return CounterConsole(
@@ -218,6 +221,34 @@ def counter_console(counter: Counter, now: datetime) -> CounterConsole:
         counts=[(os, counts.get(os.pk, 0)) for os in offered if os.service_id in skills],
         offered=offered,
     )
+
+
+def staff_counter(*, counter_id: int, staff: AnyUser) -> Counter:
+    """The active counter `counter_id`, for someone who works at its office: Http404
+    when there is no such counter, PermissionDenied for staff of other offices. The
+    console and the API find their counter here (counter_act checks the role again)."""
+    counter = get_object_or_404(
+        Counter.objects.select_related("office"), pk=counter_id, is_active=True
+    )
+    require_office_role(staff, counter.office, at_least=Role.CLERK)
+    return counter
+
+
+TICKET_NUMBER = re.compile(r"([A-Za-z])-?(\d{1,6})")
+
+
+def ticket_by_number(office: Office, number: str, now: datetime) -> Ticket | None:
+    """Today's ticket of this office with this number as shown ("A-023"; "a23" too),
+    or None: how the API names a ticket to call or unpark."""
+    match = TICKET_NUMBER.fullmatch(number.strip())
+    if match is None:
+        return None
+    return Ticket.objects.filter(
+        office=office,
+        local_date=_today(office, now),
+        letter=match[1].upper(),
+        number=int(match[2]),
+    ).first()
 
 
 def staff_counters(*, offices: Any) -> list[Counter]:

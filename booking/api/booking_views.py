@@ -20,13 +20,12 @@ from booking.api import booking_serializers as s
 from booking.models import Booking, BookingStatus, Source
 from booking.selectors import availability
 from booking.services import booking as booking_services
+from booking.services import flows
 from booking.tokens import booking_for_token, booking_id_from_token, manage_token
 from booking.views.booking_flow import offered_or_404
-from core import personal_data
-from core.challenge import SOLUTION_HEADER, TOKEN_HEADER, challenge_gate
+from core.challenge import SOLUTION_HEADER, TOKEN_HEADER
 from core.dates import parse_day, parse_month
 from core.idempotency import IDEMPOTENCY_KEY_SCHEMA, idempotent, resource_response
-from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from offices.models import Office
 
 IDEMPOTENCY = OpenApiParameter(
@@ -67,12 +66,12 @@ def office_time(office: Office) -> Any:
     return timezone.override(office.zone)
 
 
-def api_challenge_gate(request: Request) -> None:
-    """core.challenge.challenge_gate with the solution from the request's headers."""
-    challenge_gate(
+def api_caller(request: Request) -> flows.Caller:
+    """The request, with the answer to a challenge from its headers."""
+    return flows.Caller(
         request,
-        token=request.headers.get(TOKEN_HEADER, "")[:2000],
-        solution=request.headers.get(SOLUTION_HEADER, "")[:40],
+        challenge_token=request.headers.get(TOKEN_HEADER, "")[:2000],
+        challenge_solution=request.headers.get(SOLUTION_HEADER, "")[:40],
     )
 
 
@@ -179,20 +178,8 @@ class HoldCreate(APIView):
         data = _valid(s.HoldRequestSerializer, request)
         slot_id = data.pop("slot")
         details = booking_services.details_clean(**data)
-        api_challenge_gate(request)
-        rate_limit(
-            request, group="hold-ip", key=client_ip(request), rate=settings.GILIRAN_RATE_HOLD_PER_IP
-        )
-        rate_limit(
-            request,
-            group="hold-nik",
-            key=personal_data.keyed_hash(details.nik),
-            rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
-        )
-        # Before the claim: a refused code must not leave a place held.
-        rate_limit_code_send(request, contact=details.phone or details.email)
-        booking = booking_services.booking_hold_and_send_code(
-            slot_id=slot_id, details=details, source=Source.API
+        booking = flows.booking_start(
+            caller=api_caller(request), slot_id=slot_id, details=details, source=Source.API
         )
         response = _booking_response(s.HoldSerializer, booking, status.HTTP_201_CREATED)
         return resource_response(response, booking.pk)
@@ -226,8 +213,7 @@ class HoldCode(APIView):
     )
     def post(self, request: Request, token: str) -> Response:
         booking = _hold(token)
-        rate_limit_code_send(request, contact=booking.phone or booking.email)
-        booking_services.code_send(booking=booking)
+        flows.code_resend(caller=api_caller(request), booking=booking)
         return _booking_response(s.HoldSerializer, booking, status.HTTP_202_ACCEPTED)
 
 
@@ -261,14 +247,10 @@ class BookingLookup(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.LookupSerializer, request)
-        rate_limit(
-            request,
-            group="lookup-ip",
-            key=client_ip(request),
-            rate=settings.GILIRAN_RATE_LOOKUP_PER_IP,
+        booking = flows.booking_lookup(
+            caller=flows.Caller(request), code=data["code"], secret=data["secret"]
         )
-        booking = booking_services.booking_find(code=data["code"], secret=data["secret"])
-        if booking is None or booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
+        if booking is None:
             raise Http404
         return _managed_response(booking)
 

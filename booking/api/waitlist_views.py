@@ -3,7 +3,6 @@ secret token returned on joining (the same one the citizen's messages link to)."
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -17,16 +16,15 @@ from booking.api.booking_views import (
     IDEMPOTENCY,
     _managed_response,
     _valid,
-    api_challenge_gate,
+    api_caller,
     office_time,
 )
 from booking.models import Channel, PriorityGroup, WaitlistEntry, WaitlistStatus
 from booking.services import booking as booking_services
 from booking.services import waitlist as waitlist_services
+from booking.services.flows import hold_limits_check
 from booking.views.booking_flow import offered_or_404
-from core import personal_data
 from core.idempotency import idempotent, resource_response
-from core.ratelimit import client_ip, rate_limit
 
 
 class WaitlistJoinSerializer(serializers.Serializer):
@@ -97,11 +95,7 @@ class WaitlistJoin(APIView):
         office_service = offered_or_404(data.pop("office"), data.pop("service"))
         day = data.pop("date")
         details = booking_services.details_clean(**data)
-        api_challenge_gate(request)
-        rate_limit(request, group="hold-ip", key=client_ip(request),
-                   rate=settings.GILIRAN_RATE_HOLD_PER_IP)  # fmt: skip
-        rate_limit(request, group="hold-nik", key=personal_data.keyed_hash(details.nik),
-                   rate=settings.GILIRAN_RATE_HOLD_PER_NIK)  # fmt: skip
+        hold_limits_check(caller=api_caller(request), nik=details.nik)
         entry = waitlist_services.waitlist_join(
             office_service=office_service, day=day, details=details
         )

@@ -19,19 +19,12 @@ from django.views.decorators.cache import never_cache
 from booking.forms import CodeForm, DetailsForm
 from booking.models import Booking, BookingStatus, Slot, Source
 from booking.selectors import availability
-from booking.services.booking import (
-    booking_hold_and_send_code,
-    code_send,
-    code_verify,
-    details_clean,
-)
+from booking.services.booking import code_verify, details_clean
+from booking.services.flows import Caller, booking_start, code_resend
 from booking.views.session import HOLD_KEY, remember_booking
-from core import personal_data
-from core.challenge import challenge_gate
 from core.dates import parse_day, parse_month
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
-from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from offices.models import OfficeService
 
 
@@ -118,23 +111,8 @@ def book_details(
     if request.method == "POST" and form.is_valid():
         try:
             details = details_clean(**form.cleaned_data, language=get_language() or "id")
-            page_challenge_gate(request)
-            rate_limit(
-                request,
-                group="hold-ip",
-                key=client_ip(request),
-                rate=settings.GILIRAN_RATE_HOLD_PER_IP,
-            )
-            rate_limit(
-                request,
-                group="hold-nik",
-                key=personal_data.keyed_hash(details.nik),
-                rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
-            )
-            # Before the claim: a refused code must not leave a place held (finding 4).
-            rate_limit_code_send(request, contact=details.phone or details.email)
-            booking = booking_hold_and_send_code(
-                slot_id=slot.pk, details=details, source=Source.WEB
+            booking = booking_start(
+                caller=page_caller(request), slot_id=slot.pk, details=details, source=Source.WEB
             )
         except ApplicationError as error:
             form.add_application_error(error)
@@ -157,12 +135,12 @@ def book_details(
     )
 
 
-def page_challenge_gate(request: HttpRequest) -> None:
-    """core.challenge.challenge_gate with the solution the form sent back."""
-    challenge_gate(
+def page_caller(request: HttpRequest) -> Caller:
+    """The request, with the answer to a challenge that the form sent back."""
+    return Caller(
         request,
-        token=request.POST.get("challenge", "")[:2000],
-        solution=request.POST.get("challenge_solution", "")[:40],
+        challenge_token=request.POST.get("challenge", "")[:2000],
+        challenge_solution=request.POST.get("challenge_solution", "")[:40],
     )
 
 
@@ -192,8 +170,7 @@ def book_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "resend" in request.POST:
-                rate_limit_code_send(request, contact=booking.phone or booking.email)
-                code_send(booking=booking)
+                code_resend(caller=page_caller(request), booking=booking)
                 notice = "resent"
                 form = CodeForm()
             elif form.is_valid():

@@ -16,14 +16,14 @@ from django.views.decorators.cache import never_cache
 from booking.documents import booking_ics, booking_qr_svg
 from booking.forms import LookupForm
 from booking.models import Booking, BookingStatus
-from booking.services.booking import booking_cancel, booking_find, booking_reschedule
+from booking.services import flows
+from booking.services.booking import booking_cancel, booking_reschedule
 from booking.tokens import booking_for_token
 from booking.views.booking_flow import calendar_context
 from booking.views.session import may_see, remember_booking
 from core.audit import record_access
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
-from core.ratelimit import client_ip, rate_limit
 
 
 def _own_booking(request: HttpRequest, code: str) -> Booking:
@@ -59,22 +59,15 @@ def booking_lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rate_limit(
-                request,
-                group="lookup-ip",
-                key=client_ip(request),
-                rate=settings.GILIRAN_RATE_LOOKUP_PER_IP,
-            )
-            booking = booking_find(
-                code=form.cleaned_data["code"], secret=form.cleaned_data["secret"]
+            booking = flows.booking_lookup(
+                caller=flows.Caller(request),
+                code=form.cleaned_data["code"],
+                secret=form.cleaned_data["secret"],
             )
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            if booking is not None and booking.status not in (
-                BookingStatus.HELD,
-                BookingStatus.EXPIRED,
-            ):
+            if booking is not None:
                 remember_booking(request, booking)
                 return redirect("booking-detail", code=booking.code)
             form.add_error(None, _not_found_message())

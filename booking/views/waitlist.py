@@ -14,18 +14,17 @@ from booking.forms import DetailsForm
 from booking.models import WaitlistEntry, WaitlistStatus
 from booking.selectors.availability import calendar_range
 from booking.services.booking import details_clean
+from booking.services.flows import hold_limits_check
 from booking.services.waitlist import (
     waitlist_accept,
     waitlist_join,
     waitlist_leave,
     waitlist_position,
 )
-from booking.views.booking_flow import offered_or_404, page_challenge_gate
+from booking.views.booking_flow import offered_or_404, page_caller
 from booking.views.session import remember_booking
-from core import personal_data
 from core.dates import parse_day
 from core.errors import ApplicationError
-from core.ratelimit import client_ip, rate_limit
 
 
 @never_cache
@@ -41,11 +40,7 @@ def waitlist_join_page(request: HttpRequest, office_code: str, service_code: str
     if request.method == "POST" and form.is_valid():
         try:
             details = details_clean(**form.cleaned_data, language=get_language() or "id")
-            page_challenge_gate(request)
-            rate_limit(request, group="hold-ip", key=client_ip(request),
-                       rate=settings.GILIRAN_RATE_HOLD_PER_IP)  # fmt: skip
-            rate_limit(request, group="hold-nik", key=personal_data.keyed_hash(details.nik),
-                       rate=settings.GILIRAN_RATE_HOLD_PER_NIK)  # fmt: skip
+            hold_limits_check(caller=page_caller(request), nik=details.nik)
             entry = waitlist_join(office_service=office_service, day=day, details=details)
         except ApplicationError as refused:
             form.add_application_error(refused)

@@ -73,3 +73,27 @@ def test_wrong_state_is_a_409_with_a_message(
         "message": "This counter has no ticket at the moment.",
         "fields": {},
     }
+
+
+def test_an_action_naming_nothing_of_this_office_is_refused_and_changes_nothing(
+    client: Client, passport: OfficeService, counter_one: Counter, counter_clerk: Any, clock: Any
+) -> None:
+    client.force_login(counter_clerk)
+    url = f"/api/v1/counters/{counter_one.pk}/"
+    for action, body, field in (
+        ("call", {"ticket": "A-999"}, "ticket"),
+        ("unpark", {"ticket": "bukan nomor"}, "ticket"),
+        ("issue", {"service": "tidak-ada"}, "service"),
+        ("transfer", {}, "service"),
+    ):
+        refused = client.post(
+            f"{url}{action}/",
+            body,
+            content_type="application/json",
+            headers={"Accept-Language": "en"},
+        )
+        assert refused.status_code == 400, action
+        assert refused.json()["code"] == "invalid" and field in refused.json()["fields"]
+    assert client.post(f"{url}dance/").status_code == 404
+    assert client.post(f"{url}no_show/").status_code == 404  # the page's old name
+    assert not Ticket.objects.exists()
