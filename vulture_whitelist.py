@@ -342,6 +342,7 @@ pytest_report_header  # tests/conftest.py
 pytest_runtest_setup  # tests/conftest.py
 _test_settings  # tests/conftest.py
 _force_login_passes_two_factor  # tests/conftest.py
+latest_schema_restored  # tests/notifications/test_migrations.py, tests/offices/test_migrate_forward.py (usefixtures)
 _behind_one_proxy  # tests/core/test_client_ip.py
 keys_restored  # tests/core/test_dump_scan.py
 django_get_or_create  # tests/factories.py
