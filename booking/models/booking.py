@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booking.models.catalog import OfficeService, Service
 from core.personal_data import mask_nik
+from notifications.relations import messages_about
 
 
 class Slot(models.Model):
@@ -140,6 +141,8 @@ class Booking(models.Model):
     lookup_locked_until = models.DateTimeField(
         _("look-up locked until"), null=True, blank=True, editable=False
     )
+    # The outbox's messages about this booking (no column: Message.subject points here).
+    messages = messages_about(related_query_name="booking")
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,8 +17,7 @@ from booking.models import Booking, BookingStatus, Office, OfficeService
 from booking.selectors.catalog import closed_days
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
-from notifications.models import MessageKind
-from notifications.services.citizen import ticket_message_send, ticket_recipient
+from queueing.messages import TicketMessageKind, ticket_message_send, ticket_recipient
 from queueing.models import (
     WALK_IN_SOURCES,
     Ticket,
@@ -114,7 +113,7 @@ def ticket_issue(
         ticket_event_log(ticket, TicketEventKind.ISSUED, now, staff=staff, source=source)
         if ticket_recipient(ticket) is not None:
             ticket_message_send(
-                ticket=ticket, kind=MessageKind.QUEUED,
+                ticket=ticket, kind=TicketMessageKind.QUEUED,
                 context={"ahead": ticket_outlook(ticket, now).ahead or 0},
             )  # fmt: skip
     return ticket
