@@ -135,6 +135,9 @@ SlotAdmin  # booking/admin.py
 BookingAdmin  # booking/admin.py
 WaitlistEntryAdmin  # booking/admin.py
 MessageAdmin  # notifications/admin.py
+parameter_name  # notifications/admin.py
+_.lookups  # notifications/admin.py
+model_admin  # notifications/admin.py
 actions  # notifications/admin.py, queueing/admin.py
 ServiceRatingAdmin  # queueing/admin.py
 KioskDeviceAdmin  # queueing/admin.py
@@ -174,6 +177,8 @@ WIB  # core/timezones.py
 WITA  # core/timezones.py
 WIT  # core/timezones.py
 resent_from  # notifications/models.py
+_.bulk_related_objects  # notifications/relations.py (the deletion collector's hook)
+objs  # notifications/relations.py
 STARTED  # privacy/models.py
 estimate_low_minutes  # queueing/models.py
 estimate_high_minutes  # queueing/models.py
@@ -269,17 +274,13 @@ outbox_sweep  # notifications/tasks.py
 extend_all_plans  # scheduling/tasks.py
 plan_all_offices  # scheduling/tasks.py
 
-# Callables registered by decorator or named by a dotted string in settings: system checks, signal receivers, relevance checks, auditlog mask, axes client IP.
+# Callables registered by decorator or named by a dotted string in settings: system checks, signal receivers, auditlog mask, axes client IP.
 mask_personal  # audit/registry.py
 _.get_additional_data  # audit/registry.py
 personal_data_keys  # core/checks.py
 app_configs  # core/checks.py
 message_gateways  # core/checks.py
 axes_client_ip  # core/ratelimit.py
-_reminder_still_relevant  # notifications/services/citizen.py
-_hold_still_open  # notifications/services/citizen.py
-_still_waiting  # notifications/services/citizen.py
-_still_called  # notifications/services/citizen.py
 _stamp_sign_in  # twofactor/signals.py
 
 # Read by templates, by a DRF serializer field of the same name, or through dataclasses.asdict() (bench reports).
@@ -349,5 +350,6 @@ django_get_or_create  # tests/factories.py
 skip_postgeneration_save  # tests/factories.py
 first_name  # tests/factories.py
 tasks_leave_this_process  # tests/notifications/test_delivery_faults.py
+_latest_schema_after  # tests/notifications/test_migrations.py
 _fresh_rate_limits  # tests/privacy/conftest.py
 _.raise_request_exception  # tests/queueing/test_form_numbers.py

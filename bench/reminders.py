@@ -6,7 +6,7 @@
 
 A throwaway PostgreSQL database gets the demo catalog, then confirmed bookings on its
 future slots (capacities raised to fit) and, for each, its "shortly before" reminder row
-(`reminder_soon`, by SMS) exactly as notifications.services.citizen builds it: the
+(`reminder_soon`, by SMS) exactly as booking.messages builds it: the
 context of `booking_context()`, the dedup key `booking:<id>:reminder_soon:<slot>`, the
 booking and office, `stale_after` the appointment. One booking's row is checked against
 what `booking_reminders_queue()` itself writes, in a transaction rolled back.
@@ -201,11 +201,12 @@ from django.utils import timezone, translation
 from booking.models import Booking, BookingStatus, Channel, Slot, Source
 from booking.services.booking import CODE_ALPHABET, CODE_LENGTH
 from core import personal_data
-from notifications.models import Message, MessageKind
+from booking.messages import BookingMessageKind, booking_context, booking_reminders_queue
+from notifications.models import Message
+from notifications.registry import message_kind
 from notifications.rendering import message_render
-from notifications.services.citizen import booking_context, booking_reminders_queue
 
-KIND = MessageKind.REMINDER_SOON
+KIND = BookingMessageKind.REMINDER_SOON
 BEFORE = timedelta(minutes=settings.GILIRAN_REMINDER_BEFORE_MINUTES)
 seconds = {}
 started = time.monotonic()
@@ -262,7 +263,7 @@ def reminder(booking, due_at):
     return Message(
         dedup_key=f"booking:{booking.pk}:{KIND}:{slot.pk}"[:160], kind=KIND,
         channel=booking.channel, recipient=booking.phone, language=booking.language,
-        context=context, office=slot.office_service.office, booking=booking, due_at=due_at,
+        context=context, office=slot.office_service.office, subject=booking, due_at=due_at,
         stale_after=slot.starts_at,
     )
 
@@ -274,7 +275,7 @@ with transaction.atomic():
 real = next(m for m in queued if m.kind == KIND)
 mine = reminder(probe, probe.slot.starts_at - BEFORE)
 fields = ["dedup_key", "kind", "channel", "recipient", "language", "context", "office_id",
-          "booking_id", "due_at", "stale_after"]
+          "subject_type_id", "subject_id", "due_at", "stale_after"]
 different = [f for f in fields if getattr(real, f) != getattr(mine, f)]
 if different:
     raise SystemExit(f"the bench's reminder rows differ from the application's in {different}")
@@ -292,7 +293,10 @@ for name, count, due in BATCHES:
     batches[name] = [min(ids), max(ids)]
 seconds["insert_reminders"] = time.monotonic() - started - sum(seconds.values())
 
-sample = message_render(kind=KIND, language=probe.language, context=mine.context)
+# As delivery renders it: with what the kind adds at send time (the manage link).
+at_delivery = message_kind(KIND).at_delivery
+sending = {**mine.context, **(at_delivery(mine, probe) if at_delivery else {})}
+sample = message_render(kind=KIND, language=probe.language, context=sending)
 print("BENCH_SETUP " + json.dumps({
     "batches": batches,
     "slots": len(slots),
@@ -357,17 +361,19 @@ def set_up(env: dict[str, str], options: Options, plan: Sequence[Batch]) -> dict
 # the step that ran it; then under cProfile. Then EXPLAIN ANALYZE of the claim's queries
 # and of the relevance check, in transactions rolled back.
 _PROFILE_SCRIPT = """
-import cProfile, json, pstats, statistics, time
+import cProfile, dataclasses, json, pstats, statistics, time
 from collections import Counter
 from datetime import timedelta
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from notifications.models import Message, MessageKind
+from booking.messages import BookingMessageKind
+from notifications import registry
+from notifications.models import Message
 from notifications.services import outbox
 
-KIND = MessageKind.REMINDER_SOON
+KIND = BookingMessageKind.REMINDER_SOON
 handled = []
 
 def sweep(rows):
@@ -414,8 +420,8 @@ original = {
     for name in ("_claim", "_deliver_batch", "_deliver", "_finish", "message_render",
                  "transport_for")
 }
-facts_about = outbox.Facts.__dict__["about"]
-relevance = outbox.RELEVANCE[KIND]
+subjects_of = outbox.Subjects.__dict__["of"]
+registered = registry._KINDS[KIND]
 
 class TimedTransport:
     def __init__(self, transport):
@@ -428,16 +434,18 @@ outbox._deliver = timed("deliver", original["_deliver"])
 outbox._finish = timed("finish", original["_finish"])
 outbox.message_render = timed("render", original["message_render"])
 outbox.transport_for = lambda channel: TimedTransport(original["transport_for"](channel))
-outbox.Facts.about = classmethod(timed("facts", facts_about.__func__))
-outbox.RELEVANCE[KIND] = timed("relevance", relevance)
+outbox.Subjects.of = classmethod(timed("facts", subjects_of.__func__))
+registry._KINDS[KIND] = dataclasses.replace(
+    registered, relevance=timed("relevance", registered.relevance)
+)
 with connection.execute_wrapper(on_sql):
     started = time.perf_counter()
     timed_rows = sweep(TIMED)
     timed_wall = time.perf_counter() - started
 for name, function in original.items():
     setattr(outbox, name, function)
-outbox.Facts.about = facts_about
-outbox.RELEVANCE[KIND] = relevance
+outbox.Subjects.of = subjects_of
+registry._KINDS[KIND] = registered
 
 by_tottime, by_cumtime, cprofile_rows, cprofile_wall = [], [], 0, 0.0
 if CPROFILE:
@@ -480,7 +488,7 @@ claim_queries = [q["sql"] for q in capture.captured_queries
                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
 main_batch = list(Message.objects.filter(pk__range=(MAIN_LO, MAIN_LO + BATCH - 1)))
 with CaptureQueriesContext(connection) as capture:
-    outbox.Facts.about(main_batch)
+    outbox.Subjects.of(main_batch)
 facts_sql = capture.captured_queries[0]["sql"]
 due_now = Message.objects.filter(status="pending", due_at__lte=timezone.now()).count()
 
@@ -593,8 +601,8 @@ def profile(env: dict[str, str], batch: Batch, ids: Sequence[int], main_lo: int)
 
 STEP_LABELS = {
     "claim": "claim: candidate queries (expired leases, then due rows) `FOR UPDATE SKIP LOCKED`, UPDATE, SELECT; per 100 rows, shown per row",
-    "facts": "relevance facts: the batch's bookings and tickets (`Facts.about`), per 100 rows",
-    "relevance": "relevance check (`_reminder_still_relevant`, from the facts)",
+    "facts": "relevance facts: the batch's subjects, here its bookings (`Subjects.of`), per 100 rows",
+    "relevance": "relevance check (`_reminder_still_relevant` in booking/messages.py, from the facts)",
     "render": "render (`message_render`: the SMS text)",
     "http": "HTTP POST to the gateway (requests, and the gateway's own time)",
     "finish": "finish (`_finish`: the UPDATE to SENT, its own transaction)",
@@ -1092,6 +1100,7 @@ WATCHED = (
     "config",
     "booking/models",
     "offices/models",
+    "booking/messages.py",
     "templates/notifications",
     "tests/fake_gateway.py",
 )

@@ -7,4 +7,4 @@ class BookingConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
-        from booking import privacy  # noqa: F401  (the data map and the anonymisers)
+        from booking import messages, privacy  # noqa: F401  (message kinds; the data map)

@@ -7,6 +7,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        # Registers each kind's relevance check and attachments with the outbox.
+        # The apps that send messages register their kinds from their own ready()
+        # (notifications/registry.py); the outbox imports none of them.
         from notifications import privacy  # noqa: F401  (the data map and the anonymiser)
-        from notifications.services import citizen  # noqa: F401

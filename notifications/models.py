@@ -11,35 +11,15 @@ citizen receive the message twice. See docs/architecture.md, "Messages"."""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking
 from core.contacts import mask_email, mask_phone
+from notifications.registry import KIND_MAX_LENGTH, message_kind_hooks, message_kind_label
 from offices.models import Office
-from queueing.models import Ticket
-
-
-class MessageKind(models.TextChoices):
-    CODE = "code", _("One-time code")
-    CONFIRMED = "confirmed", _("Booking confirmed")
-    REMINDER_DAY_BEFORE = "reminder_day_before", _("Reminder the day before")
-    REMINDER_SOON = "reminder_soon", _("Reminder shortly before")
-    CANCELLED = "cancelled", _("Booking cancelled")
-    RESCHEDULED = "rescheduled", _("Booking moved")
-    MOVED = "moved", _("Booking moved by the office")
-    NO_SHOW = "no_show", _("Missed appointment")
-    QUEUED = "queued", _("Queue number")
-    TURN_NEAR = "turn_near", _("Almost your turn")
-    CALLED = "called", _("Called to a counter")
-    SURVEY = "survey", _("Satisfaction survey")
-    WAITLIST_JOINED = "waitlist_joined", _("Joined the waiting list")
-    WAITLIST_OFFER = "waitlist_offer", _("Freed place offered")
-    LOOKUP_LOCKED = "lookup_locked", _("Booking look-up locked")
-    PRIVACY_CODE = "privacy_code", _("Code to see your personal data")
-    PRIVACY_DONE = "privacy_done", _("Personal data request done")
-    PRIVACY_REFUSED = "privacy_refused", _("Personal data request refused")
 
 
 class MessageChannel(models.TextChoices):
@@ -61,7 +41,9 @@ OPEN_STATUSES = [MessageStatus.PENDING, MessageStatus.SENDING]
 
 class Message(models.Model):
     dedup_key = models.CharField(_("deduplication key"), max_length=160, unique=True)
-    kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
+    # One of the kinds the apps registered (notifications/registry.py), which also name
+    # them: the outbox itself knows no kind.
+    kind = models.CharField(_("kind"), max_length=KIND_MAX_LENGTH)
     channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices)
     recipient = models.CharField(_("recipient"), max_length=254, blank=True)
     language = models.CharField(_("language"), max_length=5, default="id")
@@ -72,14 +54,20 @@ class Message(models.Model):
         Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("office"),
     )  # fmt: skip
-    booking = models.ForeignKey(
-        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages",
-        verbose_name=_("booking"),
-    )  # fmt: skip
-    ticket = models.ForeignKey(
-        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages",
-        verbose_name=_("ticket"),
-    )  # fmt: skip
+    # What the message is about (a booking, a ticket…), read by its kind's hooks at
+    # delivery; the app that owns it can query back through notifications/relations.py.
+    # Not indexed alone: the index on both columns below serves every lookup.
+    subject_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("subject type"),
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
@@ -122,10 +110,20 @@ class Message(models.Model):
                 fields=["lease_until"], condition=Q(status="sending"), name="message_sending"
             ),
             models.Index(fields=["office", "-created_at"], name="message_by_office"),
+            models.Index(fields=["subject_type", "subject_id"], name="message_subject"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.dedup_key}"
+
+    @property
+    def kind_label(self) -> str:
+        return message_kind_label(self.kind)
+
+    @property
+    def resendable(self) -> bool:
+        """Its kind may be sent again (not a one-time code, erased once sent)."""
+        return message_kind_hooks(self.kind).resendable
 
     @property
     def masked_recipient(self) -> str:

@@ -2,8 +2,10 @@
 
 A message is due GILIRAN_RETENTION_MESSAGE_DAYS after it was sent (or created, if it
 never was), once it is no longer pending or being sent. Kept: kind, channel, language,
-office, booking and ticket links, status, times, attempts (delivery statistics). Erased:
-the address, the context (names, codes, links), the gateway's reference and error text."""
+office, subject (the booking or ticket it was about, an id), status, times, attempts
+(delivery statistics). Erased: the address, the context (names, codes, links), the
+gateway's reference and error text. A citizen's deletion request finds their messages
+through the subjects (privacy/selectors.py) and erases them with `messages_erase`."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.message_budget import message_budget_alarm, message_budget_scope_label
-from notifications.models import Message, MessageKind, MessageStatus
+from notifications.models import Message, MessageStatus
+from notifications.registry import message_kind_choices
 from notifications.selectors import message_log
 from notifications.services.outbox import message_resend
 from offices.models import Office, Role
@@ -33,11 +34,12 @@ def message_log_page(request: HttpRequest, office_code: str) -> HttpResponse:
     search = request.GET.get("cari", "")[:40]
     status = request.GET.get("status", "")
     kind = request.GET.get("jenis", "")
+    kinds = message_kind_choices()
     messages = message_log(
         office=office,
         search=search,
         status=status if status in MessageStatus.values else "",
-        kind=kind if kind in MessageKind.values else "",
+        kind=kind if kind in dict(kinds) else "",
     )
     page = Paginator(messages, 50).get_page(request.GET.get("halaman"))
     alarm = message_budget_alarm()
@@ -45,7 +47,7 @@ def message_log_page(request: HttpRequest, office_code: str) -> HttpResponse:
         request,
         "notifications/log.html",
         {"office": office, "page": page, "search": search, "status": status, "kind": kind,
-         "statuses": MessageStatus.choices, "kinds": MessageKind.choices,
+         "statuses": MessageStatus.choices, "kinds": kinds,
          "budget_alarm": alarm,
          "budget_alarm_scope": message_budget_scope_label(alarm) if alarm else ""},
     )  # fmt: skip

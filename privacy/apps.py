@@ -13,4 +13,4 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Personal data requests")
 
     def ready(self) -> None:
-        from privacy import privacy  # noqa: F401  (its data map and retention)
+        from privacy import messages, privacy  # noqa: F401  (message kinds; data map)

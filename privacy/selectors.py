@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Booking, Channel, WaitlistEntry
 from core.contacts import mask_email, mask_phone
 from core.templatetags.giliran import office_datetime
-from notifications.models import Message, MessageKind
+from notifications.models import Message
+from notifications.registry import message_kind_label
 from offices.models import Office, Role
 from offices.permissions import offices_for
 from privacy.models import OPEN_REQUEST_STATUSES, DataEvent, DataEventKind, DataRequest
@@ -164,7 +165,7 @@ def citizen_data(nik_hash: str, contact: Contact | None = None) -> dict[str, Any
         "messages": [
             {
                 "kind": m.kind,
-                "kind_label": str(m.get_kind_display()),
+                "kind_label": m.kind_label,
                 "channel": m.channel,
                 "channel_label": str(m.get_channel_display()),
                 "to": _masked(m.recipient),
@@ -213,7 +214,7 @@ def _step_label(what: str) -> str:
         return str(DataEventKind(rest).label)
     if family == "message":
         kind, _sep, stage = rest.rpartition("_")
-        label = MessageKind(kind).label if kind in MessageKind.values else kind
+        label = message_kind_label(kind)
         if stage == "sent":
             return str(_("Message sent: %(kind)s") % {"kind": label})
         return str(_("Message queued: %(kind)s") % {"kind": label})

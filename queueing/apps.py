@@ -7,4 +7,4 @@ class QueueingConfig(AppConfig):
     verbose_name = _("Queue and counters")
 
     def ready(self) -> None:
-        from queueing import privacy  # noqa: F401  (the data map and the anonymiser)
+        from queueing import messages, privacy  # noqa: F401  (message kinds; the data map)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, PriorityGroup
+from notifications.relations import messages_about
 from offices.models import Counter, Office, OfficeService
 
 
@@ -94,6 +95,8 @@ class Ticket(models.Model):
     language = models.CharField(max_length=5, default="id")
     # Set when retention erased the contact and the survey comment (core.retention).
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    # The outbox's messages about this ticket (no column: Message.subject points here).
+    messages = messages_about(related_query_name="ticket")
 
     class Meta:
         ordering = ["queued_at"]

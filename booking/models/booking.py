@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.personal_data import mask_nik
+from notifications.relations import messages_about
 from offices.models.catalog import OfficeService, Service
 
 
@@ -140,6 +141,8 @@ class Booking(models.Model):
     lookup_locked_until = models.DateTimeField(
         _("look-up locked until"), null=True, blank=True, editable=False
     )
+    # The outbox's messages about this booking (no column: Message.subject points here).
+    messages = messages_about(related_query_name="booking")
 
     class Meta:
         ordering = ["-created_at"]

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.messages import BookingMessageKind, booking_message_send, booking_reminders_queue
 from booking.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -42,8 +43,6 @@ from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
 from core.message_budget import message_budget_check, message_budget_spend
 from core.nik import normalize_nik
-from notifications.models import MessageKind
-from notifications.services.citizen import booking_message_send, booking_reminders_queue
 from offices.models.staff import Role
 from offices.permissions import require_office_role
 
@@ -592,7 +591,7 @@ def _lookup_counted(*, booking: Booking, matched: bool, now: datetime) -> bool:
         # (the owner's notice carries a fresh link, minted when it is sent).
         manage_tokens_revoke(booking_id=booking.pk)
         booking_message_send(
-            booking=booking, kind=MessageKind.LOOKUP_LOCKED,
+            booking=booking, kind=BookingMessageKind.LOOKUP_LOCKED,
             context={"attempts": failures, "minutes": settings.GILIRAN_LOOKUP_LOCK_MINUTES},
             occasion=locked_until.isoformat(),
         )  # fmt: skip

@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from booking.messages import BookingMessageKind, booking_message_send
 from booking.models import Booking, BookingStatus, Slot
 from booking.services.capacity import slots_lock
 from core.errors import ApplicationError
-from notifications.models import MessageKind
-from notifications.services.citizen import booking_message_send
 
 
 def no_show_candidates(where: Q, *, now: datetime) -> list[tuple[int, int]]:
@@ -70,7 +69,7 @@ def bookings_release_no_shows(where: Q, *, now: datetime | None = None) -> int:
 def _tell(booking: Booking, now: datetime) -> None:
     booking_message_send(
         booking=booking,
-        kind=MessageKind.NO_SHOW,
+        kind=BookingMessageKind.NO_SHOW,
         context={
             "missed": no_shows_counted(nik_hash=booking.nik_hash, now=now),
             "window_days": settings.GILIRAN_NO_SHOW_WINDOW_DAYS,

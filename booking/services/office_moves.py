@@ -12,12 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.messages import BookingMessageKind, booking_message_send, booking_reminders_queue
 from booking.models import Booking, BookingStatus, Slot
 from booking.selectors.availability import booking_window
 from booking.services.capacity import slot_claim, slot_give_back, slots_lock
 from core.errors import ApplicationError
-from notifications.models import MessageKind
-from notifications.services.citizen import booking_message_send, booking_reminders_queue
 
 
 def _nearest_free_slot(
@@ -72,7 +71,7 @@ def bookings_move_elsewhere(*, bookings: list[Booking], away_from: date) -> list
                 slot_give_back(slot_id=old_slot_id)
                 booking.refresh_from_db()
                 booking_message_send(
-                    booking=booking, kind=MessageKind.MOVED, occasion=str(target.pk)
+                    booking=booking, kind=BookingMessageKind.MOVED, occasion=str(target.pk)
                 )
                 if booking.status == BookingStatus.CONFIRMED:
                     booking_reminders_queue(booking=booking, now=now)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from booking.messages import BookingMessageKind, booking_message_send
 from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Slot, Source
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES, WaitlistEntry, WaitlistStatus
 from booking.selectors.availability import booking_window, days_availability
@@ -31,8 +32,6 @@ from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from core.templatetags.giliran import office_datetime, office_day
 from core.timezones import format_local_time
-from notifications.models import MessageKind
-from notifications.services.citizen import booking_message_send
 from notifications.services.outbox import Recipient, message_queue
 from offices.models import OfficeService
 
@@ -121,7 +120,7 @@ def _tell_joined(entry: WaitlistEntry) -> None:
             "entry_url": _entry_url(entry),
         }
     message_queue(
-        kind=MessageKind.WAITLIST_JOINED,
+        kind=BookingMessageKind.WAITLIST_JOINED,
         dedup_key=f"waitlist:{entry.pk}:joined",
         recipient=Recipient(channel=entry.channel, address=address, language=entry.language),
         context=context,
@@ -242,7 +241,7 @@ def _offer(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
             "when": office_datetime(slot.starts_at, zone),
         }
     booking_message_send(
-        booking=offer, kind=MessageKind.WAITLIST_OFFER, context=context,
+        booking=offer, kind=BookingMessageKind.WAITLIST_OFFER, context=context,
         stale_after=offer.releases_at,
     )  # fmt: skip
     return True

@@ -11,25 +11,25 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking
 from core.errors import ApplicationError
 from notifications.channels import DeliveryError, Outgoing, transport_for
-from notifications.models import Message, MessageKind, MessageStatus
+from notifications.models import Message, MessageStatus
+from notifications.registry import message_kind, message_kind_hooks, message_subject_queryset
 from notifications.rendering import RenderError, message_render
 from offices.models import Office
-from queueing.models import Ticket
 
 logger = logging.getLogger("giliran.messages")
 
@@ -51,15 +51,25 @@ def message_queue(
     recipient: Recipient,
     context: dict[str, Any],
     office: Office | None = None,
-    booking: Booking | None = None,
-    ticket: Ticket | None = None,
+    subject: models.Model | None = None,
     due_at: datetime | None = None,
     stale_after: datetime | None = None,
 ) -> Message | None:
     """Write one outbox row; None if a row with this `dedup_key` exists already (the
-    effect was queued before: a task that runs twice queues nothing new).
+    effect was queued before: a task that runs twice queues nothing new). `subject` is
+    the saved row the message is about, of the model its kind registered.
 
-    Call inside the transaction that makes the change the message reports."""
+    Call inside the transaction that makes the change the message reports. Raises
+    UnknownMessageKind for a kind no app registered, ValueError for a wrong subject:
+    both are programming errors."""
+    registered = message_kind(kind)
+    if subject is not None and (
+        registered.subject is None or not isinstance(subject, registered.subject) or not subject.pk
+    ):
+        about = registered.subject._meta.label if registered.subject else "nothing stored"
+        raise ValueError(
+            f"a {registered.value!r} message is about {about} (a saved row), not {subject!r}"
+        )
     now = timezone.now()
     due_at = due_at or now
     try:
@@ -72,8 +82,7 @@ def message_queue(
                 language=recipient.language,
                 context=context,
                 office=office,
-                booking=booking,
-                ticket=ticket,
+                subject=subject,
                 due_at=due_at,
                 stale_after=stale_after,
             )
@@ -129,7 +138,7 @@ def outbox_dispatch_message(*, message_id: int) -> str | None:
     claimed = _claim(Q(pk=message_id), limit=1, now=timezone.now())
     if not claimed:
         return None
-    return _deliver(claimed[0], Facts.about(claimed))
+    return _deliver(claimed[0], Subjects.of(claimed))
 
 
 def outbox_dispatch_due(*, batch_size: int = 100, time_budget: float = 50.0) -> int:
@@ -153,7 +162,7 @@ def _deliver_batch(batch: list[Message]) -> None:
     caller still holds; a row it no longer holds is left to its new owner."""
     if not batch:
         return
-    facts = Facts.about(batch)
+    subjects = Subjects.of(batch)
     token = batch[0].claim_token
     lease = timedelta(seconds=settings.GILIRAN_OUTBOX_LEASE_SECONDS)
     margin = timedelta(seconds=2 * settings.GILIRAN_GATEWAY_TIMEOUT_SECONDS + 1)
@@ -175,7 +184,7 @@ def _deliver_batch(batch: list[Message]) -> None:
                     ).values_list("pk", flat=True)
                 )
             if held is None or message.pk in held:
-                _deliver(message, facts, sent)
+                _deliver(message, subjects, sent)
     finally:
         sent.flush()
 
@@ -220,53 +229,33 @@ IDEMPOTENT_CHANNELS = {"sms", "whatsapp"}
 
 
 @dataclass(frozen=True)
-class Facts:
-    """The state relevance checks read, fetched once for a whole batch."""
+class Subjects:
+    """What a batch's messages are about, as it is now: one query per model (with what
+    the model's registration selects for its kinds' hooks), not one per message."""
 
-    booking_status: dict[int, str]
-    booking_slot: dict[int, int]
-    ticket_status: dict[int, str]
-    bookings: dict[int, Booking]
+    rows: dict[tuple[int, int], models.Model]
 
     @classmethod
-    def about(cls, messages: list[Message]) -> Facts:
-        booking_ids = {m.booking_id for m in messages if m.booking_id}
-        ticket_ids = {m.ticket_id for m in messages if m.ticket_id}
-        bookings = {
-            booking.pk: booking
-            for booking in Booking.objects.filter(pk__in=booking_ids).select_related(
-                "slot__office_service__office"
-            )
-        }
-        return cls(
-            booking_status={pk: booking.status for pk, booking in bookings.items()},
-            booking_slot={pk: booking.slot_id for pk, booking in bookings.items()},
-            bookings=bookings,
-            ticket_status=dict(
-                Ticket.objects.filter(pk__in=ticket_ids).values_list("pk", "status")
-            ),
-        )
+    def of(cls, messages: list[Message]) -> Subjects:
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for message in messages:
+            if message.subject_type_id is not None and message.subject_id is not None:
+                wanted[message.subject_type_id].add(message.subject_id)
+        rows: dict[tuple[int, int], models.Model] = {}
+        for type_id, ids in wanted.items():
+            model = ContentType.objects.get_for_id(type_id).model_class()
+            if model is None:  # its app is gone: its subjects with it
+                continue
+            for row in message_subject_queryset(model).filter(pk__in=ids):
+                rows[type_id, row.pk] = row
+        return cls(rows)
 
+    def of_message(self, message: Message) -> models.Model | None:
+        return self.rows.get((message.subject_type_id or 0, message.subject_id or 0))
 
-# Per kind: a reason the message should no longer go out, checked just before sending.
-RelevanceCheck = Callable[[Message, Facts], str | None]
-RELEVANCE: dict[str, RelevanceCheck] = {}
-
-
-def relevance_check(*kinds: str) -> Callable[[RelevanceCheck], RelevanceCheck]:
-    def register(check: RelevanceCheck) -> RelevanceCheck:
-        for kind in kinds:
-            RELEVANCE[kind] = check
-        return check
-
-    return register
-
-
-ATTACHMENTS: dict[str, Callable[[Message], tuple[tuple[str, str, str], ...]]] = {}
-
-# Per kind: context added just before rendering and never stored, such as a signed link
-# (a token in the outbox row would outlive its use in every backup).
-SEND_CONTEXT: dict[str, Callable[[Message, Facts], dict[str, Any]]] = {}
+    def lost(self, message: Message) -> bool:
+        """The message was about a row that no longer exists."""
+        return message.subject_type_id is not None and self.of_message(message) is None
 
 
 def _finish(message: Message, *, attempted: bool, **changes: Any) -> bool:
@@ -301,21 +290,23 @@ def _without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _skip_reason(message: Message, facts: Facts, now: datetime) -> str | None:
+def _skip_reason(message: Message, subjects: Subjects, now: datetime) -> str | None:
     if message.stale_after and message.stale_after <= now:
         return "too late to be useful"
-    check = RELEVANCE.get(message.kind)
-    return check(message, facts) if check else None
+    if subjects.lost(message):
+        return "what the message is about no longer exists"
+    check = message_kind_hooks(message.kind).relevance
+    return check(message, subjects.of_message(message)) if check else None
 
 
-def _deliver(message: Message, facts: Facts, sent: SentOutcomes | None = None) -> str:
+def _deliver(message: Message, subjects: Subjects, sent: SentOutcomes | None = None) -> str:
     """Send one claimed row and record what happened. Never raises for a delivery
     problem: each one ends as a retry, a dead letter with its reason, or a skip."""
     if message.claims > settings.GILIRAN_OUTBOX_MAX_ATTEMPTS * 3:
         crashed = f"claimed {message.claims} times without an outcome: a worker may crash on it"
         _finish(message, attempted=False, status=MessageStatus.DEAD, last_error=crashed)
         return MessageStatus.DEAD
-    skip = _skip_reason(message, facts, timezone.now())
+    skip = _skip_reason(message, subjects, timezone.now())
     if skip:
         _finish(message, attempted=False, status=MessageStatus.SKIPPED, last_error=skip)
         return MessageStatus.SKIPPED
@@ -324,13 +315,16 @@ def _deliver(message: Message, facts: Facts, sent: SentOutcomes | None = None) -
             raise DeliveryError(
                 f"the citizen gave no address for {message.channel}", permanent=True
             )
-        extra = SEND_CONTEXT.get(message.kind)
-        context = {**message.context, **extra(message, facts)} if extra else message.context
+        hooks = message_kind_hooks(message.kind)
+        subject = subjects.of_message(message)
+        context = message.context
+        if hooks.at_delivery:
+            context = {**context, **hooks.at_delivery(message, subject)}
         rendered = message_render(
             kind=message.kind, language=message.language, context=context,
             for_email=message.channel == "email",
         )  # fmt: skip
-        attach = ATTACHMENTS.get(message.kind)
+        attach = hooks.attachments if message.channel == "email" else None
         outgoing = Outgoing(
             idempotency_key=message.idempotency_key,
             channel=message.channel,
@@ -339,7 +333,7 @@ def _deliver(message: Message, facts: Facts, sent: SentOutcomes | None = None) -
             language=message.language,
             reference=str(message.context.get("reference", "")),
             rendered=rendered,
-            attachments=attach(message) if attach and message.channel == "email" else (),
+            attachments=attach(message, subject) if attach else (),
         )
         provider_ref = transport_for(message.channel).send(outgoing)
     except RenderError as error:
@@ -387,9 +381,9 @@ def _failed(message: Message, reason: str, *, permanent: bool, attempted: bool) 
 
 def message_resend(*, message: Message, by: User) -> Message:
     """Send a message again as a new row (the log keeps both). For a dead letter after
-    its cause is fixed, or a citizen who lost the first one. A one-time code is never
-    resent (it was erased once sent); the citizen asks for a new one."""
-    if message.kind == MessageKind.CODE:
+    its cause is fixed, or a citizen who lost the first one. A kind registered as not
+    resendable (a one-time code, erased once sent) never is; the citizen asks anew."""
+    if not message.resendable:
         raise ApplicationError(
             "code_not_resent",
             _("One-time codes are not resent. The citizen can ask for a new code."),
@@ -411,8 +405,8 @@ def message_resend(*, message: Message, by: User) -> Message:
             language=message.language,
             context=message.context,
             office=message.office,
-            booking=message.booking,
-            ticket=message.ticket,
+            subject_type=message.subject_type,
+            subject_id=message.subject_id,
             due_at=timezone.now(),
             resent_from=message,
             resent_by=by,

@@ -35,8 +35,8 @@ from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from core.nik import normalize_nik
-from notifications.models import MessageKind
 from notifications.services.outbox import Recipient, message_queue
+from privacy.messages import PrivacyMessageKind
 
 GRANT_SALT = "giliran.privacy.grant"
 
@@ -184,7 +184,7 @@ def identity_proof_send(
         )
         with translation.override(language):
             message_queue(
-                kind=MessageKind.PRIVACY_CODE,
+                kind=PrivacyMessageKind.PRIVACY_CODE,
                 dedup_key=f"privacy:code:{record.pk}",
                 recipient=Recipient(channel=channel, address=contact.address, language=language),
                 context={
@@ -193,7 +193,7 @@ def identity_proof_send(
                     "minutes": settings.GILIRAN_CODE_MINUTES,
                 },
                 office=anchor.slot.office_service.office,
-                booking=anchor,
+                subject=anchor,
                 stale_after=record.expires_at,
             )
     cache.set(proof_key, record.pk, timeout=settings.GILIRAN_CODE_MINUTES * 60)

@@ -29,11 +29,12 @@ from core import personal_data
 from core.audit import record_update
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind, MessageStatus
+from notifications.models import Message, MessageStatus
 from notifications.services.outbox import Recipient, message_queue
 from offices.models import Role
 from offices.permissions import has_office_role
 from privacy import selectors
+from privacy.messages import PrivacyMessageKind
 from privacy.models import (
     ANSWER_WITHIN,
     OPEN_REQUEST_STATUSES,
@@ -220,7 +221,7 @@ def data_request_refuse(
                assignee=staff, new_value_encrypted="")  # fmt: skip
         _event(request, nik_hash=request.nik_hash, kind=DataEventKind.REFUSED, now=now,
                staff=staff)  # fmt: skip
-        _tell(request, MessageKind.PRIVACY_REFUSED, {"reason": reason})
+        _tell(request, PrivacyMessageKind.PRIVACY_REFUSED, {"reason": reason})
         _event(request, nik_hash=request.nik_hash, kind=DataEventKind.TOLD, now=now)
     return request
 
@@ -350,6 +351,6 @@ def data_request_complete(
                     outcome += " " + gettext(
                         "Your upcoming bookings were cancelled first: %(codes)s."
                     ) % {"codes": ", ".join(erased["cancelled"])}
-            _tell(request, MessageKind.PRIVACY_DONE, {"outcome": outcome})
+            _tell(request, PrivacyMessageKind.PRIVACY_DONE, {"outcome": outcome})
         _event(request, nik_hash=request.nik_hash, kind=DataEventKind.TOLD, now=now)
     return request

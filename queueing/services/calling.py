@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
-from notifications.models import MessageKind
-from notifications.services.citizen import called_stale_after, ticket_message_send
 from offices.models import Counter, OfficeService, Role
 from offices.permissions import require_office_role
+from queueing.messages import TicketMessageKind, called_stale_after, ticket_message_send
 from queueing.models import CURRENT_STATUSES, Ticket, TicketEventKind, TicketStatus
 from queueing.policy import waiting_order
 from queueing.selectors import queue_of
@@ -109,7 +108,7 @@ def _tell_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
     """ "Go to counter N" to the called citizen, and "almost your turn" to those now
     near the front (worked out after commit, off the counter's request)."""
     ticket_message_send(
-        ticket=ticket, kind=MessageKind.CALLED, context={"counter": counter.number},
+        ticket=ticket, kind=TicketMessageKind.CALLED, context={"counter": counter.number},
         occasion=f"{counter.pk}:{ticket.recalls}:{now.isoformat()}", stale_after=called_stale_after(now),
     )  # fmt: skip
     if settings.GILIRAN_TURN_NEAR_AHEAD:
@@ -132,7 +131,7 @@ def turn_near_notify(*, office_service: OfficeService, now: datetime | None = No
         for ahead, pk in enumerate(ids):
             ticket = tickets[pk]
             if ticket_message_send(
-                ticket=ticket, kind=MessageKind.TURN_NEAR, context={"ahead": ahead}
+                ticket=ticket, kind=TicketMessageKind.TURN_NEAR, context={"ahead": ahead}
             ):
                 told += 1
     return told
@@ -203,7 +202,7 @@ def ticket_finish(*, counter: Counter, staff: User, now: datetime | None = None)
         )  # fmt: skip
         survey = reverse("ticket-survey", kwargs={"token": finished.public_token})
         ticket_message_send(
-            ticket=finished, kind=MessageKind.SURVEY,
+            ticket=finished, kind=TicketMessageKind.SURVEY,
             context={"survey_url": settings.GILIRAN_SITE_URL + survey},
         )  # fmt: skip
     return finished

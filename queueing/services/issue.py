@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Booking, BookingStatus
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
-from notifications.models import MessageKind
-from notifications.services.citizen import ticket_message_send, ticket_recipient
 from offices.models import Office, OfficeService
 from offices.selectors import closed_days
+from queueing.messages import TicketMessageKind, ticket_message_send, ticket_recipient
 from queueing.models import (
     WALK_IN_SOURCES,
     Ticket,
@@ -115,7 +114,7 @@ def ticket_issue(
         ticket_event_log(ticket, TicketEventKind.ISSUED, now, staff=staff, source=source)
         if ticket_recipient(ticket) is not None:
             ticket_message_send(
-                ticket=ticket, kind=MessageKind.QUEUED,
+                ticket=ticket, kind=TicketMessageKind.QUEUED,
                 context={"ahead": ticket_outlook(ticket, now).ahead or 0},
             )  # fmt: skip
     return ticket

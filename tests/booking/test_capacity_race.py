@@ -29,9 +29,10 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.test import Client
 
+from booking.messages import BookingMessageKind
 from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Slot
 from core import personal_data
-from notifications.models import Message, MessageKind, MessageStatus
+from notifications.models import Message, MessageStatus
 from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE
 
@@ -159,7 +160,7 @@ def code_for(email: str, hold_token: str) -> str:
             return found.group(1)
     replaced = Booking.objects.filter(hold_token=hold_token).exclude(status=BookingStatus.HELD)
     skipped = Message.objects.filter(
-        booking__hold_token=hold_token, kind=MessageKind.CODE, status=MessageStatus.SKIPPED
+        booking__hold_token=hold_token, kind=BookingMessageKind.CODE, status=MessageStatus.SKIPPED
     )
     if replaced.exists() or skipped.exists():
         return "000000"

@@ -9,11 +9,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Slot, Source
 from booking.selectors.availability import day_slots
 from booking.services.booking import booking_hold, code_send, code_verify
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind, MessageStatus
+from notifications.models import Message, MessageStatus
 from tests.booking.conftest import citizen_details
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +192,6 @@ def test_a_sent_code_is_erased_from_the_message_log(
 ) -> None:
     booking = _hold_and_send(slot, citizen, django_capture_on_commit_callbacks)
     code = _code_from_mail()
-    message = Message.objects.get(booking=booking, kind=MessageKind.CODE)
+    message = Message.objects.get(booking=booking, kind=BookingMessageKind.CODE)
     assert message.status == MessageStatus.SENT and message.context["code"] == "••••••"
     assert code not in str(message.context)

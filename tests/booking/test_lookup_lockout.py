@@ -13,10 +13,11 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, Slot, Source
 from booking.services.booking import CitizenDetails, booking_confirm, booking_hold
 from booking.tokens import booking_for_token, manage_token
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,7 +91,7 @@ def test_the_citizen_is_told_once_per_lockout(client: Client, siti_booking: Book
     code = siti_booking.code
     for n in range(12):
         _guess(client, code, f"{n + 10:04d}", f"203.0.113.{n}")
-    notices = Message.objects.filter(booking=siti_booking, kind=MessageKind.LOOKUP_LOCKED)
+    notices = Message.objects.filter(booking=siti_booking, kind=BookingMessageKind.LOOKUP_LOCKED)
     assert notices.count() == 1
     assert [message.to for message in mail.outbox] == [["siti@example.id"]]
     body = str(mail.outbox[0].body)
@@ -104,7 +105,7 @@ def test_a_right_answer_resets_the_count(client: Client, siti_booking: Booking) 
         for n in range(4):
             assert _guess(client, code, f"{n + 10:04d}", f"203.0.113.{round_}").status_code == 404
         assert _guess(client, code, "0001", "198.51.100.3").status_code == 200
-    assert not Message.objects.filter(kind=MessageKind.LOOKUP_LOCKED).exists()
+    assert not Message.objects.filter(kind=BookingMessageKind.LOOKUP_LOCKED).exists()
 
 
 def test_the_lookup_page_says_the_code_is_locked(client: Client, siti_booking: Booking) -> None:

@@ -17,10 +17,11 @@ from django.core import mail
 from django.db import transaction
 from django.test import Client
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import booking_cancel, booking_confirm, booking_hold
 from booking.tokens import booking_for_token, manage_token, manage_tokens_revoke, token_expiry
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 from tests.booking.conftest import NOW, citizen_details
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +47,7 @@ def test_messages_store_no_manage_link_but_carry_one_minted_when_sent(
 ) -> None:
     mail.outbox.clear()
     booking = _confirmed(slot)
-    confirmed = Message.objects.get(booking=booking, kind=MessageKind.CONFIRMED)
+    confirmed = Message.objects.get(booking=booking, kind=BookingMessageKind.CONFIRMED)
     stored = json.dumps(confirmed.context) + json.dumps(
         list(Message.objects.values_list("context", flat=True))
     )

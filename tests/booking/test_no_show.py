@@ -11,12 +11,13 @@ import pytest
 from django.core import mail
 from django.db.models import Q
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import booking_book_for_citizen, booking_confirm, booking_hold
 from booking.services.no_show import bookings_release_no_shows
 from booking.tasks import release_no_shows
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 from offices.models import OfficeService
 from queueing.models import TicketSource
 from queueing.services.check_in import check_in
@@ -44,7 +45,7 @@ def test_a_missed_booking_is_released_once_check_in_has_closed(
     slot.refresh_from_db()
     assert booking.status == BookingStatus.NO_SHOW and not booking.occupies_slot
     assert slot.taken == 0
-    assert Message.objects.filter(booking=booking, kind=MessageKind.NO_SHOW).count() == 1
+    assert Message.objects.filter(booking=booking, kind=BookingMessageKind.NO_SHOW).count() == 1
     assert [str(m.subject) for m in mail.outbox] == [f"Janji temu terlewat: {booking.code}"]
     assert "Janji temu terlewat dalam 90 hari terakhir: 1." in str(mail.outbox[0].body)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core import mail
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, Slot, Source
 from booking.services.booking import (
     booking_cancel,
@@ -16,7 +17,7 @@ from booking.services.booking import (
     booking_hold,
     booking_reschedule,
 )
-from notifications.models import Message, MessageKind, MessageStatus
+from notifications.models import Message, MessageStatus
 from notifications.services.outbox import outbox_dispatch_due, outbox_dispatch_message
 from offices.models import OfficeService
 from tests.booking.conftest import citizen_details
@@ -39,7 +40,8 @@ def _reminders(booking: Booking) -> dict[str, Message]:
     return {
         m.kind: m
         for m in Message.objects.filter(
-            booking=booking, kind__in=[MessageKind.REMINDER_DAY_BEFORE, MessageKind.REMINDER_SOON]
+            booking=booking,
+            kind__in=[BookingMessageKind.REMINDER_DAY_BEFORE, BookingMessageKind.REMINDER_SOON],
         )
     }
 
@@ -55,10 +57,10 @@ def test_confirming_queues_the_day_before_and_two_hours_before_reminders(
     with django_capture_on_commit_callbacks(execute=True):
         booking = _book(slot)
     reminders = _reminders(booking)
-    assert reminders[MessageKind.REMINDER_DAY_BEFORE].due_at == datetime(
+    assert reminders[BookingMessageKind.REMINDER_DAY_BEFORE].due_at == datetime(
         2026, 12, 2, 3, 0, tzinfo=UTC
     )
-    assert reminders[MessageKind.REMINDER_SOON].due_at == slot.starts_at - timedelta(hours=2)
+    assert reminders[BookingMessageKind.REMINDER_SOON].due_at == slot.starts_at - timedelta(hours=2)
     assert all(m.status == MessageStatus.PENDING for m in reminders.values())
 
 
@@ -74,7 +76,7 @@ def test_a_reminder_goes_out_once_when_due_and_not_before(
     clock.move_to(datetime(2026, 12, 2, 3, 0, tzinfo=UTC))
     assert outbox_dispatch_due() == 1
     assert outbox_dispatch_due() == 0  # the sweeper running again sends nothing more
-    reminder = _reminders(booking)[MessageKind.REMINDER_DAY_BEFORE]
+    reminder = _reminders(booking)[BookingMessageKind.REMINDER_DAY_BEFORE]
     assert outbox_dispatch_message(message_id=reminder.pk) is None  # nor does the task, twice
     assert _subjects() == ["Besok: Paspor baru di Kantor Imigrasi Jakarta Pusat"]
     body = str(mail.outbox[0].body)
@@ -137,7 +139,7 @@ def test_no_reminder_for_a_moment_that_has_already_passed(
     slot = _slot_on(passport_here, THURSDAY)
     with django_capture_on_commit_callbacks(execute=True):
         booking = _book(slot)
-    assert set(_reminders(booking)) == {MessageKind.REMINDER_SOON}
+    assert set(_reminders(booking)) == {BookingMessageKind.REMINDER_SOON}
 
 
 def test_reminder_times_follow_the_settings(
@@ -149,5 +151,7 @@ def test_reminder_times_follow_the_settings(
     with django_capture_on_commit_callbacks(execute=True):
         booking = _book(slot)
     reminders = _reminders(booking)
-    assert set(reminders) == {MessageKind.REMINDER_SOON}
-    assert reminders[MessageKind.REMINDER_SOON].due_at == slot.starts_at - timedelta(minutes=45)
+    assert set(reminders) == {BookingMessageKind.REMINDER_SOON}
+    assert reminders[BookingMessageKind.REMINDER_SOON].due_at == slot.starts_at - timedelta(
+        minutes=45
+    )

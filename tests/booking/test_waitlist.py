@@ -12,12 +12,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Slot, Source, WaitlistEntry, WaitlistStatus
 from booking.selectors.availability import days_availability
 from booking.services.booking import booking_cancel, booking_confirm, booking_hold
 from booking.services.waitlist import waitlist_join, waitlist_leave, waitlist_sweep
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 from offices.models import OfficeService
 from tests.booking.conftest import FIRST_BOOKABLE, citizen_details
 
@@ -135,7 +136,7 @@ def test_the_offer_link_books_the_place_with_one_click(
     assert booked is not None and booked.status == BookingStatus.CONFIRMED
     assert budi.status == WaitlistStatus.BOOKED
     assert response.status_code == 302 and response["Location"].endswith(f"/pesanan/{booked.code}/")
-    assert Message.objects.filter(booking=booked, kind=MessageKind.CONFIRMED).exists()
+    assert Message.objects.filter(booking=booked, kind=BookingMessageKind.CONFIRMED).exists()
 
 
 def test_an_expired_offer_cannot_be_accepted(

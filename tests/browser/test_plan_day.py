@@ -24,9 +24,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Page, Response, ViewportSize, expect
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 from offices.models import Office
 from scheduling import tasks
 from scheduling.models import DayPlan, PlanChange
@@ -224,7 +225,7 @@ def test_a_supervisor_replans_a_day_and_cuts_it_short(
     for booking in bookings:
         booking.refresh_from_db()
         assert booking.slot.local_date != day and booking.status == BookingStatus.CONFIRMED
-        assert Message.objects.filter(booking=booking, kind=MessageKind.MOVED).count() == 1
+        assert Message.objects.filter(booking=booking, kind=BookingMessageKind.MOVED).count() == 1
     moved = PlanChange.objects.latest("pk")
     assert moved.what["staffed"] == {labels[0]: 0}
     assert sorted(moved.what["moved_bookings"]) == sorted(b.code for b in bookings)

@@ -15,8 +15,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from notifications.models import Message, MessageChannel, MessageKind, MessageStatus
+from notifications.models import Message, MessageChannel, MessageStatus
 from notifications.services.outbox import outbox_dispatch_due
+from queueing.messages import TicketMessageKind
 from tests.fake_gateway import FakeGateway
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -39,7 +40,7 @@ def slow_gateway(settings: Any) -> Iterator[FakeGateway]:
 
 def _due(count: int) -> None:
     Message.objects.bulk_create(
-        Message(dedup_key=f"survey:{n}", kind=MessageKind.SURVEY, channel=MessageChannel.SMS,
+        Message(dedup_key=f"survey:{n}", kind=TicketMessageKind.SURVEY, channel=MessageChannel.SMS,
                 recipient=f"+62812000{n:05d}", context=CONTEXT, due_at=timezone.now())
         for n in range(count)
     )  # fmt: skip

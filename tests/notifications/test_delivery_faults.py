@@ -29,9 +29,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from notifications.models import Message, MessageChannel, MessageKind, MessageStatus
+from notifications.models import Message, MessageChannel, MessageStatus
 from notifications.services.outbox import Recipient, SentOutcomes, message_queue
 from notifications.tasks import outbox_dispatch_message_task
+from queueing.messages import TicketMessageKind
 from tests.fake_gateway import FakeGateway
 from tests.processes import (
     celery_beat,
@@ -139,7 +140,7 @@ def queue_after_commit(numbers: range) -> None:
     with transaction.atomic():
         for n in numbers:
             message_queue(
-                kind=MessageKind.SURVEY,
+                kind=TicketMessageKind.SURVEY,
                 dedup_key=f"fault:{n}",
                 recipient=Recipient(channel="sms", address=survey_phone(n), language="id"),
                 context=survey_context(n),
@@ -153,7 +154,7 @@ def create_due(numbers: range) -> list[int]:
     rows = Message.objects.bulk_create(
         Message(
             dedup_key=f"fault:{n}",
-            kind=MessageKind.SURVEY,
+            kind=TicketMessageKind.SURVEY,
             channel=MessageChannel.SMS,
             recipient=survey_phone(n),
             language="id",

@@ -17,8 +17,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from notifications.models import Message, MessageChannel, MessageKind, MessageStatus
+from notifications.models import Message, MessageChannel, MessageStatus
 from notifications.services.outbox import outbox_dispatch_due, outbox_dispatch_message
+from queueing.messages import TicketMessageKind
 from tests.fake_gateway import FakeGateway
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def survey(
     """A due survey for citizen `n`: no booking or ticket, so no relevance check."""
     return Message.objects.create(
         dedup_key=f"survey:{n}",
-        kind=MessageKind.SURVEY,
+        kind=TicketMessageKind.SURVEY,
         channel=channel,
         recipient=f"+62812{n:07d}" if recipient is None else recipient,
         language="id",

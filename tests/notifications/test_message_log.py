@@ -10,7 +10,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from notifications.models import Message, MessageKind, MessageStatus
+from booking.messages import BookingMessageKind
+from notifications.models import Message, MessageStatus
 from notifications.services.outbox import Recipient, message_queue, outbox_dispatch_due
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ CONTEXT = {
 }
 
 
-def _queue(office: Any, *, kind: str = MessageKind.CANCELLED, address: str = "siti@example.id",
+def _queue(office: Any, *, kind: str = BookingMessageKind.CANCELLED, address: str = "siti@example.id",
            channel: str = "email", key: str = "one", context: dict[str, Any] | None = None) -> Message:  # fmt: skip
     with transaction.atomic():
         message = message_queue(
@@ -79,7 +80,9 @@ def test_a_dead_letter_shows_why_and_can_be_resent_once_fixed(
 def test_one_time_codes_are_never_resent(
     client: Client, jakarta_office: Any, supervisor: Any
 ) -> None:
-    code = _queue(jakarta_office, kind=MessageKind.CODE, context={**CONTEXT, "code": "123456"})
+    code = _queue(
+        jakarta_office, kind=BookingMessageKind.CODE, context={**CONTEXT, "code": "123456"}
+    )
     client.force_login(supervisor)
     response = client.post(
         reverse("staff:message-resend", args=[jakarta_office.code, code.pk]), follow=True

@@ -11,7 +11,8 @@ from django.test import Client
 
 from booking.models import Booking, BookingStatus, Slot
 from core.nik import NIK_PATTERN
-from notifications.models import Message, MessageKind
+from notifications.models import Message
+from privacy.messages import PrivacyMessageKind
 from privacy.models import DataRequest
 from tests.privacy.conftest import BUDI_NIK, SITI_NIK, book, code_from_mail
 
@@ -173,4 +174,4 @@ def test_privacy_codes_spend_the_sms_budget(
         for _ in range(2)
     ]
     assert [a.status_code for a in answers] == [202, 202]
-    assert Message.objects.filter(kind=MessageKind.PRIVACY_CODE).count() == 1
+    assert Message.objects.filter(kind=PrivacyMessageKind.PRIVACY_CODE).count() == 1

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from booking.messages import BookingMessageKind
 from booking.models import (
     Booking,
     BookingStatus,
@@ -23,8 +24,9 @@ from booking.models import (
 from booking.services.booking import booking_hold
 from core import personal_data
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 from privacy import selectors
+from privacy.messages import PrivacyMessageKind
 from privacy.models import DataEvent, DataEventKind, DataRequest, RequestKind, RequestStatus
 from privacy.services.proof import Contact
 from privacy.services.requests import (
@@ -104,7 +106,7 @@ def test_a_supervisor_corrects_the_name_everywhere_and_the_citizen_is_told(
     assert siti_booking.full_name == "Siti Rahmawati Putri"
     request.refresh_from_db()
     assert request.status == RequestStatus.DONE and request.new_value_encrypted == ""
-    told = Message.objects.get(kind=MessageKind.PRIVACY_DONE)
+    told = Message.objects.get(kind=PrivacyMessageKind.PRIVACY_DONE)
     assert told.recipient == "siti@example.id"
     assert request.reference in mail.outbox[-1].body
     assert "nama lengkap" in mail.outbox[-1].body  # in the citizen's language
@@ -178,16 +180,16 @@ def test_deletion_cancels_the_upcoming_booking_then_erases_but_keeps_the_figures
     assert siti_booking.nik_hash != siti_hash and siti_booking.anonymised_at is not None
     # The citizen is told of the cancellation: the notice queued by the deletion is
     # delivered (not blanked before it could go); it is erased by the retention job.
-    cancelled = Message.objects.get(booking=siti_booking, kind=MessageKind.CANCELLED)
+    cancelled = Message.objects.get(booking=siti_booking, kind=BookingMessageKind.CANCELLED)
     assert cancelled.status == "sent" and cancelled.recipient == "siti@example.id"
     assert any(siti_booking.code in m.body and m.to == ["siti@example.id"] for m in mail.outbox)
     # Messages already sent before the deletion are erased at once.
     sent_before = Message.objects.filter(booking=siti_booking).exclude(pk=cancelled.pk)
     assert sent_before.exists() and not sent_before.exclude(recipient="").exists()
     # The reminder of the cancelled booking, still waiting, will never go out.
-    reminder = Message.objects.get(booking=siti_booking, kind=MessageKind.REMINDER_SOON)
+    reminder = Message.objects.get(booking=siti_booking, kind=BookingMessageKind.REMINDER_SOON)
     assert reminder.status == "skipped" and reminder.recipient == ""
-    done = Message.objects.get(kind=MessageKind.PRIVACY_DONE)  # …and of the outcome
+    done = Message.objects.get(kind=PrivacyMessageKind.PRIVACY_DONE)  # …and of the outcome
     assert siti_booking.code in done.context["outcome"]
     assert selectors.citizen_data(siti_hash)["bookings"] == []
     # Budi is untouched.

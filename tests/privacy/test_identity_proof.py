@@ -12,7 +12,8 @@ from django.core import mail
 from booking.models import Booking, BookingStatus, Slot, Source, VerificationCode
 from booking.services.booking import booking_hold, code_send, code_verify
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind
+from notifications.models import Message
+from privacy.messages import PrivacyMessageKind
 from privacy.services.proof import (
     grant_read,
     grant_token,
@@ -31,7 +32,7 @@ def test_the_right_nik_and_contact_get_a_code_that_proves_the_citizen(
     with django_capture_on_commit_callbacks(execute=True):
         proof = identity_proof_start(nik=SITI_NIK, contact="SITI@example.id")
     assert mail.outbox[-1].to == ["siti@example.id"]
-    message = Message.objects.get(kind=MessageKind.PRIVACY_CODE)
+    message = Message.objects.get(kind=PrivacyMessageKind.PRIVACY_CODE)
     assert message.context["code"] == "••••••"  # the code is erased once sent
     grant = identity_proof_verify(proof=proof, code=code_from_mail())
     assert grant.nik_hash == siti_hash
@@ -43,7 +44,7 @@ def test_a_phone_number_in_any_form_reaches_the_booking_made_with_it(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         identity_proof_start(nik=SITI_NIK, contact="+62 812 3456 7890")
-    message = Message.objects.get(kind=MessageKind.PRIVACY_CODE)
+    message = Message.objects.get(kind=PrivacyMessageKind.PRIVACY_CODE)
     assert message.recipient == "+6281234567890"
 
 
@@ -153,7 +154,7 @@ def test_an_expired_hold_with_a_victims_nik_proves_nothing(
         proof = identity_proof_start(nik=SITI_NIK, contact="mallory@example.id")
         identity_proof_start(nik=SITI_NIK, contact="0813-9999-0000")
     assert len(mail.outbox) == sent_before
-    assert not Message.objects.filter(kind=MessageKind.PRIVACY_CODE).exists()
+    assert not Message.objects.filter(kind=PrivacyMessageKind.PRIVACY_CODE).exists()
     with pytest.raises(ApplicationError) as refused:
         identity_proof_verify(proof=proof, code="000000")
     assert refused.value.code == "wrong_code"
@@ -175,11 +176,11 @@ def test_asking_for_a_code_does_the_same_work_for_known_and_unknown_details(
             proof = identity_proof_start(nik=nik, contact="siti@example.id")
         answers.append((proof, callbacks))
     assert [len(callbacks) for _proof, callbacks in answers] == [1, 1]
-    assert not Message.objects.filter(kind=MessageKind.PRIVACY_CODE).exists()
+    assert not Message.objects.filter(kind=PrivacyMessageKind.PRIVACY_CODE).exists()
     with django_capture_on_commit_callbacks(execute=True):  # the message's own dispatch
         for _proof, callbacks in answers:
             callbacks[0]()
-    assert Message.objects.filter(kind=MessageKind.PRIVACY_CODE).count() == 1
+    assert Message.objects.filter(kind=PrivacyMessageKind.PRIVACY_CODE).count() == 1
     assert identity_proof_verify(proof=answers[0][0], code=code_from_mail()).contact.address == (
         "siti@example.id"
     )

@@ -12,7 +12,8 @@ from django.db import connection, transaction
 
 from booking.models import Booking, Channel
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind, MessageStatus
+from notifications.models import Message, MessageStatus
+from privacy.messages import PrivacyMessageKind
 from privacy.models import DataRequest, RequestKind, RequestStatus
 from privacy.services.proof import Contact
 from privacy.services.requests import (
@@ -64,7 +65,7 @@ def test_parallel_answers_to_one_request_take_effect_once(
     request.refresh_from_db()
     assert request.status in (RequestStatus.DONE, RequestStatus.REFUSED)
     told = Message.objects.filter(
-        kind__in=[MessageKind.PRIVACY_DONE, MessageKind.PRIVACY_REFUSED]
+        kind__in=[PrivacyMessageKind.PRIVACY_DONE, PrivacyMessageKind.PRIVACY_REFUSED]
     ).count()
     assert told == 1
     siti_booking.refresh_from_db()

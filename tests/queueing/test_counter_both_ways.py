@@ -216,7 +216,7 @@ def _effects(world: Counters) -> dict[str, list[tuple[Any, ...]]]:
     events = TicketEvent.objects.filter(ticket__office=office).select_related(
         "ticket", "counter", "staff"
     )
-    messages = Message.objects.filter(office=office).select_related("ticket")
+    messages = Message.objects.filter(office=office).prefetch_related("subject")
     return {
         "tickets": sorted(
             (
@@ -252,7 +252,7 @@ def _effects(world: Counters) -> dict[str, list[tuple[Any, ...]]]:
         "messages": sorted(
             (
                 m.kind,
-                m.ticket.display_number if m.ticket else None,
+                m.subject.display_number if isinstance(m.subject, Ticket) else None,
                 m.channel,
                 m.recipient,
                 m.language,

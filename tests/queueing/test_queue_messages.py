@@ -11,8 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 from offices.models import Counter, OfficeService
+from queueing.messages import TicketMessageKind
 from queueing.models import ServiceRating, Ticket, TicketSource, TicketStatus
 from queueing.services.calling import call_next, ticket_finish, ticket_recall, ticket_start
 from queueing.services.check_in import check_in
@@ -34,7 +35,7 @@ def test_checking_in_tells_the_citizen_their_number_and_who_is_ahead(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         ticket = check_in(office=passport.office, code=booking.code)
-    assert _kinds(ticket) == [MessageKind.QUEUED]
+    assert _kinds(ticket) == [TicketMessageKind.QUEUED]
     assert mail.outbox[0].to == [booking.email]
     assert str(mail.outbox[0].subject) == f"Nomor Anda: {ticket.display_number}"
     assert "Orang di depan Anda: " in str(mail.outbox[0].body)
@@ -80,12 +81,14 @@ def test_almost_your_turn_goes_once_to_each_of_the_first_three_waiting(
     with django_capture_on_commit_callbacks(execute=True):
         call_next(counter=counter_one, staff=counter_clerk)  # calls tickets[0]
     told = set(
-        Message.objects.filter(kind=MessageKind.TURN_NEAR).values_list("ticket_id", flat=True)
+        Message.objects.filter(kind=TicketMessageKind.TURN_NEAR).values_list(
+            "subject_id", flat=True
+        )
     )
     assert told == {tickets[1].pk, tickets[2].pk, tickets[3].pk}
     ahead = dict(
-        Message.objects.filter(kind=MessageKind.TURN_NEAR).values_list(
-            "ticket_id", "context__ahead"
+        Message.objects.filter(kind=TicketMessageKind.TURN_NEAR).values_list(
+            "subject_id", "context__ahead"
         )
     )
     assert ahead == {tickets[1].pk: 0, tickets[2].pk: 1, tickets[3].pk: 2}
@@ -93,8 +96,9 @@ def test_almost_your_turn_goes_once_to_each_of_the_first_three_waiting(
     ticket_finish(counter=counter_one, staff=counter_clerk)
     with django_capture_on_commit_callbacks(execute=True):
         call_next(counter=counter_one, staff=counter_clerk)  # calls tickets[1]
-    assert Message.objects.filter(kind=MessageKind.TURN_NEAR).count() == 4  # only tickets[4] is new
-    assert Message.objects.filter(kind=MessageKind.TURN_NEAR, ticket=tickets[4]).exists()
+    # only tickets[4] is new
+    assert Message.objects.filter(kind=TicketMessageKind.TURN_NEAR).count() == 4
+    assert Message.objects.filter(kind=TicketMessageKind.TURN_NEAR, ticket=tickets[4]).exists()
 
 
 def test_after_service_the_citizen_is_asked_one_question(

@@ -19,10 +19,11 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Slot, Source
 from booking.services.booking import booking_confirm, booking_hold
 from core.errors import ApplicationError
-from notifications.models import Message, MessageKind
+from notifications.models import Message
 from offices.models import OfficeService
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.planning import (
@@ -120,7 +121,7 @@ def test_moving_stranded_bookings_tells_the_citizens_and_is_audited(
     booking.refresh_from_db()
     assert booking.slot.local_date != DAY and booking.status == BookingStatus.CONFIRMED
     assert booking.reschedule_count == 0  # the office's move is not the citizen's
-    assert Message.objects.filter(booking=booking, kind=MessageKind.MOVED).exists()
+    assert Message.objects.filter(booking=booking, kind=BookingMessageKind.MOVED).exists()
     assert any(booking.code in str(m.subject) for m in mail.outbox)
     change = PlanChange.objects.get()
     assert change.by == supervisor and change.why == "Dewi sakit"
