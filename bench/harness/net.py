@@ -187,11 +187,16 @@ def wrk(
         raise SystemExit(f"bench: wrk failed on {path}: {done.stdout}{done.stderr}")
     raw = json.loads(line.split(" ", 1)[1])
     requests = int(raw["requests"])
+    # Sync workers serve every request wrk left queued, even after it has gone: wait for
+    # them, or a slow endpoint's leftovers eat into the next round.
+    if fetch(server.url(BASELINE), timeout=300)[0] != 200:
+        raise SystemExit(f"bench: {BASELINE} did not answer after a round")
     return {
         "requests_per_second": round(requests / (raw["duration_us"] / 1e6), 1),
         "p50_ms": raw["p50_us"] / 1000,
         "p99_ms": raw["p99_us"] / 1000,
-        "errors": int(raw["non_2xx"] + raw["socket_errors"]),
+        # A round in which nothing was answered measured nothing: count it as an error.
+        "errors": int(raw["non_2xx"] + raw["socket_errors"]) + (requests == 0),
         "bytes_per_response": round(raw["bytes"] / requests) if requests else 0,
     }
 

@@ -99,6 +99,9 @@ class Bench:
             key: getattr(args, key) if getattr(args, key) is not None else preset[int(args.quick)]
             for key, preset in merged.items()
         }
+        for key, value in values.items():
+            if isinstance(value, int | float) and value < (0 if key == "warmup" else 1e-9):
+                parser.error(f"--{key.replace('_', '-')} must be positive: {value}")
         self.o = SimpleNamespace(**values)
         self.quick: bool = args.quick
         self.write_docs = not (args.quick or args.no_docs)
@@ -118,8 +121,9 @@ class Bench:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         return RESULTS_DIR / f"{self.name}-{self.stamp}-{suffix}"
 
-    def url(self, database: str | None = None) -> str:
-        return urlsplit(self.o.postgres)._replace(path=f"/{database or self.o.database}").geturl()
+    def url(self) -> str:
+        """The throwaway database's URL."""
+        return urlsplit(self.o.postgres)._replace(path=f"/{self.o.database}").geturl()
 
     @contextlib.contextmanager
     def database(self, *, demo: bool = True) -> Iterator[dict[str, str]]:
