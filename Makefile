@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types deadcode messages makemessages lock bench clean
+.PHONY: run test lint types deadcode messages makemessages lock bench bench-quick clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Giliran needs Python 3.11 or newer")'
@@ -54,6 +54,11 @@ lock:
 
 bench: $(STAMP)
 	$(BIN)/python bench/offices_api.py
+
+# Every benchmark's smoke run (docs/benchmarks.md is left alone): proves each runs end to end.
+bench-quick: $(STAMP) messages
+	for b in offices_api availability_scale call_next wait_estimates flash_crowd solve_office_day reminders national_night; do \
+		$(BIN)/python bench/$$b.py --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) var *.egg-info

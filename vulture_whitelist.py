@@ -283,12 +283,10 @@ message_gateways  # core/checks.py
 axes_client_ip  # core/ratelimit.py
 _stamp_sign_in  # twofactor/signals.py
 
-# Read by templates, by a DRF serializer field of the same name, or through dataclasses.asdict() (bench reports).
+# Read by templates, or by a DRF serializer field of the same name.
 _.kind_label  # audit/views.py
 _.action_label  # audit/views.py
-p90_ms  # bench/harness.py
-mean_ms  # bench/harness.py
-max_ms  # bench/harness.py
+progress  # templates/staff/plan_day.html (DayPlan.progress)
 next_day_opens_at  # booking/selectors/availability.py
 distance_km  # booking/selectors/availability.py
 first_free_day  # booking/selectors/availability.py
@@ -322,9 +320,6 @@ _.do_GET  # tests/fake_gateway.py
 _.do_POST  # tests/fake_gateway.py
 _.daemon_threads  # tests/fake_gateway.py
 _.handle_error  # tests/fake_gateway.py
-
-# Imported for type checking only (under TYPE_CHECKING).
-DataclassInstance  # bench/harness.py
 
 # pytest: hooks, pytestmark, fixtures (autouse, or requested by argument name) and factory_boy Meta options.
 pytestmark  # tests/audit/test_audit_erase.py, tests/audit/test_audit_log.py (+74)
