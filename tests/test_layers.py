@@ -4,7 +4,8 @@ An app may import only from apps in lower layers: never from its own layer's oth
 never upwards, and so never two ways. Imports inside functions count as much as those at
 the top of a module, and a new app fails here until it is given its place. Migrations are
 left out: they name other apps' models as strings and are history, not design. `config`
-is the composition root (settings, URLs, Celery) and may import any app."""
+is the composition root (settings, URLs, Celery) and may import any app; an app's own URL
+modules import no other app."""
 
 from __future__ import annotations
 
@@ -93,6 +94,17 @@ def test_no_two_apps_import_each_other() -> None:
     pairs = {(found.app, found.target) for found in cross_app_imports(project_apps())}
     both_ways = sorted({tuple(sorted(pair)) for pair in pairs if pair[::-1] in pairs})
     assert both_ways == [], f"apps that import each other: {both_ways}"
+
+
+def test_each_app_mounts_only_its_own_pages() -> None:
+    # config/urls.py composes the apps' URL lists (the one `staff:` namespace included);
+    # an app's urls.py that imported another app's views would make it the hub again.
+    wrong = [
+        f"{found.source}:{found.line} imports {found.target}"
+        for found in cross_app_imports(project_apps())
+        if Path(found.source).name in {"urls.py", "api_urls.py"}
+    ]
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_the_check_sees_imports_inside_functions(tmp_path: Path) -> None:

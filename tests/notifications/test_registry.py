@@ -6,12 +6,9 @@ and is not sent; a booking code finds the messages of its ticket too."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.test import Client
@@ -154,29 +151,3 @@ def test_the_admin_names_kinds_and_finds_a_tickets_messages_by_booking_code(
     message = Message.objects.get(ticket=ticket)
     page = client.get(reverse("admin:notifications_message_change", args=[message.pk]))
     assert page.status_code == 200 and ticket.display_number in page.content.decode()
-
-
-# The catalog the outbox may use (Office, the staff roles and the admin's office scope),
-# wherever it lives; nothing else of an app that sends messages.
-CATALOG = {
-    ("booking.models", "Office"),
-    ("booking.models", "Role"),
-    ("booking.permissions", "require_office_role"),
-    ("booking.admin", "ReadOnlyOfficeScopedAdmin"),
-}
-APPS = ("booking", "queueing", "scheduling", "privacy", "audit", "twofactor")
-
-
-def test_the_outbox_imports_no_app_that_sends_messages() -> None:
-    used = set()
-    folder = Path(settings.BASE_DIR) / "notifications"
-    for path in folder.rglob("*.py"):
-        if "migrations" in path.parts:  # history, applied as it was
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                used |= {(node.module, alias.name) for alias in node.names}
-            elif isinstance(node, ast.Import):
-                used |= {(alias.name, "") for alias in node.names}
-    from_apps = {(module, name) for module, name in used if module.split(".")[0] in APPS}
-    assert from_apps <= CATALOG, from_apps - CATALOG
