@@ -75,9 +75,11 @@ class AuditFilterForm(forms.Form):
             return None
         try:
             return day_within(
-                day, field=str(self.fields[name].label), first=FIRST_DAY,
+                day,
+                field=str(self.fields[name].label),
+                first=FIRST_DAY,
                 last=timezone.localdate() + DAYS_AHEAD,
-            )  # fmt: skip
+            )
         except ApplicationError as error:
             raise forms.ValidationError(str(error.message), code=error.code) from None
 

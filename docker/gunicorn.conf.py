@@ -37,9 +37,19 @@ class RedactingLogger(Logger):
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
         atoms = super().atoms(resp, req, environ, request_time)
-        for name in ("r", "U", "q", "f", "{raw_uri}e", "{query_string}e", "{path_info}e",
-                     "{http_referer}e", "{referer}i", "{authorization}i",
-                     "{http_authorization}e"):  # fmt: skip
+        for name in (
+            "r",
+            "U",
+            "q",
+            "f",
+            "{raw_uri}e",
+            "{query_string}e",
+            "{path_info}e",
+            "{http_referer}e",
+            "{referer}i",
+            "{authorization}i",
+            "{http_authorization}e",
+        ):
             if isinstance(atoms.get(name), str):
                 atoms[name] = redact_secrets(atoms[name])
         return atoms

@@ -33,17 +33,39 @@ class KindFilter(admin.SimpleListFilter):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyOfficeScopedAdmin):
-    list_display = ["created_at", "kind_label", "channel", "status", "attempts", "reference",
-                    "masked_recipient", "last_error"]  # fmt: skip
+    list_display = [
+        "created_at",
+        "kind_label",
+        "channel",
+        "status",
+        "attempts",
+        "reference",
+        "masked_recipient",
+        "last_error",
+    ]
     list_filter = ["status", "channel", KindFilter, "office"]
     search_fields = ["context__reference", "dedup_key"]
     date_hierarchy = "created_at"
     actions = ["resend"]
     readonly_fields = (
-        "kind_label", "channel", "masked_recipient", "language", "status", "attempts", "due_at",
-        "stale_after", "sent_at", "provider_ref", "last_error", "office", "about",
-        "dedup_key", "resent_from", "resent_by", "created_at",
-    )  # fmt: skip
+        "kind_label",
+        "channel",
+        "masked_recipient",
+        "language",
+        "status",
+        "attempts",
+        "due_at",
+        "stale_after",
+        "sent_at",
+        "provider_ref",
+        "last_error",
+        "office",
+        "about",
+        "dedup_key",
+        "resent_from",
+        "resent_by",
+        "created_at",
+    )
     fields = readonly_fields
 
     def get_search_results(

@@ -46,11 +46,18 @@ def message_log_page(request: HttpRequest, office_code: str) -> HttpResponse:
     return render(
         request,
         "notifications/log.html",
-        {"office": office, "page": page, "search": search, "status": status, "kind": kind,
-         "statuses": MessageStatus.choices, "kinds": kinds,
-         "budget_alarm": alarm,
-         "budget_alarm_scope": message_budget_scope_label(alarm) if alarm else ""},
-    )  # fmt: skip
+        {
+            "office": office,
+            "page": page,
+            "search": search,
+            "status": status,
+            "kind": kind,
+            "statuses": MessageStatus.choices,
+            "kinds": kinds,
+            "budget_alarm": alarm,
+            "budget_alarm_scope": message_budget_scope_label(alarm) if alarm else "",
+        },
+    )
 
 
 @login_required

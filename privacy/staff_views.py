@@ -66,9 +66,10 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 data_request_complete(request=data_request, staff=request.user)
             elif action == "refuse":
                 data_request_refuse(
-                    request=data_request, staff=request.user,
+                    request=data_request,
+                    staff=request.user,
                     reason=request.POST.get("reason", ""),
-                )  # fmt: skip
+                )
             else:
                 raise Http404
         except ApplicationError as refused:

@@ -184,10 +184,17 @@ class TakeNumber(APIView):
             key=client_ip(request),
             rate=settings.GILIRAN_RATE_HOLD_PER_IP,
         )
-        office_service = OfficeService.objects.filter(
-            office=_office(office), service__code=serializer.validated_data["service"], is_active=True,
-            service__accepts_walk_ins=True, remote_walk_in=True,
-        ).select_related("office", "service").first()  # fmt: skip
+        office_service = (
+            OfficeService.objects.filter(
+                office=_office(office),
+                service__code=serializer.validated_data["service"],
+                is_active=True,
+                service__accepts_walk_ins=True,
+                remote_walk_in=True,
+            )
+            .select_related("office", "service")
+            .first()
+        )
         if office_service is None:
             raise Http404
         ticket = ticket_issue(
@@ -200,9 +207,12 @@ class TakeNumber(APIView):
 
 
 KIOSK_BEARER = OpenApiParameter(
-    "Authorization", str, OpenApiParameter.HEADER, required=True,
+    "Authorization",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
     description="'Bearer <device token>' of a kiosk device registered for this office in the admin.",
-)  # fmt: skip
+)
 
 
 class CheckIn(APIView):
@@ -211,9 +221,11 @@ class CheckIn(APIView):
     error_statuses = (401, 409, 429)
 
     @extend_schema(
-        request=CheckInSerializer, responses={201: TicketSerializer}, parameters=[KIOSK_BEARER],
+        request=CheckInSerializer,
+        responses={201: TicketSerializer},
+        parameters=[KIOSK_BEARER],
         summary="Check in a booking (registered kiosk device)",
-    )  # fmt: skip
+    )
     def post(self, request: Request, office: str) -> Response:
         # The device first: a caller without one learns nothing, not even the office.
         device = kiosks.kiosk_device_authenticate(
@@ -221,8 +233,12 @@ class CheckIn(APIView):
         )
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rate_limit(request, group="kiosk-check-in", key=f"kiosk:{device.pk}",
-                   rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK)  # fmt: skip
+        rate_limit(
+            request,
+            group="kiosk-check-in",
+            key=f"kiosk:{device.pk}",
+            rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK,
+        )
         ticket = check_in(office=device.office, code=serializer.validated_data["code"])
         return _ticket_response(ticket, 201)
 

@@ -109,10 +109,15 @@ def plan_days(request: HttpRequest, office_code: str) -> HttpResponse:
     office = _plan_office(request, office_code)
     today = office.local_date()
     return render(
-        request, "staff/plan_days.html",
-        {"office": office, "days": plan_overview(office=office, first=today + timedelta(days=1),
-                                                  days=settings.GILIRAN_PLAN_DAYS)},
-    )  # fmt: skip
+        request,
+        "staff/plan_days.html",
+        {
+            "office": office,
+            "days": plan_overview(
+                office=office, first=today + timedelta(days=1), days=settings.GILIRAN_PLAN_DAYS
+            ),
+        },
+    )
 
 
 def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> dict[str, Any]:
@@ -126,13 +131,19 @@ def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> 
 
     reserve = view.plan.walk_in_reserve_percent
     return {
-        "office": office, "view": view,
+        "office": office,
+        "view": view,
         "grid": [
-            (counter, [(cell, letters.get(cell.code, "")) if cell else (None, "") for cell in cells])
+            (
+                counter,
+                [(cell, letters.get(cell.code, "")) if cell else (None, "") for cell in cells],
+            )
             for counter, cells in view.grid
         ],
         "legend": [(service, letters.get(service.code, "")) for service in view.services],
-        "staffed_fields": [(label, shown(f"staffed-{label}", n)) for label, n in view.staffed_by_label],
+        "staffed_fields": [
+            (label, shown(f"staffed-{label}", n)) for label, n in view.staffed_by_label
+        ],
         "quota_fields": [
             (s, shown(f"quota-{s.code}", "" if s.override is None else s.override))
             for s in view.services
@@ -140,8 +151,11 @@ def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> 
         "reserve_field": shown("walk_in_reserve_percent", "" if reserve is None else reserve),
         "closed_field": sent["is_closed"].value() if sent is not None else view.plan.is_closed,
         "changes": plan_changes(office=office, day=day),
-        "errors": {}, "message": "", "stranded": [], "submitted": sent.data if sent else {},
-    }  # fmt: skip
+        "errors": {},
+        "message": "",
+        "stranded": [],
+        "submitted": sent.data if sent else {},
+    }
 
 
 @login_required
@@ -159,10 +173,13 @@ def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
                 form = DayPlanForm(request.POST, view=day_plan_view(office=office, day=chosen))
                 if form.is_valid():
                     day_plan_adjust(
-                        office=office, day=chosen, by=request.user,  # type: ignore[arg-type]
-                        why=form.cleaned_data["why"], adjustment=form.adjustment(),
+                        office=office,
+                        day=chosen,
+                        by=request.user,  # type: ignore[arg-type]
+                        why=form.cleaned_data["why"],
+                        adjustment=form.adjustment(),
                         move_bookings=form.cleaned_data["move_bookings"],
-                    )  # fmt: skip
+                    )
                 else:
                     errors = form.field_errors()
         except StrandingRefused as refused:

@@ -504,9 +504,10 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             slot_id=old_slot_id,
             reschedule_count=booking.reschedule_count,
         ).update(
-            slot=new_slot, reschedule_count=F("reschedule_count") + 1,
+            slot=new_slot,
+            reschedule_count=F("reschedule_count") + 1,
             manage_token_version=F("manage_token_version") + 1,  # old links end here
-        )  # fmt: skip
+        )
         if not moved:
             raise ApplicationError(
                 "changed_meanwhile",
@@ -591,8 +592,9 @@ def _lookup_counted(*, booking: Booking, matched: bool, now: datetime) -> bool:
         # (the owner's notice carries a fresh link, minted when it is sent).
         manage_tokens_revoke(booking_id=booking.pk)
         booking_message_send(
-            booking=booking, kind=BookingMessageKind.LOOKUP_LOCKED,
+            booking=booking,
+            kind=BookingMessageKind.LOOKUP_LOCKED,
             context={"attempts": failures, "minutes": settings.GILIRAN_LOOKUP_LOCK_MINUTES},
             occasion=locked_until.isoformat(),
-        )  # fmt: skip
+        )
     return True

@@ -54,13 +54,22 @@ MAX_OPEN_REQUESTS = 5
 
 
 def _event(
-    request: DataRequest | None, *, nik_hash: str, kind: str, now: datetime,
-    staff: AnyUser | None = None, **details: Any,
-) -> None:  # fmt: skip
+    request: DataRequest | None,
+    *,
+    nik_hash: str,
+    kind: str,
+    now: datetime,
+    staff: AnyUser | None = None,
+    **details: Any,
+) -> None:
     DataEvent.objects.create(
-        nik_hash=nik_hash, request=request, kind=kind, at=now,
-        staff=staff if isinstance(staff, User) else None, details=details,
-    )  # fmt: skip
+        nik_hash=nik_hash,
+        request=request,
+        kind=kind,
+        at=now,
+        staff=staff if isinstance(staff, User) else None,
+        details=details,
+    )
 
 
 def citizen_access_record(*, nik_hash: str, exported: bool, now: datetime | None = None) -> None:
@@ -146,8 +155,14 @@ def data_request_file(
             due_at=now + ANSWER_WITHIN,
         )
         request.offices.set(selectors.citizen_offices(nik_hash))
-        _event(request, nik_hash=nik_hash, kind=DataEventKind.FILED, now=now,
-               request_kind=kind, field=field)  # fmt: skip
+        _event(
+            request,
+            nik_hash=nik_hash,
+            kind=DataEventKind.FILED,
+            now=now,
+            request_kind=kind,
+            field=field,
+        )
     return request
 
 
@@ -188,8 +203,9 @@ def data_request_take(
     _require_handler(staff, request)
     with transaction.atomic():
         _claim(request, status=RequestStatus.IN_PROGRESS, assignee=staff)
-        _event(request, nik_hash=request.nik_hash, kind=DataEventKind.ASSIGNED, now=now,
-               staff=staff)  # fmt: skip
+        _event(
+            request, nik_hash=request.nik_hash, kind=DataEventKind.ASSIGNED, now=now, staff=staff
+        )
     return request
 
 
@@ -217,10 +233,15 @@ def data_request_refuse(
         message = _("Say why the request is refused (at most 1000 characters).")
         raise ApplicationError("reason_required", message, fields={"reason": [message]})
     with transaction.atomic():
-        _claim(request, status=RequestStatus.REFUSED, refusal_reason=reason, decided_at=now,
-               assignee=staff, new_value_encrypted="")  # fmt: skip
-        _event(request, nik_hash=request.nik_hash, kind=DataEventKind.REFUSED, now=now,
-               staff=staff)  # fmt: skip
+        _claim(
+            request,
+            status=RequestStatus.REFUSED,
+            refusal_reason=reason,
+            decided_at=now,
+            assignee=staff,
+            new_value_encrypted="",
+        )
+        _event(request, nik_hash=request.nik_hash, kind=DataEventKind.REFUSED, now=now, staff=staff)
         _tell(request, PrivacyMessageKind.PRIVACY_REFUSED, {"reason": reason})
         _event(request, nik_hash=request.nik_hash, kind=DataEventKind.TOLD, now=now)
     return request
@@ -323,27 +344,53 @@ def data_request_complete(
             .values_list("new_value_encrypted", flat=True)
             .first()
         )
-        _claim(request, status=RequestStatus.DONE, decided_at=now, assignee=staff,
-               new_value_encrypted="")  # fmt: skip
+        _claim(
+            request,
+            status=RequestStatus.DONE,
+            decided_at=now,
+            assignee=staff,
+            new_value_encrypted="",
+        )
         with translation.override(request.language):
             if request.kind == RequestKind.CORRECTION:
                 value = personal_data.decrypt(token or "")
                 rows = personal_data_correct(
-                    nik_hash=request.nik_hash, contact=Contact(request.channel, request.address),
-                    field=request.field, value=value,
-                )  # fmt: skip
-                _event(request, nik_hash=request.nik_hash, kind=DataEventKind.CORRECTED,
-                       now=now, staff=staff, field=request.field, rows=rows)  # fmt: skip
+                    nik_hash=request.nik_hash,
+                    contact=Contact(request.channel, request.address),
+                    field=request.field,
+                    value=value,
+                )
+                _event(
+                    request,
+                    nik_hash=request.nik_hash,
+                    kind=DataEventKind.CORRECTED,
+                    now=now,
+                    staff=staff,
+                    field=request.field,
+                    rows=rows,
+                )
                 outcome = gettext(
                     "Your %(field)s has been corrected in all your bookings and waiting-list entries."
                 ) % {"field": CorrectableField(request.field).label.lower()}
             else:
                 erased = personal_data_erase(nik_hash=request.nik_hash, now=now)
                 for code in erased["cancelled"]:
-                    _event(request, nik_hash=request.nik_hash, now=now, staff=staff,
-                           kind=DataEventKind.BOOKING_CANCELLED, booking=code)  # fmt: skip
-                _event(request, nik_hash=request.nik_hash, kind=DataEventKind.ANONYMISED,
-                       now=now, staff=staff, **erased)  # fmt: skip
+                    _event(
+                        request,
+                        nik_hash=request.nik_hash,
+                        now=now,
+                        staff=staff,
+                        kind=DataEventKind.BOOKING_CANCELLED,
+                        booking=code,
+                    )
+                _event(
+                    request,
+                    nik_hash=request.nik_hash,
+                    kind=DataEventKind.ANONYMISED,
+                    now=now,
+                    staff=staff,
+                    **erased,
+                )
                 outcome = gettext(
                     "Your personal data has been erased; only anonymous figures remain."
                 )

@@ -114,9 +114,10 @@ def ticket_issue(
         ticket_event_log(ticket, TicketEventKind.ISSUED, now, staff=staff, source=source)
         if ticket_recipient(ticket) is not None:
             ticket_message_send(
-                ticket=ticket, kind=TicketMessageKind.QUEUED,
+                ticket=ticket,
+                kind=TicketMessageKind.QUEUED,
                 context={"ahead": ticket_outlook(ticket, now).ahead or 0},
-            )  # fmt: skip
+            )
     return ticket
 
 

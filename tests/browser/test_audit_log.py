@@ -44,9 +44,12 @@ def _clerk_books_for_a_citizen_and_reads_it() -> str:
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_supervisor_finds_a_clerks_read_and_never_sees_the_nik(
-    demo_country: None, live_server: Any, page: Page, sign_in: Callable[..., None],
+    demo_country: None,
+    live_server: Any,
+    page: Page,
+    sign_in: Callable[..., None],
     language: str,
-) -> None:  # fmt: skip
+) -> None:
     code = _clerk_books_for_a_citizen_and_reads_it()
     text = TEXTS[language]
     users = get_user_model().objects
