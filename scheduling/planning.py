@@ -212,9 +212,8 @@ def _stranded(office: Office, day: date, plan: DayPlan, changed: DayPlan) -> lis
     stranded: list[Booking] = []
     for service, label, extra in worse:
         block = frame.labels.index(label) if label in frame.labels else None
-        bookings = [
-            booking
-            for booking in Booking.objects.filter(
+        newest_first = (
+            Booking.objects.filter(
                 slot__office_service__office=office,
                 slot__local_date=day,
                 slot__office_service__service__code=service,
@@ -222,6 +221,10 @@ def _stranded(office: Office, day: date, plan: DayPlan, changed: DayPlan) -> lis
             )
             .select_related("slot", "service")
             .order_by("-created_at")
+        )
+        bookings = [
+            booking
+            for booking in newest_first
             if block is None or frame.index_of(booking.slot.starts_at) == block
         ]
         stranded.extend(bookings[:extra])

@@ -148,11 +148,9 @@ def day_instance(*, office: Office, day: date, plan: DayPlan | None = None) -> d
         if any(s.code in codes for s in counter.services.all())
     ]  # a counter skilled for nothing offered here cannot be planned
     staffed_override = (plan.staffed if plan else {}) or {}
+    closed, most = plan is not None and plan.is_closed, len(counters)
     staffed = [
-        0
-        if plan and plan.is_closed
-        else min(int(staffed_override.get(label, len(counters))), len(counters))
-        for label in frame.labels
+        0 if closed else min(int(staffed_override.get(label, most)), most) for label in frame.labels
     ]
     booked = _booked(office, day, frame)
     shares = _counter_shares(counters, codes)

@@ -20,6 +20,7 @@ from scheduling.forms import CapacityDayForm, DayPlanForm, PlanActionForm
 from scheduling.models import PlanStatus
 from scheduling.planning import StrandingRefused, day_plan_adjust, day_plan_replan
 from scheduling.selectors import (
+    PlannedService,
     PlanStatusView,
     capacity_day_slots,
     day_plan_row,
@@ -107,17 +108,9 @@ def _plan_office(request: HttpRequest, office_code: str) -> Office:
 @login_required
 def plan_days(request: HttpRequest, office_code: str) -> HttpResponse:
     office = _plan_office(request, office_code)
-    today = office.local_date()
-    return render(
-        request,
-        "staff/plan_days.html",
-        {
-            "office": office,
-            "days": plan_overview(
-                office=office, first=today + timedelta(days=1), days=settings.GILIRAN_PLAN_DAYS
-            ),
-        },
-    )
+    tomorrow = office.local_date() + timedelta(days=1)
+    days = plan_overview(office=office, first=tomorrow, days=settings.GILIRAN_PLAN_DAYS)
+    return render(request, "staff/plan_days.html", {"office": office, "days": days})
 
 
 def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> dict[str, Any]:
@@ -129,17 +122,14 @@ def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> 
     def shown(name: str, current: object) -> object:
         return sent.data.get(name, current) if sent is not None else current
 
+    def lettered(cell: PlannedService | None) -> tuple[PlannedService | None, str]:
+        return (cell, letters.get(cell.code, "")) if cell else (None, "")
+
     reserve = view.plan.walk_in_reserve_percent
     return {
         "office": office,
         "view": view,
-        "grid": [
-            (
-                counter,
-                [(cell, letters.get(cell.code, "")) if cell else (None, "") for cell in cells],
-            )
-            for counter, cells in view.grid
-        ],
+        "grid": [(counter, [lettered(cell) for cell in cells]) for counter, cells in view.grid],
         "legend": [(service, letters.get(service.code, "")) for service in view.services],
         "staffed_fields": [
             (label, shown(f"staffed-{label}", n)) for label, n in view.staffed_by_label

@@ -162,20 +162,10 @@ def redis_server(
     """A private redis-server without persistence: what it holds dies with it."""
     log = directory / f"redis-{port}.log"
     with open(log, "a") as out:
+        where = ["--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)]
+        no_persistence = ["--save", "", "--appendonly", "no"]
         server = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(directory),
-            ],
+            [REDIS_SERVER, *where, *no_persistence],
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,

@@ -91,6 +91,7 @@ def waitlist_entry_page(request: HttpRequest, token: str) -> HttpResponse:
         and offer.releases_at is not None
         and offer.releases_at > timezone.now()
     )
+    waiting = entry.status == WaitlistStatus.WAITING
     return render(
         request,
         "booking/waitlist_entry.html",
@@ -99,9 +100,7 @@ def waitlist_entry_page(request: HttpRequest, token: str) -> HttpResponse:
             "office": entry.office_service.office,
             "service": entry.office_service.service,
             "offer": offer if offer_live else None,
-            "position": waitlist_position(entry)
-            if entry.status == WaitlistStatus.WAITING
-            else None,
+            "position": waitlist_position(entry) if waiting else None,
             "error": error,
         },
     )
