@@ -68,7 +68,8 @@ def _required(client: str) -> ApplicationError:
     return ApplicationError(
         "challenge_required",
         _(
-            "Many requests came from your connection. To protect the quota from bots, please confirm you are here."
+            "Many requests came from your connection. "
+            "To protect the quota from bots, please confirm you are here."
         ),
         status_code=429,
         extra={"challenge": challenge_new(client=client)},

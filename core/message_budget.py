@@ -72,7 +72,8 @@ def _refused(
     return ApplicationError(
         "message_budget",
         _(
-            "We cannot send more codes by SMS or WhatsApp right now. Please try again later or choose email."
+            "We cannot send more codes by SMS or WhatsApp right now. "
+            "Please try again later or choose email."
         ),
         status_code=429,
     )

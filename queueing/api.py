@@ -211,7 +211,8 @@ KIOSK_BEARER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=True,
-    description="'Bearer <device token>' of a kiosk device registered for this office in the admin.",
+    description="'Bearer <device token>' "
+    "of a kiosk device registered for this office in the admin.",
 )
 
 

@@ -57,7 +57,8 @@ def _not_registered() -> ApplicationError:
     return ApplicationError(
         "kiosk_not_registered",
         _(
-            "This device is not a registered kiosk of this office. Ask the office administrator to register it."
+            "This device is not a registered kiosk of this office. "
+            "Ask the office administrator to register it."
         ),
         status_code=401,
     )

@@ -70,7 +70,8 @@ DAY = OpenApiParameter(
     "day",
     OpenApiTypes.DATE,
     OpenApiParameter.PATH,
-    description="YYYY-MM-DD, from the first of this month to the end of the month after the last bookable day.",
+    description="YYYY-MM-DD, from the first of this month "
+    "to the end of the month after the last bookable day.",
 )
 
 

@@ -196,7 +196,8 @@ def _refuse_if_too_many_holds(*, nik_hash: str, details: CitizenDetails, now: da
         raise ApplicationError(
             "hold_limit",
             _(
-                "This phone number or email already holds %(count)d places. Confirm or let them expire first."
+                "This phone number or email already holds %(count)d places. "
+                "Confirm or let them expire first."
             )
             % {"count": settings.GILIRAN_MAX_HOLDS_PER_CONTACT},
             status_code=409,
@@ -207,7 +208,8 @@ def _nik_already_booked() -> ApplicationError:
     return ApplicationError(
         "already_booked",
         _(
-            "This NIK already has an active booking for this service. Cancel or change that one instead."
+            "This NIK already has an active booking for this service. "
+            "Cancel or change that one instead."
         ),
         fields={"nik": [_("This NIK already has an active booking for this service.")]},
         status_code=409,
@@ -557,7 +559,8 @@ def booking_find(*, code: str, secret: str, now: datetime | None = None) -> Book
         raise ApplicationError(
             "lookup_locked",
             _(
-                "Too many wrong attempts for this booking code. Looking it up is paused for a while; the booking's owner has been told."
+                "Too many wrong attempts for this booking code. "
+                "Looking it up is paused for a while; the booking's owner has been told."
             ),
             status_code=429,
         )

@@ -55,7 +55,8 @@ def bookings_move_elsewhere(*, bookings: list[Booking], away_from: date) -> list
                 raise ApplicationError(
                     "nowhere_to_move",
                     _(
-                        "There is no free time left to move booking %(code)s to. Nothing was changed."
+                        "There is no free time left to move booking %(code)s to. "
+                        "Nothing was changed."
                     )
                     % {"code": booking.code},
                     status_code=409,

@@ -70,7 +70,8 @@ def waitlist_join(
         raise ApplicationError(
             "already_booked",
             _(
-                "This NIK already has an active booking for this service. Cancel or change that one instead."
+                "This NIK already has an active booking for this service. "
+                "Cancel or change that one instead."
             ),
             fields={"nik": [_("This NIK already has an active booking for this service.")]},
             status_code=409,

@@ -293,7 +293,8 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
             raise ApplicationError(
                 "active_booking",
                 _(
-                    "Booking %(code)s can no longer be cancelled. Finish this request after that appointment."
+                    "Booking %(code)s can no longer be cancelled. "
+                    "Finish this request after that appointment."
                 )
                 % {"code": booking.code},
                 status_code=409,
@@ -370,7 +371,8 @@ def data_request_complete(
                     rows=rows,
                 )
                 outcome = gettext(
-                    "Your %(field)s has been corrected in all your bookings and waiting-list entries."
+                    "Your %(field)s has been corrected "
+                    "in all your bookings and waiting-list entries."
                 ) % {"field": CorrectableField(request.field).label.lower()}
             else:
                 erased = personal_data_erase(nik_hash=request.nik_hash, now=now)

@@ -55,7 +55,8 @@ def check_in(
         raise ApplicationError(
             "released_as_no_show",
             _(
-                "Check-in for this booking has closed and its place was released. Please take a walk-in number."
+                "Check-in for this booking has closed and its place was released. "
+                "Please take a walk-in number."
             ),
             status_code=409,
         )

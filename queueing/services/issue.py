@@ -82,7 +82,8 @@ def ticket_issue(
                 raise ApplicationError(
                     "walk_in_quota_reached",
                     _(
-                        "Today's walk-in numbers for this service are all taken. Please book an appointment."
+                        "Today's walk-in numbers for this service are all taken. "
+                        "Please book an appointment."
                     ),
                     status_code=409,
                 )

@@ -1,6 +1,7 @@
 """A supervisor reads the audit log in the browser, in both languages: a clerk's booking
-for a citizen at the counter, and the clerk's read of it, are there with the clerk's name, a filter by who finds it, the NIK is
-nowhere on the page, and another office's supervisor does not see it."""
+for a citizen at the counter, and the clerk's read of it, are there with the clerk's name,
+a filter by who finds it, the NIK is nowhere on the page, and another office's supervisor
+does not see it."""
 
 from __future__ import annotations
 

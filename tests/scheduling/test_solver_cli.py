@@ -178,7 +178,8 @@ BROKEN: list[tuple[Mutation, str, bool]] = [
     ),
     (
         _set(["services", 2, "walk_in_forecast", 1], 100000),
-        "services[2].walk_in_forecast[1]: 16667 counters' worth of walk-ins in one block (at most 500)",
+        "services[2].walk_in_forecast[1]: 16667 counters' worth of walk-ins in one block "
+        "(at most 500)",
         False,
     ),
 ]
