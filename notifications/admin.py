@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
 from notifications.models import Message
 from notifications.registry import message_kind_choices
 from notifications.selectors import messages_found_by
@@ -96,11 +97,11 @@ class MessageAdmin(ReadOnlyOfficeScopedAdmin):
         return message.masked_recipient
 
     @admin.action(description=_("Send the selected messages again"))
-    def resend(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+    def resend(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Message]) -> None:
         sent = 0
         for message in queryset:
             try:
-                message_resend(message=message, by=request.user)  # type: ignore[arg-type]
+                message_resend(message=message, by=request.user)
             except ApplicationError as refused:
                 self.message_user(request, str(refused.message), messages.WARNING)
             else:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import PriorityGroup
+from core.http import AuthenticatedApiRequest
 from core.ratelimit import client_ip, rate_limit
 from offices.models import Counter, Office, OfficeService
 from queueing import kiosks
@@ -294,7 +294,7 @@ class CounterDetail(APIView):
         responses=CounterSerializer,
         summary="A counter: status, current ticket, its queue (read-only)",
     )
-    def get(self, request: Request, counter_id: int) -> Response:
+    def get(self, request: AuthenticatedApiRequest, counter_id: int) -> Response:
         counter = staff_counter(counter_id=counter_id, staff=request.user)
         with timezone.override(counter.office.zone):
             return Response(CounterSerializer(_counter_body(counter)).data)
@@ -352,12 +352,10 @@ class CounterAct(APIView):
         summary="Act at a counter",
         parameters=[ACTION],
     )
-    def post(self, request: Request, counter_id: int, action: str) -> Response:
+    def post(self, request: AuthenticatedApiRequest, counter_id: int, action: str) -> Response:
         counter = staff_counter(counter_id=counter_id, staff=request.user)
         if action not in CounterAction.values:
             raise Http404
-        user = request.user
-        assert isinstance(user, User)  # IsAuthenticated
         # An action that names nothing does not read the body: a bare POST does it.
         takes = action in (*TICKET_ACTIONS, *SERVICE_ACTIONS, CounterAction.CHECK_IN)
         serializer = CounterActSerializer(data=request.data if takes else {})
@@ -365,7 +363,7 @@ class CounterAct(APIView):
         sent = serializer.validated_data
         outcome = counter_act(
             counter=counter,
-            staff=user,
+            staff=request.user,
             action=action,
             ticket=_named_ticket(counter, sent["ticket"]) if action in TICKET_ACTIONS else None,
             service=_named_service(counter, sent["service"]) if action in SERVICE_ACTIONS else None,

@@ -9,11 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.dates import parse_day
 from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
 from offices.models import Office, Role
 from offices.permissions import require_office_role
 from scheduling.forms import CapacityDayForm, DayPlanForm, PlanActionForm
@@ -43,7 +44,7 @@ def _staff_day(office: Office, raw: str, *, field: str) -> date:
 
 
 @login_required
-def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
+def capacity_day(request: AuthenticatedHttpRequest, office_code: str) -> HttpResponse:
     office = get_object_or_404(Office, code=office_code, is_active=True)
     require_office_role(request.user, office, at_least=Role.SUPERVISOR)
     raw_day = request.POST.get("tanggal") or request.GET.get("tanggal", "")
@@ -59,7 +60,7 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
     if posted:
         if form.is_valid():
             try:
-                slot_capacities_set(office=office, changes=form.changes(), by=request.user)  # type: ignore[arg-type]
+                slot_capacities_set(office=office, changes=form.changes(), by=request.user)
             except ApplicationError as refused:
                 errors, message = refused.fields, str(refused.message)
             else:
@@ -99,14 +100,14 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
 # --- the optimised plan: 14 days, a day's grid, adjustments and re-planning -----------
 
 
-def _plan_office(request: HttpRequest, office_code: str) -> Office:
+def _plan_office(request: AuthenticatedHttpRequest, office_code: str) -> Office:
     office = get_object_or_404(Office, code=office_code, is_active=True)
     require_office_role(request.user, office, at_least=Role.SUPERVISOR)
     return office
 
 
 @login_required
-def plan_days(request: HttpRequest, office_code: str) -> HttpResponse:
+def plan_days(request: AuthenticatedHttpRequest, office_code: str) -> HttpResponse:
     office = _plan_office(request, office_code)
     tomorrow = office.local_date() + timedelta(days=1)
     days = plan_overview(office=office, first=tomorrow, days=settings.GILIRAN_PLAN_DAYS)
@@ -149,7 +150,7 @@ def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> 
 
 
 @login_required
-def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
+def plan_day(request: AuthenticatedHttpRequest, office_code: str, day: str) -> HttpResponse:
     office = _plan_office(request, office_code)
     chosen = _staff_day(office, day, field="day")
     errors: dict[str, list[str]] = {}
@@ -158,14 +159,14 @@ def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if PlanActionForm(request.POST).is_replan:
-                day_plan_replan(office=office, day=chosen, by=request.user)  # type: ignore[arg-type]
+                day_plan_replan(office=office, day=chosen, by=request.user)
             else:
                 form = DayPlanForm(request.POST, view=day_plan_view(office=office, day=chosen))
                 if form.is_valid():
                     day_plan_adjust(
                         office=office,
                         day=chosen,
-                        by=request.user,  # type: ignore[arg-type]
+                        by=request.user,
                         why=form.cleaned_data["why"],
                         adjustment=form.adjustment(),
                         move_bookings=form.cleaned_data["move_bookings"],
@@ -186,7 +187,7 @@ def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
 
 
 @login_required
-def plan_day_status(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
+def plan_day_status(request: AuthenticatedHttpRequest, office_code: str, day: str) -> HttpResponse:
     """What htmx polls while a re-plan runs: the progress fragment, then, once done, the
     whole page, whose #plan-status replaces the fragment and whose #plan-grid (the new
     grid and charts) replaces the old one out of band."""

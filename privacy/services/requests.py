@@ -59,7 +59,7 @@ def _event(
     nik_hash: str,
     kind: str,
     now: datetime,
-    staff: AnyUser | None = None,
+    staff: User | None = None,
     **details: Any,
 ) -> None:
     DataEvent.objects.create(
@@ -67,7 +67,7 @@ def _event(
         request=request,
         kind=kind,
         at=now,
-        staff=staff if isinstance(staff, User) else None,
+        staff=staff,
         details=details,
     )
 
@@ -196,7 +196,7 @@ def _claim(request: DataRequest, **changes: Any) -> None:
 
 
 def data_request_take(
-    *, request: DataRequest, staff: AnyUser, now: datetime | None = None
+    *, request: DataRequest, staff: User, now: datetime | None = None
 ) -> DataRequest:
     """The staff member takes the request: it is theirs, and in progress."""
     now = now or timezone.now()
@@ -223,7 +223,7 @@ def _tell(request: DataRequest, kind: str, context: dict[str, str]) -> None:
 
 
 def data_request_refuse(
-    *, request: DataRequest, staff: AnyUser, reason: str, now: datetime | None = None
+    *, request: DataRequest, staff: User, reason: str, now: datetime | None = None
 ) -> DataRequest:
     """Refuse with a reason the citizen is told."""
     now = now or timezone.now()
@@ -331,7 +331,7 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
 
 
 def data_request_complete(
-    *, request: DataRequest, staff: AnyUser, now: datetime | None = None
+    *, request: DataRequest, staff: User, now: datetime | None = None
 ) -> DataRequest:
     """Do what the request asks (correct the field, or erase the citizen's data), mark it
     done and tell the citizen."""
