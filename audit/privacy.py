@@ -41,9 +41,12 @@ _TRACE = _(
 
 def _audit(category: Category) -> Personal:
     return Personal(
-        category=category, purpose=_TRACE, basis=LegalBasis.LEGAL_OBLIGATION,
-        retention=AUDIT, at_end=AtEnd.ROW_DELETED,
-    )  # fmt: skip
+        category=category,
+        purpose=_TRACE,
+        basis=LegalBasis.LEGAL_OBLIGATION,
+        retention=AUDIT,
+        at_end=AtEnd.ROW_DELETED,
+    )
 
 
 personal_data(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -33,7 +33,7 @@ def audit_models() -> list[ContentType]:
     return sorted(types.values(), key=lambda ct: str(ct.model_class()._meta.verbose_name))  # type: ignore[union-attr]
 
 
-def audit_entries(*, user: Any, filters: AuditFilter) -> QuerySet[LogEntry]:
+def audit_entries(*, user: User, filters: AuditFilter) -> QuerySet[LogEntry]:
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     if not user.is_superuser:
         office_ids = list(offices_for(user, at_least=Role.SUPERVISOR).values_list("pk", flat=True))

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from audit.selectors import AuditFilter, audit_entries, audit_models
 from core.dates import day_within
 from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
 from offices.permissions import supervises
 
 # The days a search may name: the log keeps two years, so this is generous, and no
@@ -75,9 +76,11 @@ class AuditFilterForm(forms.Form):
             return None
         try:
             return day_within(
-                day, field=str(self.fields[name].label), first=FIRST_DAY,
+                day,
+                field=str(self.fields[name].label),
+                first=FIRST_DAY,
                 last=timezone.localdate() + DAYS_AHEAD,
-            )  # fmt: skip
+            )
         except ApplicationError as error:
             raise forms.ValidationError(str(error.message), code=error.code) from None
 
@@ -97,7 +100,7 @@ class AuditFilterForm(forms.Form):
 
 @never_cache
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not supervises(request.user):
         raise PermissionDenied(_("Only supervisors and administrators can read the audit log."))
     form = AuditFilterForm(request.GET or None)

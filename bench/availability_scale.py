@@ -199,12 +199,15 @@ def generate(offices: int, services: int, plan_days: int, holds: int, seed: int)
             cursor.execute(
                 """INSERT INTO booking_slot
                      (office_service_id, starts_at, ends_at, local_date, capacity, taken)
-                   SELECT os_id, t AT TIME ZONE timezone, (t + interval '30 minutes') AT TIME ZONE timezone,
+                   SELECT os_id, t AT TIME ZONE timezone,
+                          (t + interval '30 minutes') AT TIME ZONE timezone,
                           day, capacity, least(capacity, floor(capacity * fill + random())::int)
                    FROM (SELECT o.*, ts.t, 1 + floor(random() * 4)::int AS capacity
                          FROM bench_os_days o CROSS JOIN LATERAL (
-                           SELECT generate_series(p.s, p.e - interval '30 minutes', '30 minutes') AS t
-                           FROM (VALUES (o.day + o.opens_at, o.day + coalesce(o.break_starts_at, o.closes_at)),
+                           SELECT generate_series(p.s, p.e - interval '30 minutes', '30 minutes')
+                                  AS t
+                           FROM (VALUES (o.day + o.opens_at,
+                                         o.day + coalesce(o.break_starts_at, o.closes_at)),
                                         (o.day + o.break_ends_at, o.day + o.closes_at)) AS p(s, e)
                            WHERE p.s IS NOT NULL) AS ts
                          WHERE o.day = %s) AS planned
@@ -245,7 +248,8 @@ def generate(offices: int, services: int, plan_days: int, holds: int, seed: int)
                       SELECT nextval('bench_n') AS n, * FROM (
                         SELECT s.id AS slot_id, os.service_id, s.starts_at
                         FROM bench_os_days d JOIN offices_officeservice os ON os.id = d.os_id
-                        JOIN booking_slot s ON s.office_service_id = d.os_id AND s.local_date = d.day
+                        JOIN booking_slot s
+                          ON s.office_service_id = d.os_id AND s.local_date = d.day
                         CROSS JOIN LATERAL generate_series(1, s.taken - (
                           SELECT count(*) FROM bench_holds h WHERE h.slot_id = s.id)::int) AS unit
                         WHERE d.day = %s ORDER BY random()) AS units) AS numbered""",  # noqa: S608 - columns from the model
@@ -255,7 +259,10 @@ def generate(offices: int, services: int, plan_days: int, holds: int, seed: int)
             "status": "'held'",
             "code": "'H' || lpad(to_hex(n), 11, '0')",
             "hold_token": "md5('hold' || n)",
-            "releases_at": "CASE WHEN random() < 0.85 THEN now() - random() * interval '2 days' ELSE now() + random() * interval '10 minutes' END",
+            "releases_at": (
+                "CASE WHEN random() < 0.85 THEN now() - random() * interval '2 days' "
+                "ELSE now() + random() * interval '10 minutes' END"
+            ),
             "confirmed_at": "NULL",
         }
         columns, values, defaults = insert_columns(Booking, known)
@@ -315,10 +322,12 @@ def facts(db_url: str) -> dict[str, Any]:
     with psycopg.connect(db_url) as conn:
         row = conn.execute(
             """SELECT (SELECT count(*) FROM booking_slot), (SELECT count(*) FROM booking_booking),
-                 (SELECT count(*) FROM booking_booking WHERE status = 'held' AND releases_at <= now()),
+                 (SELECT count(*) FROM booking_booking
+                  WHERE status = 'held' AND releases_at <= now()),
                  (SELECT max(local_date) FROM booking_slot), pg_database_size(current_database()),
                  pg_total_relation_size('booking_slot'), pg_total_relation_size('booking_booking'),
-                 (SELECT avg((taken = capacity)::int) FROM booking_slot), current_setting('shared_buffers')"""
+                 (SELECT avg((taken = capacity)::int) FROM booking_slot),
+                 current_setting('shared_buffers')"""
         ).fetchone()
         codes = conn.execute(
             "SELECT o.code, s.code FROM offices_office o CROSS JOIN offices_service s ORDER BY 1, 2"
@@ -407,21 +416,21 @@ def render(
     queries: dict[str, int],
 ) -> str:
     o, base = bench.o, summaries[0].figure("requests_per_second")
+    steps = ", ".join(f"{k} {v} s" for k, v in made["steps"].items())
+    p99s = [s.figure("p99_ms") for s in summaries[1:]]
+    rates = [s.figure("requests_per_second") for s in summaries[1:]]
     goals = stats.table(
         ["goal", *(s.label for s in summaries[1:])],
         [
             [
                 f"p99 ≤ {GOAL_P99_MS:.0f} ms",
-                *(
-                    f"{stats.verdict(s.figure('p99_ms') <= GOAL_P99_MS)}: {s.figure('p99_ms'):.0f} ms"
-                    for s in summaries[1:]
-                ),
+                *(f"{stats.verdict(p99 <= GOAL_P99_MS)}: {p99:.0f} ms" for p99 in p99s),
             ],
             [
                 f"throughput ≥ {GOAL_RATIO} × hello",
                 *(
-                    f"{stats.verdict(s.figure('requests_per_second') >= GOAL_RATIO * base)}: {stats.ratio(s.figure('requests_per_second'), base)}"
-                    for s in summaries[1:]
+                    f"{stats.verdict(r >= GOAL_RATIO * base)}: {stats.ratio(r, base)}"
+                    for r in rates
                 ),
             ],
             ["no errors", *(f"{stats.verdict(not s.errors)}: {s.errors}" for s in summaries[1:])],
@@ -438,7 +447,7 @@ def render(
         f"**{f['bookings']:,} bookings** ({f['expired_holds']:,} expired holds still counted); "
         f"{f['database_bytes'] / gb:.2f} GB (slots {f['slot_bytes'] / gb:.2f} GB, bookings "
         f"{f['booking_bytes'] / gb:.2f} GB with indexes), PostgreSQL `shared_buffers` "
-        f"{f['shared_buffers']}. Generated in {made['seconds']} s ({', '.join(f'{k} {v} s' for k, v in made['steps'].items())}). "
+        f"{f['shared_buffers']}. Generated in {made['seconds']} s ({steps}). "
         f"wrk picks among {o.offices * o.services * spans:,} paths per endpoint. "
         + net.load_line(o),
         net.load_table(summaries, queries),

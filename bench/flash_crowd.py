@@ -431,6 +431,7 @@ def render(bench: run.Bench, rounds: list[dict[str, Any]]) -> str:
         ],
     )
     m = stats.median
+    sold_out = stats.num(m(r["sold_out_seconds"] for r in rounds), " s")
     return stats.section(
         "Flash crowd: one day's quota sold out over HTTP",
         __doc__ or "",
@@ -441,9 +442,10 @@ def render(bench: run.Bench, rounds: list[dict[str, Any]]) -> str:
         f"gunicorn, {o.workers} {o.worker_class} workers, `DEBUG=0`; a Celery worker sends "
         "the codes through the outbox, Redis as broker.",
         table,
-        f"Medians over the rounds: **sold out in {stats.num(m(r['sold_out_seconds'] for r in rounds), ' s')}**, "
+        f"Medians over the rounds: **sold out in {sold_out}**, "
         f"**crowd/hello throughput {m(r['ratio'] for r in rounds)}**. Codes reached the "
-        f"citizens {pair(rounds[0]['code_wait_ms'])} (p50 / p99, first round) after the hold's answer.",
+        f"citizens {pair(rounds[0]['code_wait_ms'])} (p50 / p99, first round) "
+        "after the hold's answer.",
         latency,
     )
 

@@ -97,7 +97,8 @@ def set_up(offices: int, days: int) -> dict[str, Any]:
             "INSERT INTO bench_map VALUES (%s, %s)", [(old, new.pk) for old, new in os_map]
         )
         cursor.execute(
-            "INSERT INTO booking_slot (office_service_id, starts_at, ends_at, local_date, capacity, taken) "
+            "INSERT INTO booking_slot "
+            "(office_service_id, starts_at, ends_at, local_date, capacity, taken) "
             "SELECT m.new_id, s.starts_at, s.ends_at, s.local_date, s.capacity, 0 "
             "FROM booking_slot s JOIN bench_map m ON m.old_id = s.office_service_id"
         )
@@ -114,7 +115,8 @@ def set_up(offices: int, days: int) -> dict[str, Any]:
             "  * (0.5 + random()) + random())::int) "
             "FROM offices_officeservice os, offices_service sv, offices_office o "
             "WHERE s.office_service_id = os.id AND os.service_id = sv.id AND os.office_id = o.id "
-            "AND sv.accepts_appointments AND s.local_date BETWEEN current_date + 1 AND current_date + %s",
+            "AND sv.accepts_appointments "
+            "AND s.local_date BETWEEN current_date + 1 AND current_date + %s",
             [days, days],
         )
         columns, values, defaults = insert_columns(
@@ -140,7 +142,8 @@ def set_up(offices: int, days: int) -> dict[str, Any]:
         cursor.execute(
             f"INSERT INTO booking_booking ({columns}) SELECT {values} "  # noqa: S608 - from the model
             "FROM (SELECT row_number() OVER () AS n, s.id AS slot_id, os.service_id "
-            "      FROM booking_slot s JOIN offices_officeservice os ON os.id = s.office_service_id, "
+            "      FROM booking_slot s "
+            "        JOIN offices_officeservice os ON os.id = s.office_service_id, "
             "        generate_series(1, s.taken) WHERE s.taken > 0 "
             "        AND s.local_date BETWEEN current_date + 1 AND current_date + %s) AS b",
             [*defaults, days],
@@ -163,12 +166,14 @@ def plan_run(
     o = bench.o
     expected = offices * o.days
     print(
-        f"bench: run {name}: {offices} offices x {o.days} days, concurrency {concurrency}, limit {limit:g} s",
+        f"bench: run {name}: {offices} offices x {o.days} days, "
+        f"concurrency {concurrency}, limit {limit:g} s",
         flush=True,
     )
     conn.execute("TRUNCATE scheduling_dayplan, queueing_walkincapacity")
     conn.execute(
-        "UPDATE offices_office SET is_active = id IN (SELECT id FROM offices_office ORDER BY id LIMIT %s)",
+        "UPDATE offices_office "
+        "SET is_active = id IN (SELECT id FROM offices_office ORDER BY id LIMIT %s)",
         [offices],
     )
     procs.flush_redis(o.redis)
@@ -208,7 +213,8 @@ def plan_run(
                 break
         wall = time.monotonic() - began
     rows = conn.execute(
-        "SELECT status, coalesce(solver_status, ''), (solution->>'solve_seconds')::float FROM scheduling_dayplan"
+        "SELECT status, coalesce(solver_status, ''), (solution->>'solve_seconds')::float "
+        "FROM scheduling_dayplan"
     ).fetchall()
     done = [r for r in rows if r[0] in ("planned", "failed")]
     open_days = sum(1 for r in done if r[1] != "CLOSED") or 1
@@ -298,7 +304,8 @@ def render(
         ],
         [
             [
-                f"{'**night**' if r is night else r['name']}: {r['offices']} offices, concurrency {r['concurrency']}, limit {r['limit']:g} s",
+                f"{'**night**' if r is night else r['name']}: {r['offices']} offices, "
+                f"concurrency {r['concurrency']}, limit {r['limit']:g} s",
                 f"{r['wall_seconds']} s",
                 r["days_per_second"],
                 f"{r['worker_cpu_per_open_day']} s",

@@ -3,9 +3,9 @@
 Confirmed bookings (100,000) on the demo catalog's future appointment slots (capacities
 raised to fit; one citizen in ten reads English), each with its "shortly before" reminder
 (`reminder_soon`, by SMS) written as `booking_reminders_queue()` writes it: the context of
-`booking.messages.booking_context()`, the dedup key `booking:<id>:reminder_soon:<slot>`, `stale_after` the
-appointment; one booking's row is compared field by field with the row the application
-itself queues (in a transaction rolled back). All are due at the same moment.
+`booking.messages.booking_context()`, the dedup key `booking:<id>:reminder_soon:<slot>`,
+`stale_after` the appointment; one booking's row is compared field by field with the row
+the application itself queues (in a transaction rolled back). All are due at the same moment.
 
 Then what production runs, started together: a Celery worker (`celery --app=config worker
 --pool=prefork --concurrency=2 --without-gossip --without-mingle`, as compose.yaml) and
@@ -255,7 +255,8 @@ def deliver(bench: run.Bench, env: dict[str, str], lo: int, hi: int, label: str)
                     outcome = "the worker or beat exited"
                     break
                 row = conn.execute(
-                    "SELECT count(*) FROM notifications_message WHERE id BETWEEN %s AND %s AND status IN ('pending', 'sending')",
+                    "SELECT count(*) FROM notifications_message WHERE id BETWEEN %s AND %s "
+                    "AND status IN ('pending', 'sending')",
                     [lo, hi],
                 ).fetchone()
                 if row and row[0] == 0:
@@ -314,7 +315,8 @@ def main() -> int:
             (r["outcome"], r["outcome"] != "done"),
             (f"{r['count'] - r['sent']} not sent", r["sent"] != r["count"]),
             (
-                f"{r['gateway']['duplicates_delivered']} duplicates, {r['gateway']['repeated_requests']} repeated",
+                f"{r['gateway']['duplicates_delivered']} duplicates, "
+                f"{r['gateway']['repeated_requests']} repeated",
                 r["gateway"]["duplicates_delivered"] or r["gateway"]["repeated_requests"],
             ),
             (
@@ -381,7 +383,8 @@ def render(bench: run.Bench, setup: dict[str, Any], rounds: list[dict[str, Any]]
         table,
         f"**{main_round['count']:,} reminders delivered in {stats.num(wall, ' s')}: goal ≤ "
         f"{GOAL_SECONDS:.0f} s {stats.verdict(wall is not None and wall <= GOAL_SECONDS)}. Worker "
-        f"memory {mb} MB at its peak (PSS): goal ≤ {GOAL_MB:.0f} MB {stats.verdict(mb <= GOAL_MB)}. "
+        f"memory {mb} MB at its peak (PSS): goal ≤ {GOAL_MB:.0f} MB "
+        f"{stats.verdict(mb <= GOAL_MB)}. "
         f"Outbox delivery = {main_round['ratio']} × the raw gateway throughput.** Further rounds, "
         f"medians: {stats.num(stats.median(r['wall_seconds'] for r in further), ' s')}, ratio "
         f"{stats.median(r['ratio'] for r in further)}. The machine was "

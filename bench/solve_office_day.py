@@ -112,7 +112,8 @@ def main() -> int:
                 day = {"round": round_, "size": size, "seed": seed, **run_day(size, seed)}
                 days.append(day)
                 print(
-                    f"bench: round {round_} {size:6} seed {seed:2} {day['status']:19} {day['seconds']:6.3f} s gap {day['gap']:.4%}",
+                    f"bench: round {round_} {size:6} seed {seed:2} {day['status']:19} "
+                    f"{day['seconds']:6.3f} s gap {day['gap']:.4%}",
                     flush=True,
                 )
     sizes = {s: summarize([d for d in days if d["size"] == s], o.rounds) for s in SIZES}
@@ -194,7 +195,8 @@ def render(bench: run.Bench, sizes: dict[str, dict[str, Any]], seconds: float) -
         "quality, first round: CP-SAT against the greedy on the same days, summed over the "
         "days (greedy → CP-SAT):",
         quality,
-        f"**Goals for 20x18x12:** median {g['median']:.2f} s ({stats.verdict(g['median'] <= 0.5)}), "
+        f"**Goals for 20x18x12:** median {g['median']:.2f} s "
+        f"({stats.verdict(g['median'] <= 0.5)}), "
         f"p95 {g['p95']:.2f} s ({stats.verdict(g['p95'] <= 2.0)}), {g['near']:.0%} within 1 % "
         f"of the bound ({stats.verdict(g['near'] >= 0.95)}). {g['stopped']} of the {g['solves']} "
         "solves stopped at the 2 s limit without a proof (their plan is then CP-SAT's best, "

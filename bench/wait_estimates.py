@@ -133,7 +133,8 @@ def run_scenarios(seeds: int) -> dict[str, Any]:
                 simulate_day, plan, seed, estimators={"formula": formula}, details=estimate_wait
             )
             print(
-                f"bench: {scenario} seed {seed}: {len(day.tickets)} tickets in {day.wall_seconds:.0f} s, "
+                f"bench: {scenario} seed {seed}: {len(day.tickets)} tickets in "
+                f"{day.wall_seconds:.0f} s, "
                 f"error {day.accuracy().error_share:.0%}",
                 flush=True,
             )
@@ -326,7 +327,8 @@ def render(bench: run.Bench, report: dict[str, Any], seconds: float) -> str:
         f"services, {n:,} tickets, mean wait {mean:.3f} ± {half:.3f} min (95 %, batch means), "
         f"**{mean / e['theory'] - 1:+.1%}**, every ticket's wait equal to the first-come-first-"
         f"served recursion on the same people to {gap:.0e} min; that recursion for "
-        f"{citizens:,} citizens: {rmean:.4f} ± {rhalf:.4f} min, **{rmean / e['theory'] - 1:+.1%}**, "
+        f"{citizens:,} citizens: {rmean:.4f} ± {rhalf:.4f} min, "
+        f"**{rmean / e['theory'] - 1:+.1%}**, "
         f"P(wait) {pwait:.3f}. Even a perfect estimate misses: the exact expected wait given "
         f"the queue errs, as a share of the mean wait, by {floors} (`noise_floor`), so the "
         "goal is within reach on busy days and not on quiet ones, where most waits are a "

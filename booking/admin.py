@@ -33,10 +33,24 @@ class BookingAdmin(ReadOnlyOfficeScopedAdmin):
     list_filter = ["status", "source", "priority_group", "slot__office_service__office"]
     search_fields = ["code", "full_name"]
     readonly_fields = (
-        "code", "status", "slot", "service", "full_name", "masked_nik", "phone", "email", "channel",
-        "language", "priority_group", "source", "created_by", "reschedule_count", "created_at",
-        "confirmed_at", "cancelled_at",
-    )  # fmt: skip
+        "code",
+        "status",
+        "slot",
+        "service",
+        "full_name",
+        "masked_nik",
+        "phone",
+        "email",
+        "channel",
+        "language",
+        "priority_group",
+        "source",
+        "created_by",
+        "reschedule_count",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+    )
     fields = readonly_fields
 
     @admin.display(description=_("NIK"))
@@ -60,9 +74,18 @@ class WaitlistEntryAdmin(ReadOnlyOfficeScopedAdmin):
     list_filter = ["status", "office_service__office"]
     search_fields = ["full_name", "offer__code"]
     readonly_fields = (
-        "office_service", "local_date", "status", "full_name", "masked_nik", "channel",
-        "language", "priority_group", "created_at", "offer", "offered_at",
-    )  # fmt: skip
+        "office_service",
+        "local_date",
+        "status",
+        "full_name",
+        "masked_nik",
+        "channel",
+        "language",
+        "priority_group",
+        "created_at",
+        "offer",
+        "offered_at",
+    )
     fields = readonly_fields
 
     @admin.display(description=_("NIK"))

@@ -125,9 +125,12 @@ def booking_reminders_queue(*, booking: Booking, now: datetime) -> list[Message]
         if due <= now:
             continue
         message = booking_message_send(
-            booking=booking, kind=kind, occasion=str(slot.pk), due_at=due,
+            booking=booking,
+            kind=kind,
+            occasion=str(slot.pk),
+            due_at=due,
             stale_after=slot.starts_at,
-        )  # fmt: skip
+        )
         if message:
             queued.append(message)
     return queued

@@ -43,9 +43,12 @@ _WAIT = _("offer a freed place to the citizen next in line")
 def _citizen_tags(policy: RetentionPolicy, purpose: Text) -> dict[str, Personal]:
     def tag(category: Category, why: Text, at_end: AtEnd = AtEnd.ERASED) -> Personal:
         return Personal(
-            category=category, purpose=why, basis=LegalBasis.PUBLIC_TASK,
-            retention=policy, at_end=at_end,
-        )  # fmt: skip
+            category=category,
+            purpose=why,
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=policy,
+            at_end=at_end,
+        )
 
     return {
         "full_name": tag(Category.IDENTITY, purpose),
@@ -59,9 +62,11 @@ def _citizen_tags(policy: RetentionPolicy, purpose: Text) -> dict[str, Personal]
 
 
 _SECRET_LINK = Personal(
-    category=Category.TECHNICAL, purpose=_("let only this citizen open their page"),
-    basis=LegalBasis.PUBLIC_TASK, retention=VISITS,
-)  # fmt: skip
+    category=Category.TECHNICAL,
+    purpose=_("let only this citizen open their page"),
+    basis=LegalBasis.PUBLIC_TASK,
+    retention=VISITS,
+)
 
 personal_data(
     Booking,
@@ -79,11 +84,13 @@ personal_data(
     fields={
         **_citizen_tags(WAITLIST, _WAIT),
         "token": Personal(
-            category=Category.TECHNICAL, purpose=_("let only this citizen open their page"),
-            basis=LegalBasis.PUBLIC_TASK, retention=WAITLIST,
+            category=Category.TECHNICAL,
+            purpose=_("let only this citizen open their page"),
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=WAITLIST,
         ),
     },
-)  # fmt: skip
+)
 personal_data(VerificationCode, fields={}, not_personal={})
 
 
@@ -113,9 +120,11 @@ def bookings_erase(*, due: QuerySet[Booking], now: datetime, batch_size: int) ->
 def waitlist_entries_erase(*, due: QuerySet[WaitlistEntry], now: datetime, batch_size: int) -> int:
     """Erase the citizen's fields and page token on at most `batch_size` entries of `due`."""
     return anonymise_batch(
-        due=due, values={**_ERASED_CITIZEN, "token": erased_token()}, now=now,
+        due=due,
+        values={**_ERASED_CITIZEN, "token": erased_token()},
+        now=now,
         batch_size=batch_size,
-    )  # fmt: skip
+    )
 
 
 def anonymise_past_bookings(*, now: datetime, batch_size: int) -> int:

@@ -300,19 +300,38 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     **{
         feature: []
         for feature in (
-            "accelerometer", "ambient-light-sensor", "bluetooth", "browsing-topics", "camera",
-            "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid",
-            "idle-detection", "magnetometer", "microphone", "midi", "payment",
-            "picture-in-picture", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+            "accelerometer",
+            "ambient-light-sensor",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
         )
     },
     **{
         feature: ["self"]
         for feature in (
-            "autoplay", "fullscreen", "publickey-credentials-create", "publickey-credentials-get",
+            "autoplay",
+            "fullscreen",
+            "publickey-credentials-create",
+            "publickey-credentials-get",
         )
     },
-}  # fmt: skip
+}
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Behind a load balancer that terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -68,7 +68,8 @@ def _required(client: str) -> ApplicationError:
     return ApplicationError(
         "challenge_required",
         _(
-            "Many requests came from your connection. To protect the quota from bots, please confirm you are here."
+            "Many requests came from your connection. "
+            "To protect the quota from bots, please confirm you are here."
         ),
         status_code=429,
         extra={"challenge": challenge_new(client=client)},
@@ -90,9 +91,12 @@ def challenge_verify(*, token: str, solution: str, client: str) -> None:
         left = issued + settings.GILIRAN_CHALLENGE_WAIT_SECONDS - int(time.time())
         if left > 0:
             challenge = {
-                "token": token, "algorithm": "SHA-256", "prefix": prefix,
-                "difficulty_bits": bits, "wait_seconds": left,
-            }  # fmt: skip
+                "token": token,
+                "algorithm": "SHA-256",
+                "prefix": prefix,
+                "difficulty_bits": bits,
+                "wait_seconds": left,
+            }
             raise ApplicationError(
                 "challenge_wait",
                 _("Please wait a few more seconds, then press the button again."),

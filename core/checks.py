@@ -15,8 +15,10 @@ def personal_data_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
     if not settings.GILIRAN_DATA_KEYS:
         errors.append(
             Error(
-                "GILIRAN_DATA_KEYS is not set: NIKs would be encrypted with a key derived from SECRET_KEY.",
-                hint="Generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'",
+                "GILIRAN_DATA_KEYS is not set: "
+                "NIKs would be encrypted with a key derived from SECRET_KEY.",
+                hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'",
                 id="giliran.E001",
             )
         )
@@ -31,7 +33,8 @@ def personal_data_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
         errors.append(
             Error(
                 "GILIRAN_HASH_KEY must be set to a random secret of at least 32 characters.",
-                hint="NIKs are found by an HMAC under this key; a plain hash of a NIK is not private.",
+                hint="NIKs are found by an HMAC under this key; "
+                "a plain hash of a NIK is not private.",
                 id="giliran.E003",
             )
         )

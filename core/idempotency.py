@@ -109,9 +109,14 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _replay(
-    view: Replayable, request: Request, scope: str, key: str, request_hash: str,
-    args: tuple[Any, ...], kwargs: dict[str, Any],
-) -> Response:  # fmt: skip
+    view: Replayable,
+    request: Request,
+    scope: str,
+    key: str,
+    request_hash: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Response:
     record = IdempotentRequest.objects.filter(scope=scope, key=key).first()
     if record is not None and record.request_hash != request_hash:
         raise ApplicationError(

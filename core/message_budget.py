@@ -71,9 +71,12 @@ def _refused(
     _alarm(cache, scope=scope, prefix=prefix, limit=limit, now=now, hour=hour)
     return ApplicationError(
         "message_budget",
-        _("We cannot send more codes by SMS or WhatsApp right now. Please try again later or choose email."),
+        _(
+            "We cannot send more codes by SMS or WhatsApp right now. "
+            "Please try again later or choose email."
+        ),
         status_code=429,
-    )  # fmt: skip
+    )
 
 
 def message_budget_spend(*, channel: str, phone: str, now: datetime | None = None) -> None:

@@ -14,18 +14,19 @@ from core.errors import ApplicationError
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-# Province codes of Kemendagri (BPS), including the Papua provinces created in 2022.
+# Province codes of Kemendagri (BPS), including the Papua provinces created in 2022,
+# one line per island group: the first digit is the group.
 PROVINCE_CODES = frozenset(
-    {
-        "11", "12", "13", "14", "15", "16", "17", "18", "19", "21",
-        "31", "32", "33", "34", "35", "36",
-        "51", "52", "53",
-        "61", "62", "63", "64", "65",
-        "71", "72", "73", "74", "75", "76",
-        "81", "82",
-        "91", "92", "93", "94", "95", "96",
-    }
-)  # fmt: skip
+    (
+        *("11", "12", "13", "14", "15", "16", "17", "18", "19", "21"),  # Sumatra, Riau Islands
+        *("31", "32", "33", "34", "35", "36"),  # Java
+        *("51", "52", "53"),  # Bali, Nusa Tenggara
+        *("61", "62", "63", "64", "65"),  # Kalimantan
+        *("71", "72", "73", "74", "75", "76"),  # Sulawesi
+        *("81", "82"),  # Maluku
+        *("91", "92", "93", "94", "95", "96"),  # Papua
+    )
+)
 
 
 # What normalize_nik accepts, as far as a regular expression can say it (for the API

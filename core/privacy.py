@@ -33,19 +33,25 @@ personal_data(
     IdempotentRequest,
     fields={
         "request_hash": Personal(
-            category=Category.IDENTITY, purpose=_API_RETRY, basis=LegalBasis.PUBLIC_TASK,
-            retention=IDEMPOTENCY, at_end=AtEnd.ROW_DELETED,
+            category=Category.IDENTITY,
+            purpose=_API_RETRY,
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=IDEMPOTENCY,
+            at_end=AtEnd.ROW_DELETED,
         ),
         "scope": Personal(
-            category=Category.TECHNICAL, purpose=_API_RETRY, basis=LegalBasis.PUBLIC_TASK,
-            retention=IDEMPOTENCY, at_end=AtEnd.ROW_DELETED,
+            category=Category.TECHNICAL,
+            purpose=_API_RETRY,
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=IDEMPOTENCY,
+            at_end=AtEnd.ROW_DELETED,
         ),
     },
     not_personal={
         "key": _("a keyed hash of a random key chosen by the calling program"),
         "resource": _("the id of the booking or entry the request made"),
     },
-)  # fmt: skip
+)
 personal_data(
     RetentionRun, fields={}, not_personal={"counts": _("numbers of rows per kind, no data")}
 )
@@ -55,9 +61,12 @@ _ACCOUNT = _("sign staff in and show who did what")
 
 def _staff(category: Category) -> Personal:
     return Personal(
-        category=category, purpose=_ACCOUNT, basis=LegalBasis.CONTRACT,
-        retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
-    )  # fmt: skip
+        category=category,
+        purpose=_ACCOUNT,
+        basis=LegalBasis.CONTRACT,
+        retention=STAFF_RECORDS,
+        at_end=AtEnd.MANUAL,
+    )
 
 
 personal_data(
@@ -78,12 +87,15 @@ personal_data(
     Session,
     fields={
         name: Personal(
-            category=Category.TECHNICAL, purpose=_SESSION, basis=LegalBasis.PUBLIC_TASK,
-            retention=SESSIONS, at_end=AtEnd.ROW_DELETED,
+            category=Category.TECHNICAL,
+            purpose=_SESSION,
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=SESSIONS,
+            at_end=AtEnd.ROW_DELETED,
         )
         for name in ("session_key", "session_data")
     },
-)  # fmt: skip
+)
 
 _SIGN_IN = _("stop password guessing against staff accounts")
 _AXES_FIELDS = ("user_agent", "ip_address", "username", "http_accept", "path_info")
@@ -93,12 +105,13 @@ def _sign_in_tags(policy: RetentionPolicy, names: tuple[str, ...]) -> dict[str, 
     return {
         name: Personal(
             category=Category.TECHNICAL if name != "username" else Category.ACCOUNT,
-            purpose=_SIGN_IN, basis=LegalBasis.LEGITIMATE_INTEREST,
+            purpose=_SIGN_IN,
+            basis=LegalBasis.LEGITIMATE_INTEREST,
             retention=policy,
             at_end=AtEnd.ROW_DELETED,
         )
         for name in names
-    }  # fmt: skip
+    }
 
 
 personal_data(

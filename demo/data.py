@@ -19,8 +19,18 @@ SERVICES: list[dict[str, object]] = [
         "name_en": "New passport",
         "description_id": "Permohonan paspor biasa pertama kali (polikarbonat atau elektronik).",
         "description_en": "First ordinary passport (polycarbonate or electronic).",
-        "requirements_id": "KTP-el asli\nKartu Keluarga asli\nAkta kelahiran, ijazah, buku nikah, atau surat baptis asli (salah satu)\nBukti pembayaran PNBP",
-        "requirements_en": "Original e-KTP (electronic ID card)\nOriginal family card (Kartu Keluarga)\nOriginal birth certificate, diploma, marriage book or baptism letter (one of them)\nProof of payment of the state fee (PNBP)",
+        "requirements_id": (
+            "KTP-el asli\n"
+            "Kartu Keluarga asli\n"
+            "Akta kelahiran, ijazah, buku nikah, atau surat baptis asli (salah satu)\n"
+            "Bukti pembayaran PNBP"
+        ),
+        "requirements_en": (
+            "Original e-KTP (electronic ID card)\n"
+            "Original family card (Kartu Keluarga)\n"
+            "Original birth certificate, diploma, marriage book or baptism letter (one of them)\n"
+            "Proof of payment of the state fee (PNBP)"
+        ),
     },
     {
         "code": "paspor-ganti",
@@ -43,10 +53,26 @@ SERVICES: list[dict[str, object]] = [
         "accepts_walk_ins": True,
         "name_id": "Paspor hilang atau rusak",
         "name_en": "Lost or damaged passport",
-        "description_id": "Penggantian paspor yang hilang atau rusak; termasuk wawancara dan pemeriksaan.",
-        "description_en": "Replacement of a lost or damaged passport, including an interview and checks.",
-        "requirements_id": "KTP-el asli\nKartu Keluarga asli\nSurat keterangan hilang dari kepolisian (jika hilang)\nPaspor yang rusak (jika rusak)\nAkta kelahiran, ijazah, atau buku nikah asli (salah satu)",
-        "requirements_en": "Original e-KTP\nOriginal family card\nPolice report of the loss (if lost)\nThe damaged passport (if damaged)\nOriginal birth certificate, diploma or marriage book (one of them)",
+        "description_id": (
+            "Penggantian paspor yang hilang atau rusak; termasuk wawancara dan pemeriksaan."
+        ),
+        "description_en": (
+            "Replacement of a lost or damaged passport, including an interview and checks."
+        ),
+        "requirements_id": (
+            "KTP-el asli\n"
+            "Kartu Keluarga asli\n"
+            "Surat keterangan hilang dari kepolisian (jika hilang)\n"
+            "Paspor yang rusak (jika rusak)\n"
+            "Akta kelahiran, ijazah, atau buku nikah asli (salah satu)"
+        ),
+        "requirements_en": (
+            "Original e-KTP\n"
+            "Original family card\n"
+            "Police report of the loss (if lost)\n"
+            "The damaged passport (if damaged)\n"
+            "Original birth certificate, diploma or marriage book (one of them)"
+        ),
     },
     {
         "code": "ktp-el-rekam",
@@ -56,9 +82,13 @@ SERVICES: list[dict[str, object]] = [
         "accepts_walk_ins": True,
         "name_id": "Perekaman KTP-el",
         "name_en": "e-KTP recording",
-        "description_id": "Perekaman data biometrik untuk KTP-el pertama (usia 17 tahun atau sudah menikah).",
+        "description_id": (
+            "Perekaman data biometrik untuk KTP-el pertama (usia 17 tahun atau sudah menikah)."
+        ),
         "description_en": "Biometric recording for a first e-KTP (age 17, or married).",
-        "requirements_id": "Kartu Keluarga (fotokopi)\nSudah berusia 17 tahun atau sudah/pernah menikah",
+        "requirements_id": (
+            "Kartu Keluarga (fotokopi)\nSudah berusia 17 tahun atau sudah/pernah menikah"
+        ),
         "requirements_en": "Family card (photocopy)\nAged 17 or over, or married now or before",
     },
     {
@@ -71,8 +101,16 @@ SERVICES: list[dict[str, object]] = [
         "name_en": "e-KTP reprint",
         "description_id": "KTP-el rusak, hilang, atau ada perubahan data.",
         "description_en": "e-KTP damaged, lost, or with changed details.",
-        "requirements_id": "KTP-el yang rusak, atau surat keterangan hilang dari kepolisian\nKartu Keluarga (fotokopi)\nDokumen perubahan data (jika ada perubahan)",
-        "requirements_en": "The damaged e-KTP, or a police report of the loss\nFamily card (photocopy)\nDocuments for the changed details (if any)",
+        "requirements_id": (
+            "KTP-el yang rusak, atau surat keterangan hilang dari kepolisian\n"
+            "Kartu Keluarga (fotokopi)\n"
+            "Dokumen perubahan data (jika ada perubahan)"
+        ),
+        "requirements_en": (
+            "The damaged e-KTP, or a police report of the loss\n"
+            "Family card (photocopy)\n"
+            "Documents for the changed details (if any)"
+        ),
     },
     {
         "code": "kartu-keluarga",
@@ -82,10 +120,24 @@ SERVICES: list[dict[str, object]] = [
         "accepts_walk_ins": True,
         "name_id": "Kartu Keluarga (baru atau perubahan)",
         "name_en": "Family card (new or changed)",
-        "description_id": "Penerbitan KK baru karena menikah, pisah KK, atau perubahan anggota keluarga.",
-        "description_en": "A new family card after marriage, a split household, or a change of members.",
-        "requirements_id": "Formulir F-1.01 yang sudah diisi\nBuku nikah atau akta perkawinan\nKartu Keluarga lama\nSurat keterangan pindah (jika pindah datang)",
-        "requirements_en": "Completed form F-1.01\nMarriage book or marriage certificate\nThe old family card\nCertificate of moving (if moving in)",
+        "description_id": (
+            "Penerbitan KK baru karena menikah, pisah KK, atau perubahan anggota keluarga."
+        ),
+        "description_en": (
+            "A new family card after marriage, a split household, or a change of members."
+        ),
+        "requirements_id": (
+            "Formulir F-1.01 yang sudah diisi\n"
+            "Buku nikah atau akta perkawinan\n"
+            "Kartu Keluarga lama\n"
+            "Surat keterangan pindah (jika pindah datang)"
+        ),
+        "requirements_en": (
+            "Completed form F-1.01\n"
+            "Marriage book or marriage certificate\n"
+            "The old family card\n"
+            "Certificate of moving (if moving in)"
+        ),
     },
     {
         "code": "akta-kelahiran",
@@ -97,8 +149,20 @@ SERVICES: list[dict[str, object]] = [
         "name_en": "Birth certificate",
         "description_id": "Pencatatan kelahiran dan penerbitan akta kelahiran.",
         "description_en": "Registration of a birth and issue of the birth certificate.",
-        "requirements_id": "Surat keterangan lahir dari rumah sakit, puskesmas, atau bidan\nKartu Keluarga\nKTP-el kedua orang tua\nBuku nikah atau akta perkawinan orang tua\nFormulir F-2.01",
-        "requirements_en": "Birth letter from the hospital, health centre or midwife\nFamily card\nBoth parents' e-KTP\nParents' marriage book or certificate\nForm F-2.01",
+        "requirements_id": (
+            "Surat keterangan lahir dari rumah sakit, puskesmas, atau bidan\n"
+            "Kartu Keluarga\n"
+            "KTP-el kedua orang tua\n"
+            "Buku nikah atau akta perkawinan orang tua\n"
+            "Formulir F-2.01"
+        ),
+        "requirements_en": (
+            "Birth letter from the hospital, health centre or midwife\n"
+            "Family card\n"
+            "Both parents' e-KTP\n"
+            "Parents' marriage book or certificate\n"
+            "Form F-2.01"
+        ),
     },
     {
         "code": "surat-pindah",
@@ -121,10 +185,23 @@ SERVICES: list[dict[str, object]] = [
         "accepts_walk_ins": True,
         "name_id": "Pendaftaran peserta JKN mandiri",
         "name_en": "Self-paying JKN enrolment",
-        "description_id": "Pendaftaran peserta BPJS Kesehatan segmen PBPU (mandiri) untuk seluruh anggota keluarga.",
+        "description_id": (
+            "Pendaftaran peserta BPJS Kesehatan segmen PBPU (mandiri) untuk seluruh anggota "
+            "keluarga."
+        ),
         "description_en": "BPJS Kesehatan enrolment as a self-paying member, for the whole family.",
-        "requirements_id": "KTP-el\nKartu Keluarga\nNomor rekening bank untuk autodebet\nNomor HP dan alamat email aktif",
-        "requirements_en": "e-KTP\nFamily card\nBank account number for direct debit\nAn active phone number and email address",
+        "requirements_id": (
+            "KTP-el\n"
+            "Kartu Keluarga\n"
+            "Nomor rekening bank untuk autodebet\n"
+            "Nomor HP dan alamat email aktif"
+        ),
+        "requirements_en": (
+            "e-KTP\n"
+            "Family card\n"
+            "Bank account number for direct debit\n"
+            "An active phone number and email address"
+        ),
     },
     {
         "code": "bpjs-ubah-data",
@@ -134,10 +211,22 @@ SERVICES: list[dict[str, object]] = [
         "accepts_walk_ins": True,
         "name_id": "Perubahan data dan pindah faskes",
         "name_en": "Change of details or health facility",
-        "description_id": "Perubahan data peserta, kelas rawat, atau fasilitas kesehatan tingkat pertama.",
+        "description_id": (
+            "Perubahan data peserta, kelas rawat, atau fasilitas kesehatan tingkat pertama."
+        ),
         "description_en": "Change of member details, care class, or first-level health facility.",
-        "requirements_id": "Kartu JKN-KIS\nKTP-el\nKartu Keluarga\nDokumen pendukung perubahan (misalnya akta atau buku nikah)",
-        "requirements_en": "JKN-KIS card\ne-KTP\nFamily card\nSupporting documents for the change (e.g. a certificate or marriage book)",
+        "requirements_id": (
+            "Kartu JKN-KIS\n"
+            "KTP-el\n"
+            "Kartu Keluarga\n"
+            "Dokumen pendukung perubahan (misalnya akta atau buku nikah)"
+        ),
+        "requirements_en": (
+            "JKN-KIS card\n"
+            "e-KTP\n"
+            "Family card\n"
+            "Supporting documents for the change (e.g. a certificate or marriage book)"
+        ),
     },
     {
         "code": "bpjs-informasi",
@@ -162,8 +251,18 @@ SERVICES: list[dict[str, object]] = [
         "name_en": "Driving licence renewal",
         "description_id": "Perpanjangan SIM A atau C sebelum masa berlaku habis.",
         "description_en": "Renewal of a car (A) or motorcycle (C) licence before it expires.",
-        "requirements_id": "KTP-el asli dan fotokopi\nSIM lama asli dan fotokopi\nSurat keterangan sehat jasmani\nSurat keterangan lulus tes psikologi",
-        "requirements_en": "Original e-KTP and a photocopy\nOriginal old licence and a photocopy\nMedical fitness certificate\nPsychological test certificate",
+        "requirements_id": (
+            "KTP-el asli dan fotokopi\n"
+            "SIM lama asli dan fotokopi\n"
+            "Surat keterangan sehat jasmani\n"
+            "Surat keterangan lulus tes psikologi"
+        ),
+        "requirements_en": (
+            "Original e-KTP and a photocopy\n"
+            "Original old licence and a photocopy\n"
+            "Medical fitness certificate\n"
+            "Psychological test certificate"
+        ),
     },
 ]
 

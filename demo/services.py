@@ -193,11 +193,20 @@ def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
             continue
         codes.append(f"{prefix}{number}")
         Booking.objects.create(
-            code=codes[-1], slot=slot, service_id=slot.office_service.service_id, status=BookingStatus.CONFIRMED,
-            full_name=name, nik_encrypted=personal_data.encrypt(nik), nik_hash=personal_data.keyed_hash(nik),
-            nik_last4=nik[-4:], email=f"demo{number}@giliran.local", channel="email", priority_group=group,
-            source=Source.STAFF, confirmed_at=now,
-        )  # fmt: skip
+            code=codes[-1],
+            slot=slot,
+            service_id=slot.office_service.service_id,
+            status=BookingStatus.CONFIRMED,
+            full_name=name,
+            nik_encrypted=personal_data.encrypt(nik),
+            nik_hash=personal_data.keyed_hash(nik),
+            nik_last4=nik[-4:],
+            email=f"demo{number}@giliran.local",
+            channel="email",
+            priority_group=group,
+            source=Source.STAFF,
+            confirmed_at=now,
+        )
     return codes
 
 

@@ -31,15 +31,22 @@ max_requests_jitter = max_requests // 10
 accesslog = "-"
 
 
+# The access-log atoms that can carry a token: gunicorn's request line, path, query and
+# referer, the raw WSGI values behind them, and the Authorization header.
+_TOKEN_ATOMS = (
+    *("r", "U", "q", "f"),
+    *("{raw_uri}e", "{query_string}e", "{path_info}e", "{http_referer}e"),
+    *("{referer}i", "{authorization}i", "{http_authorization}e"),
+)
+
+
 class RedactingLogger(Logger):
     """The access log without the tokens some URLs carry (core/logging.py): the
     request line, path, query, referer and Authorization header are blanked."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
         atoms = super().atoms(resp, req, environ, request_time)
-        for name in ("r", "U", "q", "f", "{raw_uri}e", "{query_string}e", "{path_info}e",
-                     "{http_referer}e", "{referer}i", "{authorization}i",
-                     "{http_authorization}e"):  # fmt: skip
+        for name in _TOKEN_ATOMS:
             if isinstance(atoms.get(name), str):
                 atoms[name] = redact_secrets(atoms[name])
         return atoms

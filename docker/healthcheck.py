@@ -20,8 +20,8 @@ def allowed_host() -> str:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a redirect means /healthz/ did not answer
-        return None
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # a redirect means /healthz/ did not answer
 
 
 def main() -> int:

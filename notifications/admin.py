@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
 from notifications.models import Message
 from notifications.registry import message_kind_choices
 from notifications.selectors import messages_found_by
@@ -33,17 +34,39 @@ class KindFilter(admin.SimpleListFilter):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyOfficeScopedAdmin):
-    list_display = ["created_at", "kind_label", "channel", "status", "attempts", "reference",
-                    "masked_recipient", "last_error"]  # fmt: skip
+    list_display = [
+        "created_at",
+        "kind_label",
+        "channel",
+        "status",
+        "attempts",
+        "reference",
+        "masked_recipient",
+        "last_error",
+    ]
     list_filter = ["status", "channel", KindFilter, "office"]
     search_fields = ["context__reference", "dedup_key"]
     date_hierarchy = "created_at"
     actions = ["resend"]
     readonly_fields = (
-        "kind_label", "channel", "masked_recipient", "language", "status", "attempts", "due_at",
-        "stale_after", "sent_at", "provider_ref", "last_error", "office", "about",
-        "dedup_key", "resent_from", "resent_by", "created_at",
-    )  # fmt: skip
+        "kind_label",
+        "channel",
+        "masked_recipient",
+        "language",
+        "status",
+        "attempts",
+        "due_at",
+        "stale_after",
+        "sent_at",
+        "provider_ref",
+        "last_error",
+        "office",
+        "about",
+        "dedup_key",
+        "resent_from",
+        "resent_by",
+        "created_at",
+    )
     fields = readonly_fields
 
     def get_search_results(
@@ -74,11 +97,11 @@ class MessageAdmin(ReadOnlyOfficeScopedAdmin):
         return message.masked_recipient
 
     @admin.action(description=_("Send the selected messages again"))
-    def resend(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+    def resend(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Message]) -> None:
         sent = 0
         for message in queryset:
             try:
-                message_resend(message=message, by=request.user)  # type: ignore[arg-type]
+                message_resend(message=message, by=request.user)
             except ApplicationError as refused:
                 self.message_user(request, str(refused.message), messages.WARNING)
             else:

@@ -130,9 +130,7 @@ class HttpGatewayTransport:
 
 def _provider_ref(channel: str, response: requests.Response) -> str:
     excerpt = response.text[:200].replace("\n", " ")
-    if response.status_code == 429 or response.status_code >= 500 or response.status_code in (
-        408, 409
-    ):  # fmt: skip
+    if response.status_code in (408, 409, 429) or response.status_code >= 500:
         raise DeliveryError(
             f"{channel} gateway answered {response.status_code}: {excerpt}", permanent=False
         )

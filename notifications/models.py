@@ -51,9 +51,13 @@ class Message(models.Model):
     # message was queued, in the citizen's language and the office's time zone.
     context = models.JSONField(_("context"), default=dict)
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("office"),
-    )  # fmt: skip
+    )
     # What the message is about (a booking, a ticket…), read by its kind's hooks at
     # delivery; the app that owns it can query back through notifications/relations.py.
     # Not indexed alone: the index on both columns below serves every lookup.
@@ -87,15 +91,23 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     resent_from = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resends",
         verbose_name=_("resend of"),
-    )  # fmt: skip
+    )
     # Set when retention erased the address, the context and the gateway's answers.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     resent_by = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("resent by"),
-    )  # fmt: skip
+    )
 
     class Meta:
         ordering = ["-created_at"]

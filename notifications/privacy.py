@@ -45,7 +45,7 @@ personal_data(
         "resent_by": STAFF_ACTION,
     },
     not_personal={"claim_token": _("a random mark of the worker sending the message")},
-)  # fmt: skip
+)
 
 
 def messages_erase(*, due: QuerySet[Message], now: datetime, batch_size: int) -> int:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
 from core.message_budget import message_budget_alarm, message_budget_scope_label
 from notifications.models import Message, MessageStatus
 from notifications.registry import message_kind_choices
@@ -22,14 +23,14 @@ from offices.models import Office, Role
 from offices.permissions import require_office_role
 
 
-def _office(request: HttpRequest, office_code: str) -> Office:
+def _office(request: AuthenticatedHttpRequest, office_code: str) -> Office:
     office = get_object_or_404(Office, code=office_code, is_active=True)
     require_office_role(request.user, office, at_least=Role.SUPERVISOR)
     return office
 
 
 @login_required
-def message_log_page(request: HttpRequest, office_code: str) -> HttpResponse:
+def message_log_page(request: AuthenticatedHttpRequest, office_code: str) -> HttpResponse:
     office = _office(request, office_code)
     search = request.GET.get("cari", "")[:40]
     status = request.GET.get("status", "")
@@ -46,20 +47,29 @@ def message_log_page(request: HttpRequest, office_code: str) -> HttpResponse:
     return render(
         request,
         "notifications/log.html",
-        {"office": office, "page": page, "search": search, "status": status, "kind": kind,
-         "statuses": MessageStatus.choices, "kinds": kinds,
-         "budget_alarm": alarm,
-         "budget_alarm_scope": message_budget_scope_label(alarm) if alarm else ""},
-    )  # fmt: skip
+        {
+            "office": office,
+            "page": page,
+            "search": search,
+            "status": status,
+            "kind": kind,
+            "statuses": MessageStatus.choices,
+            "kinds": kinds,
+            "budget_alarm": alarm,
+            "budget_alarm_scope": message_budget_scope_label(alarm) if alarm else "",
+        },
+    )
 
 
 @login_required
 @require_POST
-def message_resend_page(request: HttpRequest, office_code: str, message_id: int) -> HttpResponse:
+def message_resend_page(
+    request: AuthenticatedHttpRequest, office_code: str, message_id: int
+) -> HttpResponse:
     office = _office(request, office_code)
     message = get_object_or_404(Message, pk=message_id, office=office)
     try:
-        message_resend(message=message, by=request.user)  # type: ignore[arg-type]
+        message_resend(message=message, by=request.user)
     except ApplicationError as refused:
         flash.error(request, str(refused.message))
     else:

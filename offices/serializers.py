@@ -68,9 +68,13 @@ class OfferedServiceSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": "^(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d$", "example": "08:00:00",
-     "description": "Wall-clock time in the office's own zone (see the office's timezone)."}
-)  # fmt: skip
+    {
+        "type": "string",
+        "pattern": "^(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d$",
+        "example": "08:00:00",
+        "description": "Wall-clock time in the office's own zone (see the office's timezone).",
+    }
+)
 class OfficeTimeField(serializers.TimeField):
     """An office's local wall-clock time, served as HH:MM:SS. Not an RFC 3339 `time`
     (which needs an offset): the office's zone is a field of its own."""

@@ -35,9 +35,12 @@ from privacy.services.proof import (
 from privacy.services.requests import citizen_access_record, data_request_file
 
 GRANT = OpenApiParameter(
-    "Authorization", str, OpenApiParameter.HEADER, required=True,
+    "Authorization",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
     description="'Bearer <access_token>' from the proof confirmation; valid for a few minutes.",
-)  # fmt: skip
+)
 
 
 class ProofStartSerializer(serializers.Serializer):
@@ -107,11 +110,18 @@ class ProofStart(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(ProofStartSerializer, request)
-        rate_limit(request, group="privacy-ip", key=client_ip(request),
-                   rate=settings.GILIRAN_RATE_PRIVACY_PER_IP)  # fmt: skip
-        rate_limit(request, group="privacy-nik",
-                   key=personal_data.keyed_hash("".join(data["nik"].split())),
-                   rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK)  # fmt: skip
+        rate_limit(
+            request,
+            group="privacy-ip",
+            key=client_ip(request),
+            rate=settings.GILIRAN_RATE_PRIVACY_PER_IP,
+        )
+        rate_limit(
+            request,
+            group="privacy-nik",
+            key=personal_data.keyed_hash("".join(data["nik"].split())),
+            rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK,
+        )
         rate_limit_code_send(request, contact=contact_clean(data["contact"]).address)
         proof = identity_proof_start(nik=data["nik"], contact=data["contact"], language=_language())
         body = {"proof": proof, "detail": str(SENT_MESSAGE)}
@@ -129,8 +139,12 @@ class ProofConfirm(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(ProofConfirmSerializer, request)
-        rate_limit(request, group="privacy-code-ip", key=client_ip(request),
-                   rate=settings.GILIRAN_RATE_LOOKUP_PER_IP)  # fmt: skip
+        rate_limit(
+            request,
+            group="privacy-code-ip",
+            key=client_ip(request),
+            rate=settings.GILIRAN_RATE_LOOKUP_PER_IP,
+        )
         grant = identity_proof_verify(proof=data["proof"], code=data["code"])
         body = {"access_token": grant_token(grant), "expires_at": grant_expires_at()}
         return Response(GrantSerializer(body).data)

@@ -64,9 +64,13 @@ class DataRequest(models.Model):
     filed_at = models.DateTimeField(_("filed"))
     due_at = models.DateTimeField(_("answer due"))
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("assignee"),
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True, max_length=1000)
 

@@ -37,9 +37,12 @@ _ANSWER = _("answer a citizen's request to see, correct or delete their data, an
 
 def _tag(category: Category) -> Personal:
     return Personal(
-        category=category, purpose=_ANSWER, basis=LegalBasis.LEGAL_OBLIGATION,
-        retention=DATA_REQUESTS, at_end=AtEnd.ROW_DELETED,
-    )  # fmt: skip
+        category=category,
+        purpose=_ANSWER,
+        basis=LegalBasis.LEGAL_OBLIGATION,
+        retention=DATA_REQUESTS,
+        at_end=AtEnd.ROW_DELETED,
+    )
 
 
 personal_data(

@@ -231,11 +231,17 @@ def processing_trail(nik_hash: str, contact: Contact | None = None) -> list[dict
 
     def add(at: datetime | None, what: str, by: str, ref: str = "") -> None:
         if at is not None:
-            trail.append({
-                "at": at.isoformat(), "when": office_datetime(at, zone), "what": what,
-                "label": _step_label(what), "by": by, "by_label": str(ACTOR_LABELS[by]),
-                "reference": ref,
-            })  # fmt: skip
+            trail.append(
+                {
+                    "at": at.isoformat(),
+                    "when": office_datetime(at, zone),
+                    "what": what,
+                    "label": _step_label(what),
+                    "by": by,
+                    "by_label": str(ACTOR_LABELS[by]),
+                    "reference": ref,
+                }
+            )
 
     for b in citizen_bookings(nik_hash, contact):
         made_by = "staff" if b.created_by_id else "citizen"
@@ -248,8 +254,12 @@ def processing_trail(nik_hash: str, contact: Contact | None = None) -> list[dict
     for event in TicketEvent.objects.filter(
         ticket__in=citizen_tickets(nik_hash, contact)
     ).select_related("ticket"):
-        add(event.at, f"ticket_{event.kind}", "staff" if event.staff_id else "system",
-            event.ticket.display_number)  # fmt: skip
+        add(
+            event.at,
+            f"ticket_{event.kind}",
+            "staff" if event.staff_id else "system",
+            event.ticket.display_number,
+        )
     for m in citizen_messages(nik_hash, contact):
         add(m.created_at, f"message_{m.kind}_queued", "system")
         add(m.sent_at, f"message_{m.kind}_sent", "system")
@@ -259,8 +269,12 @@ def processing_trail(nik_hash: str, contact: Contact | None = None) -> list[dict
             Q(request__in=citizen_requests(nik_hash, contact)) | Q(request__isnull=True)
         )
     for e in events.select_related("request"):
-        add(e.at, f"privacy_{e.kind}", "staff" if e.staff_id else "citizen",
-            e.request.reference if e.request else "")  # fmt: skip
+        add(
+            e.at,
+            f"privacy_{e.kind}",
+            "staff" if e.staff_id else "citizen",
+            e.request.reference if e.request else "",
+        )
     trail.sort(key=lambda item: item["at"])
     return trail
 
@@ -315,14 +329,16 @@ def request_bookings_for(user: AnyUser, nik_hash: str) -> list[dict[str, Any]]:
     for b in rows.order_by("slot__starts_at", "pk"):
         office = b.slot.office_service.office
         full = mine is None or office.pk in mine
-        shown.append({
-            "booking": b if full else None,
-            "code": b.code if full else "",
-            "full_name": b.full_name if full else "",
-            "nik": b.masked_nik if full else "",
-            "office": office.name,
-            "service": b.slot.office_service.service.name,
-            "day": b.slot.local_date,
-            "status_label": str(b.get_status_display()),
-        })  # fmt: skip
+        shown.append(
+            {
+                "booking": b if full else None,
+                "code": b.code if full else "",
+                "full_name": b.full_name if full else "",
+                "nik": b.masked_nik if full else "",
+                "office": office.name,
+                "service": b.slot.office_service.service.name,
+                "day": b.slot.local_date,
+                "status_label": str(b.get_status_display()),
+            }
+        )
     return shown

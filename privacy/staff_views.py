@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from core import personal_data
 from core.audit import record_access
 from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
 from offices.permissions import supervises
 from privacy import selectors
 from privacy.forms import RefuseForm
@@ -35,7 +36,7 @@ def _row(request: DataRequest) -> dict[str, object]:
 
 @never_cache
 @login_required
-def request_queue(request: HttpRequest) -> HttpResponse:
+def request_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not supervises(request.user):
         raise PermissionDenied  # counter staff have no queue of requests
     show_all = request.GET.get("semua") == "1"
@@ -49,7 +50,7 @@ def request_queue(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     data_request = DataRequest.objects.filter(reference=reference.upper()).first()
     if data_request is None:
         raise Http404
@@ -66,9 +67,10 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
                 data_request_complete(request=data_request, staff=request.user)
             elif action == "refuse":
                 data_request_refuse(
-                    request=data_request, staff=request.user,
+                    request=data_request,
+                    staff=request.user,
                     reason=request.POST.get("reason", ""),
-                )  # fmt: skip
+                )
             else:
                 raise Http404
         except ApplicationError as refused:

@@ -16,6 +16,8 @@ def identity_proof_send_task(*, nik_hash: str, contact: str, language: str, proo
     """`contact` is encrypted (core.personal_data): the broker holds no address, no NIK."""
     channel, address = json.loads(personal_data.decrypt(contact))
     identity_proof_send(
-        nik_hash=nik_hash, contact=Contact(str(channel), str(address)), language=language,
+        nik_hash=nik_hash,
+        contact=Contact(str(channel), str(address)),
+        language=language,
         proof_key=proof_key,
-    )  # fmt: skip
+    )

@@ -54,11 +54,18 @@ def privacy_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         nik, contact = form.cleaned_data["nik"], form.cleaned_data["contact"]
         try:
-            rate_limit(request, group="privacy-ip", key=client_ip(request),
-                       rate=settings.GILIRAN_RATE_PRIVACY_PER_IP)  # fmt: skip
-            rate_limit(request, group="privacy-nik",
-                       key=personal_data.keyed_hash("".join(nik.split())),
-                       rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK)  # fmt: skip
+            rate_limit(
+                request,
+                group="privacy-ip",
+                key=client_ip(request),
+                rate=settings.GILIRAN_RATE_PRIVACY_PER_IP,
+            )
+            rate_limit(
+                request,
+                group="privacy-nik",
+                key=personal_data.keyed_hash("".join(nik.split())),
+                rate=settings.GILIRAN_RATE_PRIVACY_PER_NIK,
+            )
             rate_limit_code_send(request, contact=contact_clean(contact).address)
             proof = identity_proof_start(nik=nik, contact=contact, language=_language())
         except ApplicationError as error:
@@ -77,8 +84,12 @@ def privacy_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            rate_limit(request, group="privacy-code-ip", key=client_ip(request),
-                       rate=settings.GILIRAN_RATE_LOOKUP_PER_IP)  # fmt: skip
+            rate_limit(
+                request,
+                group="privacy-code-ip",
+                key=client_ip(request),
+                rate=settings.GILIRAN_RATE_LOOKUP_PER_IP,
+            )
             grant = identity_proof_verify(proof=pending, code=form.cleaned_data["code"])
         except ApplicationError as error:
             form.add_application_error(error)

@@ -52,6 +52,8 @@ class KioskDeviceAdmin(OfficeScopedAdmin):
     def save_model(self, request: HttpRequest, obj: KioskDevice, form: Any, change: bool) -> None:
         if not change:
             token, obj.token_hash = kiosks.kiosk_token_new()
+            # Only signed-in staff reach the admin, but ModelAdmin's save_model() types the
+            # request as HttpRequest, whose user may be anonymous.
             obj.created_by = request.user  # type: ignore[assignment]
             request.kiosk_token = token  # type: ignore[attr-defined]  # for response_add only
         super().save_model(request, obj, form, change)

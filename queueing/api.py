@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import PriorityGroup
+from core.http import AuthenticatedApiRequest
 from core.ratelimit import client_ip, rate_limit
 from offices.models import Counter, Office, OfficeService
 from queueing import kiosks
@@ -184,10 +184,17 @@ class TakeNumber(APIView):
             key=client_ip(request),
             rate=settings.GILIRAN_RATE_HOLD_PER_IP,
         )
-        office_service = OfficeService.objects.filter(
-            office=_office(office), service__code=serializer.validated_data["service"], is_active=True,
-            service__accepts_walk_ins=True, remote_walk_in=True,
-        ).select_related("office", "service").first()  # fmt: skip
+        office_service = (
+            OfficeService.objects.filter(
+                office=_office(office),
+                service__code=serializer.validated_data["service"],
+                is_active=True,
+                service__accepts_walk_ins=True,
+                remote_walk_in=True,
+            )
+            .select_related("office", "service")
+            .first()
+        )
         if office_service is None:
             raise Http404
         ticket = ticket_issue(
@@ -200,9 +207,13 @@ class TakeNumber(APIView):
 
 
 KIOSK_BEARER = OpenApiParameter(
-    "Authorization", str, OpenApiParameter.HEADER, required=True,
-    description="'Bearer <device token>' of a kiosk device registered for this office in the admin.",
-)  # fmt: skip
+    "Authorization",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="'Bearer <device token>' "
+    "of a kiosk device registered for this office in the admin.",
+)
 
 
 class CheckIn(APIView):
@@ -211,9 +222,11 @@ class CheckIn(APIView):
     error_statuses = (401, 409, 429)
 
     @extend_schema(
-        request=CheckInSerializer, responses={201: TicketSerializer}, parameters=[KIOSK_BEARER],
+        request=CheckInSerializer,
+        responses={201: TicketSerializer},
+        parameters=[KIOSK_BEARER],
         summary="Check in a booking (registered kiosk device)",
-    )  # fmt: skip
+    )
     def post(self, request: Request, office: str) -> Response:
         # The device first: a caller without one learns nothing, not even the office.
         device = kiosks.kiosk_device_authenticate(
@@ -221,8 +234,12 @@ class CheckIn(APIView):
         )
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rate_limit(request, group="kiosk-check-in", key=f"kiosk:{device.pk}",
-                   rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK)  # fmt: skip
+        rate_limit(
+            request,
+            group="kiosk-check-in",
+            key=f"kiosk:{device.pk}",
+            rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK,
+        )
         ticket = check_in(office=device.office, code=serializer.validated_data["code"])
         return _ticket_response(ticket, 201)
 
@@ -277,7 +294,7 @@ class CounterDetail(APIView):
         responses=CounterSerializer,
         summary="A counter: status, current ticket, its queue (read-only)",
     )
-    def get(self, request: Request, counter_id: int) -> Response:
+    def get(self, request: AuthenticatedApiRequest, counter_id: int) -> Response:
         counter = staff_counter(counter_id=counter_id, staff=request.user)
         with timezone.override(counter.office.zone):
             return Response(CounterSerializer(_counter_body(counter)).data)
@@ -335,12 +352,10 @@ class CounterAct(APIView):
         summary="Act at a counter",
         parameters=[ACTION],
     )
-    def post(self, request: Request, counter_id: int, action: str) -> Response:
+    def post(self, request: AuthenticatedApiRequest, counter_id: int, action: str) -> Response:
         counter = staff_counter(counter_id=counter_id, staff=request.user)
         if action not in CounterAction.values:
             raise Http404
-        user = request.user
-        assert isinstance(user, User)  # IsAuthenticated
         # An action that names nothing does not read the body: a bare POST does it.
         takes = action in (*TICKET_ACTIONS, *SERVICE_ACTIONS, CounterAction.CHECK_IN)
         serializer = CounterActSerializer(data=request.data if takes else {})
@@ -348,7 +363,7 @@ class CounterAct(APIView):
         sent = serializer.validated_data
         outcome = counter_act(
             counter=counter,
-            staff=user,
+            staff=request.user,
             action=action,
             ticket=_named_ticket(counter, sent["ticket"]) if action in TICKET_ACTIONS else None,
             service=_named_service(counter, sent["service"]) if action in SERVICE_ACTIONS else None,

@@ -43,13 +43,15 @@ class ConsoleActionForm(forms.Form):
         choices=CounterAction.choices, error_messages={"required": UNKNOWN_ACTION}
     )
     ticket = RowChoiceField(
-        queryset=Ticket.objects.none(), required=False,
+        queryset=Ticket.objects.none(),
+        required=False,
         error_messages={"invalid_choice": TICKET_ERROR},
-    )  # fmt: skip
+    )
     service = RowChoiceField(
-        queryset=OfficeService.objects.none(), required=False,
+        queryset=OfficeService.objects.none(),
+        required=False,
         error_messages={"invalid_choice": SERVICE_ERROR},
-    )  # fmt: skip
+    )
     priority_group = forms.CharField(required=False)
     code = forms.CharField(required=False, strip=False)
 

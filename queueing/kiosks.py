@@ -56,9 +56,12 @@ def kiosk_devices_revoke(*, device_ids: list[int], now: datetime | None = None) 
 def _not_registered() -> ApplicationError:
     return ApplicationError(
         "kiosk_not_registered",
-        _("This device is not a registered kiosk of this office. Ask the office administrator to register it."),
+        _(
+            "This device is not a registered kiosk of this office. "
+            "Ask the office administrator to register it."
+        ),
         status_code=401,
-    )  # fmt: skip
+    )
 
 
 def kiosk_device_authenticate(
@@ -101,9 +104,14 @@ def cookie_token(request: HttpRequest) -> str:
 
 def cookie_set(response: HttpResponse, token: str) -> None:
     response.set_signed_cookie(
-        COOKIE, token, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE, httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE, samesite="Strict",
-    )  # fmt: skip
+        COOKIE,
+        token,
+        salt=COOKIE_SALT,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Strict",
+    )
 
 
 def enrolment_url(office: Office, token: str) -> str:

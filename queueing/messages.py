@@ -37,18 +37,24 @@ def ticket_recipient(ticket: Ticket) -> Recipient | None:
     if ticket.booking is not None:
         return booking_recipient(ticket.booking)
     if ticket.contact_email:
-        return Recipient(channel=Channel.EMAIL, address=ticket.contact_email,
-                         language=ticket.language)  # fmt: skip
+        return Recipient(
+            channel=Channel.EMAIL, address=ticket.contact_email, language=ticket.language
+        )
     if ticket.contact_phone:
-        return Recipient(channel=Channel.SMS, address=ticket.contact_phone,
-                         language=ticket.language)  # fmt: skip
+        return Recipient(
+            channel=Channel.SMS, address=ticket.contact_phone, language=ticket.language
+        )
     return None
 
 
 def ticket_message_send(
-    *, ticket: Ticket, kind: str, context: dict[str, Any] | None = None, occasion: str = "",
+    *,
+    ticket: Ticket,
+    kind: str,
+    context: dict[str, Any] | None = None,
+    occasion: str = "",
     stale_after: datetime | None = None,
-) -> Message | None:  # fmt: skip
+) -> Message | None:
     recipient = ticket_recipient(ticket)
     if recipient is None:
         return None

@@ -40,24 +40,32 @@ personal_data(
     Ticket,
     fields={
         "contact_phone": Personal(
-            category=Category.CONTACT, purpose=_TELL, basis=LegalBasis.PUBLIC_TASK,
+            category=Category.CONTACT,
+            purpose=_TELL,
+            basis=LegalBasis.PUBLIC_TASK,
             retention=VISITS,
         ),
         "contact_email": Personal(
-            category=Category.CONTACT, purpose=_TELL, basis=LegalBasis.PUBLIC_TASK,
+            category=Category.CONTACT,
+            purpose=_TELL,
+            basis=LegalBasis.PUBLIC_TASK,
             retention=VISITS,
         ),
         "public_token": Personal(
-            category=Category.TECHNICAL, purpose=_("let only this citizen follow their ticket"),
-            basis=LegalBasis.PUBLIC_TASK, retention=VISITS,
+            category=Category.TECHNICAL,
+            purpose=_("let only this citizen follow their ticket"),
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=VISITS,
         ),
         "priority_group": Personal(
             category=Category.SPECIFIC,
             purpose=_("serve priority groups first, as public-service rules require"),
-            basis=LegalBasis.PUBLIC_TASK, retention=VISITS, at_end=AtEnd.KEPT,
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=VISITS,
+            at_end=AtEnd.KEPT,
         ),
     },
-)  # fmt: skip
+)
 personal_data(
     TicketEvent,
     fields={"staff": STAFF_ACTION},
@@ -76,11 +84,13 @@ personal_data(
     ServiceRating,
     fields={
         "comment": Personal(
-            category=Category.FREE_TEXT, purpose=_("improve the service from citizens' remarks"),
-            basis=LegalBasis.PUBLIC_TASK, retention=VISITS,
+            category=Category.FREE_TEXT,
+            purpose=_("improve the service from citizens' remarks"),
+            basis=LegalBasis.PUBLIC_TASK,
+            retention=VISITS,
         )
     },
-)  # fmt: skip
+)
 
 
 def tickets_erase(*, due: QuerySet[Ticket], now: datetime, batch_size: int) -> int:
@@ -99,10 +109,12 @@ def tickets_erase(*, due: QuerySet[Ticket], now: datetime, batch_size: int) -> i
 def anonymise_past_tickets(*, now: datetime, batch_size: int) -> int:
     due = Ticket.objects.exclude(status__in=OPEN_STATUSES).filter(
         past_office_days(
-            date_field="local_date", zone_field="office__timezone", days=VISITS.days or 0,
+            date_field="local_date",
+            zone_field="office__timezone",
+            days=VISITS.days or 0,
             now=now,
         )
-    )  # fmt: skip
+    )
     return tickets_erase(due=due, now=now, batch_size=batch_size)
 
 

@@ -38,13 +38,17 @@ class DayPlan(models.Model):
     # The supervisor's adjustments, inputs to every re-plan.
     is_closed = models.BooleanField(_("closed all day"), default=False)
     staffed = models.JSONField(
-        _("counters staffed per block"), default=dict, blank=True,
+        _("counters staffed per block"),
+        default=dict,
+        blank=True,
         help_text=_("Block start (HH:MM) → counters with a person; missing: all counters."),
-    )  # fmt: skip
+    )
     quota_overrides = models.JSONField(
-        _("daily quota per service"), default=dict, blank=True,
+        _("daily quota per service"),
+        default=dict,
+        blank=True,
         help_text=_("Service code → most appointments for the day."),
-    )  # fmt: skip
+    )
     walk_in_reserve_percent = models.PositiveSmallIntegerField(
         _("capacity kept for walk-ins (%)"), null=True, blank=True
     )
@@ -94,9 +98,11 @@ class PlanChange(models.Model):
     )
     local_date = models.DateField(_("day (office time)"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("changed by"),
-    )  # fmt: skip
+    )
     at = models.DateTimeField(_("when"), auto_now_add=True)
     what = models.JSONField(_("what"))
     why = models.TextField(_("why"))

@@ -212,14 +212,21 @@ def _stranded(office: Office, day: date, plan: DayPlan, changed: DayPlan) -> lis
     stranded: list[Booking] = []
     for service, label, extra in worse:
         block = frame.labels.index(label) if label in frame.labels else None
+        newest_first = (
+            Booking.objects.filter(
+                slot__office_service__office=office,
+                slot__local_date=day,
+                slot__office_service__service__code=service,
+                occupies_slot=True,
+            )
+            .select_related("slot", "service")
+            .order_by("-created_at")
+        )
         bookings = [
             booking
-            for booking in Booking.objects.filter(
-                slot__office_service__office=office, slot__local_date=day,
-                slot__office_service__service__code=service, occupies_slot=True,
-            ).select_related("slot", "service").order_by("-created_at")
+            for booking in newest_first
             if block is None or frame.index_of(booking.slot.starts_at) == block
-        ]  # fmt: skip
+        ]
         stranded.extend(bookings[:extra])
     return stranded
 
@@ -273,10 +280,13 @@ def _refuse_quota_below_booked(office: Office, day: date, overrides: dict[str, i
 def _adjusted(plan: DayPlan, adjustment: Adjustment) -> DayPlan:
     """An unsaved copy of the plan with the adjustment applied."""
     changed = DayPlan(
-        office=plan.office, local_date=plan.local_date, is_closed=plan.is_closed,
-        staffed=dict(plan.staffed or {}), quota_overrides=dict(plan.quota_overrides or {}),
+        office=plan.office,
+        local_date=plan.local_date,
+        is_closed=plan.is_closed,
+        staffed=dict(plan.staffed or {}),
+        quota_overrides=dict(plan.quota_overrides or {}),
         walk_in_reserve_percent=plan.walk_in_reserve_percent,
-    )  # fmt: skip
+    )
     if adjustment.staffed is not None:
         changed.staffed.update(adjustment.staffed)
     if adjustment.is_closed is not None:
@@ -292,9 +302,14 @@ def _adjusted(plan: DayPlan, adjustment: Adjustment) -> DayPlan:
 
 
 def day_plan_adjust(
-    *, office: Office, day: date, by: User, why: str, adjustment: Adjustment,
+    *,
+    office: Office,
+    day: date,
+    by: User,
+    why: str,
+    adjustment: Adjustment,
     move_bookings: bool = False,
-) -> DayPlan:  # fmt: skip
+) -> DayPlan:
     """A supervisor's change to a day: staffed counters per block (someone is ill), the
     day closed, a service's daily quota, the walk-in reserve. Checked first with the
     exact greedy (fast, no solver): if some booked citizens would lose their counter, it
@@ -331,9 +346,12 @@ def day_plan_adjust(
         )
         what = {key: value for key, value in vars(adjustment).items() if value is not None}
         PlanChange.objects.create(
-            office=office, local_date=day, by=by, why=why.strip(),
+            office=office,
+            local_date=day,
+            by=by,
+            why=why.strip(),
             what={**what, "moved_bookings": [b.code for b in moved]},
-        )  # fmt: skip
+        )
         transaction.on_commit(lambda: replan_day.delay(office.pk, day.isoformat()), robust=True)
     return plan
 

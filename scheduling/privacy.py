@@ -29,9 +29,12 @@ personal_data(
     fields={
         "by": STAFF_ACTION,
         "why": Personal(
-            category=Category.FREE_TEXT, purpose=_("explain a change of capacity"),
-            basis=LegalBasis.CONTRACT, retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
+            category=Category.FREE_TEXT,
+            purpose=_("explain a change of capacity"),
+            basis=LegalBasis.CONTRACT,
+            retention=STAFF_RECORDS,
+            at_end=AtEnd.MANUAL,
         ),
     },
     not_personal={"what": _("counters, quotas and the codes of moved bookings")},
-)  # fmt: skip
+)

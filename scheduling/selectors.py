@@ -148,10 +148,10 @@ def day_instance(*, office: Office, day: date, plan: DayPlan | None = None) -> d
         if any(s.code in codes for s in counter.services.all())
     ]  # a counter skilled for nothing offered here cannot be planned
     staffed_override = (plan.staffed if plan else {}) or {}
+    closed, most = plan is not None and plan.is_closed, len(counters)
     staffed = [
-        0 if plan and plan.is_closed else min(int(staffed_override.get(label, len(counters))), len(counters))
-        for label in frame.labels
-    ]  # fmt: skip
+        0 if closed else min(int(staffed_override.get(label, most)), most) for label in frame.labels
+    ]
     booked = _booked(office, day, frame)
     shares = _counter_shares(counters, codes)
     history_closed = {
@@ -169,15 +169,17 @@ def day_instance(*, office: Office, day: date, plan: DayPlan | None = None) -> d
             default_per_block=_default_walk_ins(os, shares.get(os.service.code, 0.0)),
             after_closure=after,
         )
-        services.append({
-            "id": os.service.code,
-            "service_minutes": os.effective_minutes,
-            "booked": booked.get(os.pk, [0] * len(frame.labels)),
-            "walk_in_forecast": [round(value, 3) for value in forecast.per_block],
-            "target_share": os.target_share_percent / 100,
-            "target_wait_minutes": os.target_wait_minutes,
-            "daily_quota_max": overrides.get(os.service.code),
-        })  # fmt: skip
+        services.append(
+            {
+                "id": os.service.code,
+                "service_minutes": os.effective_minutes,
+                "booked": booked.get(os.pk, [0] * len(frame.labels)),
+                "walk_in_forecast": [round(value, 3) for value in forecast.per_block],
+                "target_share": os.target_share_percent / 100,
+                "target_wait_minutes": os.target_wait_minutes,
+                "daily_quota_max": overrides.get(os.service.code),
+            }
+        )
     reserve = (
         plan.walk_in_reserve_percent
         if plan and plan.walk_in_reserve_percent is not None
@@ -234,8 +236,12 @@ class PlannedService:
                 zip(("quota", "booked", "forecast"), values, strict=True)
             ):
                 height = round(40 * value / top, 2)
-                bar |= {name: round(value, 1), f"{name}_x": 10 * b + 1 + 3 * offset,
-                        f"{name}_y": 40 - height, f"{name}_h": height}  # fmt: skip
+                bar |= {
+                    name: round(value, 1),
+                    f"{name}_x": 10 * b + 1 + 3 * offset,
+                    f"{name}_y": 40 - height,
+                    f"{name}_h": height,
+                }
             bars.append(bar)
         return bars
 
@@ -279,15 +285,18 @@ def day_plan_view(*, office: Office, day: date) -> DayPlanView:
     blocks = len(instance["blocks"])
     services = [
         PlannedService(
-            code=s["id"], name=names.get(s["id"], s["id"]), colour=i % 12,
+            code=s["id"],
+            name=names.get(s["id"], s["id"]),
+            colour=i % 12,
             quota=outcomes.get(s["id"], {}).get("appointment_quota", [0] * blocks),
-            booked=s["booked"], forecast=s["walk_in_forecast"],
+            booked=s["booked"],
+            forecast=s["walk_in_forecast"],
             walk_in_capacity=outcomes.get(s["id"], {}).get("walk_in_capacity", [0.0] * blocks),
             unmet=outcomes.get(s["id"], {}).get("unmet_need", [0.0] * blocks),
             override=s["daily_quota_max"],
         )
         for i, s in enumerate(instance["services"])
-    ]  # fmt: skip
+    ]
     by_code = {s.code: s for s in services}
     planned_blocks = (plan.instance or {}).get("blocks", [])
     grid = []
@@ -298,9 +307,14 @@ def day_plan_view(*, office: Office, day: date) -> DayPlanView:
             (counter["id"], [by_code.get(cells.get(label) or "") for label in instance["blocks"]])
         )
     return DayPlanView(
-        day=day, plan=plan, labels=instance["blocks"], services=services, grid=grid,
-        staffed=instance["staffed"], counters=len(instance["counters"]),
-    )  # fmt: skip
+        day=day,
+        plan=plan,
+        labels=instance["blocks"],
+        services=services,
+        grid=grid,
+        staffed=instance["staffed"],
+        counters=len(instance["counters"]),
+    )
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,8 @@ def slot_capacities_set(*, office: Office, changes: dict[int, int], by: User) ->
                 else:
                     errors[f"slot-{slot_id}"] = [
                         _(
-                            "%(taken)d already booked or held here: the capacity cannot go below that."
+                            "%(taken)d already booked or held here: "
+                            "the capacity cannot go below that."
                         )
                         % {"taken": taken}
                     ]

@@ -9,17 +9,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.dates import parse_day
 from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
 from offices.models import Office, Role
 from offices.permissions import require_office_role
 from scheduling.forms import CapacityDayForm, DayPlanForm, PlanActionForm
 from scheduling.models import PlanStatus
 from scheduling.planning import StrandingRefused, day_plan_adjust, day_plan_replan
 from scheduling.selectors import (
+    PlannedService,
     PlanStatusView,
     capacity_day_slots,
     day_plan_row,
@@ -42,7 +44,7 @@ def _staff_day(office: Office, raw: str, *, field: str) -> date:
 
 
 @login_required
-def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
+def capacity_day(request: AuthenticatedHttpRequest, office_code: str) -> HttpResponse:
     office = get_object_or_404(Office, code=office_code, is_active=True)
     require_office_role(request.user, office, at_least=Role.SUPERVISOR)
     raw_day = request.POST.get("tanggal") or request.GET.get("tanggal", "")
@@ -58,7 +60,7 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
     if posted:
         if form.is_valid():
             try:
-                slot_capacities_set(office=office, changes=form.changes(), by=request.user)  # type: ignore[arg-type]
+                slot_capacities_set(office=office, changes=form.changes(), by=request.user)
             except ApplicationError as refused:
                 errors, message = refused.fields, str(refused.message)
             else:
@@ -98,21 +100,18 @@ def capacity_day(request: HttpRequest, office_code: str) -> HttpResponse:
 # --- the optimised plan: 14 days, a day's grid, adjustments and re-planning -----------
 
 
-def _plan_office(request: HttpRequest, office_code: str) -> Office:
+def _plan_office(request: AuthenticatedHttpRequest, office_code: str) -> Office:
     office = get_object_or_404(Office, code=office_code, is_active=True)
     require_office_role(request.user, office, at_least=Role.SUPERVISOR)
     return office
 
 
 @login_required
-def plan_days(request: HttpRequest, office_code: str) -> HttpResponse:
+def plan_days(request: AuthenticatedHttpRequest, office_code: str) -> HttpResponse:
     office = _plan_office(request, office_code)
-    today = office.local_date()
-    return render(
-        request, "staff/plan_days.html",
-        {"office": office, "days": plan_overview(office=office, first=today + timedelta(days=1),
-                                                  days=settings.GILIRAN_PLAN_DAYS)},
-    )  # fmt: skip
+    tomorrow = office.local_date() + timedelta(days=1)
+    days = plan_overview(office=office, first=tomorrow, days=settings.GILIRAN_PLAN_DAYS)
+    return render(request, "staff/plan_days.html", {"office": office, "days": days})
 
 
 def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> dict[str, Any]:
@@ -124,15 +123,18 @@ def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> 
     def shown(name: str, current: object) -> object:
         return sent.data.get(name, current) if sent is not None else current
 
+    def lettered(cell: PlannedService | None) -> tuple[PlannedService | None, str]:
+        return (cell, letters.get(cell.code, "")) if cell else (None, "")
+
     reserve = view.plan.walk_in_reserve_percent
     return {
-        "office": office, "view": view,
-        "grid": [
-            (counter, [(cell, letters.get(cell.code, "")) if cell else (None, "") for cell in cells])
-            for counter, cells in view.grid
-        ],
+        "office": office,
+        "view": view,
+        "grid": [(counter, [lettered(cell) for cell in cells]) for counter, cells in view.grid],
         "legend": [(service, letters.get(service.code, "")) for service in view.services],
-        "staffed_fields": [(label, shown(f"staffed-{label}", n)) for label, n in view.staffed_by_label],
+        "staffed_fields": [
+            (label, shown(f"staffed-{label}", n)) for label, n in view.staffed_by_label
+        ],
         "quota_fields": [
             (s, shown(f"quota-{s.code}", "" if s.override is None else s.override))
             for s in view.services
@@ -140,12 +142,15 @@ def _day_context(office: Office, day: date, sent: DayPlanForm | None = None) -> 
         "reserve_field": shown("walk_in_reserve_percent", "" if reserve is None else reserve),
         "closed_field": sent["is_closed"].value() if sent is not None else view.plan.is_closed,
         "changes": plan_changes(office=office, day=day),
-        "errors": {}, "message": "", "stranded": [], "submitted": sent.data if sent else {},
-    }  # fmt: skip
+        "errors": {},
+        "message": "",
+        "stranded": [],
+        "submitted": sent.data if sent else {},
+    }
 
 
 @login_required
-def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
+def plan_day(request: AuthenticatedHttpRequest, office_code: str, day: str) -> HttpResponse:
     office = _plan_office(request, office_code)
     chosen = _staff_day(office, day, field="day")
     errors: dict[str, list[str]] = {}
@@ -154,15 +159,18 @@ def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if PlanActionForm(request.POST).is_replan:
-                day_plan_replan(office=office, day=chosen, by=request.user)  # type: ignore[arg-type]
+                day_plan_replan(office=office, day=chosen, by=request.user)
             else:
                 form = DayPlanForm(request.POST, view=day_plan_view(office=office, day=chosen))
                 if form.is_valid():
                     day_plan_adjust(
-                        office=office, day=chosen, by=request.user,  # type: ignore[arg-type]
-                        why=form.cleaned_data["why"], adjustment=form.adjustment(),
+                        office=office,
+                        day=chosen,
+                        by=request.user,
+                        why=form.cleaned_data["why"],
+                        adjustment=form.adjustment(),
                         move_bookings=form.cleaned_data["move_bookings"],
-                    )  # fmt: skip
+                    )
                 else:
                     errors = form.field_errors()
         except StrandingRefused as refused:
@@ -179,7 +187,7 @@ def plan_day(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
 
 
 @login_required
-def plan_day_status(request: HttpRequest, office_code: str, day: str) -> HttpResponse:
+def plan_day_status(request: AuthenticatedHttpRequest, office_code: str, day: str) -> HttpResponse:
     """What htmx polls while a re-plan runs: the progress fragment, then, once done, the
     whole page, whose #plan-status replaces the fragment and whose #plan-grid (the new
     grid and charts) replaces the old one out of band."""

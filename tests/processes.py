@@ -67,9 +67,13 @@ def _celery(
     with open(log, "w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", *args],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
             start_new_session=True,  # its own process group: see kill_group
-        )  # fmt: skip
+        )
     try:
         _wait_for_log(process, log, ready_marker, ready_timeout)
         yield process
@@ -89,8 +93,16 @@ def celery_worker(
     """Start a worker and wait until it says it is ready; stop it afterwards.
 
     With `pool="prefork"` (as in production) tasks run in a child process."""
-    args = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", f"--hostname={name}@%h",
-            "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]  # fmt: skip
+    args = [
+        "worker",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
+        f"--hostname={name}@%h",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     with _celery(
         env, args, name=name, ready_marker="ready.", ready_timeout=ready_timeout
     ) as worker:
@@ -144,17 +156,20 @@ def redis_answers(port: int) -> bool:
 
 
 @contextmanager
-def redis_server(directory: Path, port: int, *, timeout: float = 30) -> Iterator[
-    subprocess.Popen[str]
-]:  # fmt: skip
+def redis_server(
+    directory: Path, port: int, *, timeout: float = 30
+) -> Iterator[subprocess.Popen[str]]:
     """A private redis-server without persistence: what it holds dies with it."""
     log = directory / f"redis-{port}.log"
     with open(log, "a") as out:
+        where = ["--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)]
+        no_persistence = ["--save", "", "--appendonly", "no"]
         server = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(directory)],
-            stdout=out, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [REDIS_SERVER, *where, *no_persistence],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
         answering = wait_for(
             lambda: server.poll() is not None or redis_answers(port), timeout=timeout

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from twofactor.policy import second_factor_applies, session_expired, session_touch
+from twofactor.policy import is_verified, second_factor_applies, session_expired, session_touch
 
 # Pages an unverified session may still open: signing in and out, the second-factor
 # steps themselves, the language switch and the health probe.
@@ -54,8 +54,7 @@ class StaffSessionMiddleware:
         view_args: Any,
         view_kwargs: Any,
     ) -> HttpResponse | None:
-        user: Any = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not request.user.is_authenticated or is_verified(request.user):
             return None
         match = request.resolver_match
         namespaces = set(match.namespaces) if match else set()

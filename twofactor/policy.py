@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django.conf import settings
 from django.http import HttpRequest
 from django_otp import user_has_device
 
 from offices.permissions import supervises
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 SIGNED_IN_AT = "staff_signed_in_at"
 SEEN_AT = "staff_seen_at"
@@ -23,7 +27,17 @@ SECOND_FACTOR_APPLIES = "staff_second_factor_applies"
 SECOND_FACTOR_RECHECK = timedelta(seconds=60)
 
 
-def requires_two_factor(user: Any) -> bool:
+class _OTPUser(Protocol):
+    def is_verified(self) -> bool: ...
+
+
+def is_verified(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Has this session passed its second factor? django-otp's OTPMiddleware gives the
+    request's user an is_verified() method, which the user types do not declare."""
+    return cast(_OTPUser, user).is_verified()
+
+
+def requires_two_factor(user: User | AnonymousUser) -> bool:
     """Supervisors, office administrators, anyone with the admin, and national
     administrators must verify a second factor; counter staff may."""
     if not user.is_authenticated:
@@ -44,8 +58,7 @@ def second_factor_applies(request: HttpRequest, *, now: datetime) -> bool:
         and 0 <= stamp - cached[1] < SECOND_FACTOR_RECHECK.total_seconds()
     ):
         return bool(cached[0])
-    user: Any = request.user
-    answer = bool(requires_two_factor(user) or user_has_device(user))
+    answer = bool(requires_two_factor(request.user) or user_has_device(request.user))
     request.session[SECOND_FACTOR_APPLIES] = [answer, stamp]
     return answer
 

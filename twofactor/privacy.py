@@ -34,9 +34,12 @@ _SECOND_FACTOR = _(
 
 def _device(category: Category) -> Personal:
     return Personal(
-        category=category, purpose=_SECOND_FACTOR, basis=LegalBasis.CONTRACT,
-        retention=STAFF_RECORDS, at_end=AtEnd.MANUAL,
-    )  # fmt: skip
+        category=category,
+        purpose=_SECOND_FACTOR,
+        basis=LegalBasis.CONTRACT,
+        retention=STAFF_RECORDS,
+        at_end=AtEnd.MANUAL,
+    )
 
 
 def _device_tags(*secrets: str) -> dict[str, Personal]:

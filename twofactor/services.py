@@ -3,9 +3,8 @@ one-use recovery codes. Passkeys are registered and checked by django-otp-webaut
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +31,7 @@ def _normalised(token: str) -> str:
     return "".join(token.split()).lower()
 
 
-def authenticator_enrol_start(*, user: Any) -> TOTPDevice:
+def authenticator_enrol_start(*, user: User) -> TOTPDevice:
     """The user's unconfirmed authenticator (a new secret if there is none yet)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
@@ -42,7 +41,7 @@ def authenticator_enrol_start(*, user: Any) -> TOTPDevice:
 
 @transaction.atomic
 def authenticator_enrol_confirm(
-    *, request: HttpRequest, user: Any, device_id: int, token: str
+    *, request: HttpRequest, user: User, device_id: int, token: str
 ) -> list[str]:
     """Confirm a new authenticator with its first code, verify this session with it and
     return fresh recovery codes (shown once; any earlier ones stop working)."""
@@ -61,7 +60,7 @@ def authenticator_enrol_confirm(
 
 
 @transaction.atomic
-def recovery_codes_issue(*, user: Any) -> list[str]:
+def recovery_codes_issue(*, user: User) -> list[str]:
     """Replace the user's recovery codes with new ones; each works once."""
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
@@ -72,7 +71,7 @@ def recovery_codes_issue(*, user: Any) -> list[str]:
     return codes
 
 
-def two_factor_verify(*, request: HttpRequest, user: Any, token: str) -> None:
+def two_factor_verify(*, request: HttpRequest, user: User, token: str) -> None:
     """Verify this session with an authenticator code or a recovery code (used up).
 
     Attempts count per account (GILIRAN_RATE_OTP_PER_USER), and each device slows down
@@ -92,11 +91,11 @@ def two_factor_verify(*, request: HttpRequest, user: Any, token: str) -> None:
     otp_login(request, verified)
 
 
-def has_second_factor(*, user: Any) -> bool:
+def has_second_factor(*, user: User) -> bool:
     from django_otp import user_has_device
 
     return bool(user_has_device(user))
 
 
-def recovery_codes_left(*, user: Any) -> int:
+def recovery_codes_left(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()

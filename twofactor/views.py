@@ -22,7 +22,8 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from booking.forms import ApplicationErrorFormMixin
 from core.errors import ApplicationError
-from twofactor.policy import requires_two_factor
+from core.http import AuthenticatedHttpRequest
+from twofactor.policy import is_verified, requires_two_factor
 from twofactor.services import (
     authenticator_enrol_confirm,
     authenticator_enrol_start,
@@ -56,9 +57,9 @@ def _next(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
+    if is_verified(user):
         return redirect(_next(request))
     if not has_second_factor(user=user):
         return redirect(f"{_url('twofactor:enrol')}?next={_quoted(_next(request))}")
@@ -78,7 +79,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "twofactor/verify.html", _verify_context(request, form))
 
 
-def _verify_context(request: HttpRequest, form: CodeForm) -> dict[str, object]:
+def _verify_context(request: AuthenticatedHttpRequest, form: CodeForm) -> dict[str, object]:
     return {
         "form": form,
         "next": _next(request),
@@ -91,11 +92,11 @@ def _verify_context(request: HttpRequest, form: CodeForm) -> dict[str, object]:
 
 @never_cache
 @login_required
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Add an authenticator app: the first device right after the password, or another
     one from a session that has already passed its second factor."""
     user = request.user
-    if has_second_factor(user=user) and not user.is_verified():  # type: ignore[union-attr]
+    if has_second_factor(user=user) and not is_verified(user):
         return redirect(f"{_url('twofactor:verify')}?next={_quoted(_next(request))}")
     device = authenticator_enrol_start(user=user)
     form = CodeForm(request.POST or None)
@@ -125,7 +126,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Shows the codes just issued, once: they leave the session as the page renders."""
     codes = request.session.pop(SHOW_CODES, None)
     if not codes:
@@ -137,15 +138,15 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if has_second_factor(user=user) and not user.is_verified():  # type: ignore[union-attr]
+    if has_second_factor(user=user) and not is_verified(user):
         return redirect(f"{_url('twofactor:verify')}?next={_quoted(request.get_full_path())}")
     context = {
         "authenticators": TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"),
         "passkeys": WebAuthnCredential.objects.filter(user=user).order_by("pk"),
         "recovery_left": recovery_codes_left(user=user),
-        "verified": user.is_verified(),  # type: ignore[union-attr]
+        "verified": is_verified(user),
         "required": requires_two_factor(user),
     }
     return render(request, "twofactor/manage.html", context)
@@ -153,8 +154,8 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_verified():  # type: ignore[union-attr]
+def recovery_codes_renew(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not is_verified(request.user):
         return redirect("twofactor:verify")
     request.session[SHOW_CODES] = recovery_codes_issue(user=request.user)
     return redirect("twofactor:recovery-codes")

@@ -234,7 +234,8 @@ def alternate(server: Server, endpoints: Sequence[Endpoint], o: Any) -> list[Sum
             summary.rounds.append(r)
             print(
                 f"bench: round {index}/{o.rounds} {e.label:<12} {r['requests_per_second']:8.1f}"
-                f" req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}",
+                f" req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms"
+                f"  errors {r['errors']}",
                 flush=True,
             )
     return summaries
@@ -246,6 +247,7 @@ def load_table(summaries: Sequence[Summary], queries: dict[str, int] | None = No
     rows = []
     for s in summaries:
         rates = [r["requests_per_second"] for r in s.rounds]
+        ratio = stats.ratio(s.figure("requests_per_second"), base)
         per_round = [
             f"{a['requests_per_second'] / b['requests_per_second']:.3f}"
             for a, b in zip(s.rounds, summaries[0].rounds, strict=True)
@@ -261,7 +263,7 @@ def load_table(summaries: Sequence[Summary], queries: dict[str, int] | None = No
                 s.errors,
                 f"{s.figure('bytes_per_response'):,.0f} B",
                 (queries or {}).get(s.label, "–"),
-                f"**{stats.ratio(s.figure('requests_per_second'), base)}** ({', '.join(per_round)})",
+                f"**{ratio}** ({', '.join(per_round)})",
             ]
         )
     return stats.table(

@@ -63,9 +63,13 @@ class DaySlotsSerializer(serializers.Serializer):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": NIK_PATTERN, "writeOnly": True,
-     "description": "16 digits: region, date of birth (day + 40 for women), sequence."}
-)  # fmt: skip
+    {
+        "type": "string",
+        "pattern": NIK_PATTERN,
+        "writeOnly": True,
+        "description": "16 digits: region, date of birth (day + 40 for women), sequence.",
+    }
+)
 class NikField(serializers.CharField):
     """The NIK as the schema declares it: digits only (the web form also takes spaces;
     the API says exactly what it accepts). normalize_nik checks the rest."""
@@ -146,10 +150,25 @@ class BookingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Booking
         fields = [
-            "code", "status", "office", "office_name", "service", "service_name", "starts_at", "ends_at",
-            "timezone", "zone", "full_name", "nik", "phone", "email", "channel", "priority_group",
-            "requirements", "reschedules_left",
-        ]  # fmt: skip
+            "code",
+            "status",
+            "office",
+            "office_name",
+            "service",
+            "service_name",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "zone",
+            "full_name",
+            "nik",
+            "phone",
+            "email",
+            "channel",
+            "priority_group",
+            "requirements",
+            "reschedules_left",
+        ]
 
     def get_zone(self, booking: Booking) -> str:
         return zone_abbreviation(booking.slot.office_service.office.timezone)

@@ -29,24 +29,36 @@ from core.idempotency import IDEMPOTENCY_KEY_SCHEMA, idempotent, resource_respon
 from offices.models import Office
 
 IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key", IDEMPOTENCY_KEY_SCHEMA, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    IDEMPOTENCY_KEY_SCHEMA,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Any unique string (≤100 characters): a retry with the same key, credential and "
     "body returns the current state of what the first request made, without acting twice.",
-)  # fmt: skip
+)
 BEARER = OpenApiParameter(
-    "Authorization", str, OpenApiParameter.HEADER, required=True,
+    "Authorization",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
     description="'Bearer <manage_token>' from confirm or lookup.",
-)  # fmt: skip
+)
 CHALLENGE_HEADERS = [
     OpenApiParameter(
-        TOKEN_HEADER, str, OpenApiParameter.HEADER, required=False,
+        TOKEN_HEADER,
+        str,
+        OpenApiParameter.HEADER,
+        required=False,
         description="The token of a challenge from a challenge_required answer (429).",
     ),
     OpenApiParameter(
-        SOLUTION_HEADER, str, OpenApiParameter.HEADER, required=False,
+        SOLUTION_HEADER,
+        str,
+        OpenApiParameter.HEADER,
+        required=False,
         description="Its solution: the proof-of-work number, or 'wait' after wait_seconds.",
     ),
-]  # fmt: skip
+]
 MONTH = OpenApiParameter(
     "month",
     str,
@@ -55,9 +67,12 @@ MONTH = OpenApiParameter(
 )
 
 DAY = OpenApiParameter(
-    "day", OpenApiTypes.DATE, OpenApiParameter.PATH,
-    description="YYYY-MM-DD, from the first of this month to the end of the month after the last bookable day.",
-)  # fmt: skip
+    "day",
+    OpenApiTypes.DATE,
+    OpenApiParameter.PATH,
+    description="YYYY-MM-DD, from the first of this month "
+    "to the end of the month after the last bookable day.",
+)
 
 
 def office_time(office: Office) -> Any:
@@ -137,9 +152,11 @@ class DayAvailability(APIView):
     error_statuses = (400,)
 
     @extend_schema(
-        operation_id="availability_day", responses=s.DaySlotsSerializer, summary="Times of a day",
+        operation_id="availability_day",
+        responses=s.DaySlotsSerializer,
+        summary="Times of a day",
         parameters=[DAY],
-    )  # fmt: skip
+    )
     def get(self, request: Request, office: str, service: str, day: str) -> Response:
         office_service = offered_or_404(office, service)
         now = timezone.now()
@@ -165,14 +182,15 @@ class HoldCreate(APIView):
     error_statuses = (404, 409, 410, 422, 429)
 
     @extend_schema(
-        request=s.HoldRequestSerializer, responses={201: s.HoldSerializer},
+        request=s.HoldRequestSerializer,
+        responses={201: s.HoldSerializer},
         parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS],
         summary="Hold a time and send the one-time code",
         description=(
             f"The place is held for {settings.GILIRAN_HOLD_MINUTES} min (GILIRAN_HOLD_MINUTES) "
             f"and the code works for {settings.GILIRAN_CODE_MINUTES} min (GILIRAN_CODE_MINUTES)."
         ),
-    )  # fmt: skip
+    )
     @idempotent
     def post(self, request: Request) -> Response:
         data = _valid(s.HoldRequestSerializer, request)
@@ -221,9 +239,11 @@ class HoldConfirm(APIView):
     error_statuses = (409, 410, 422, 429)
 
     @extend_schema(
-        request=s.CodeSerializer, responses=s.ManagedBookingSerializer, parameters=[IDEMPOTENCY],
+        request=s.CodeSerializer,
+        responses=s.ManagedBookingSerializer,
+        parameters=[IDEMPOTENCY],
         summary="Confirm a hold with its one-time code",
-    )  # fmt: skip
+    )
     @idempotent
     def post(self, request: Request, token: str) -> Response:
         data = _valid(s.CodeSerializer, request)
@@ -320,11 +340,12 @@ class BookingReschedule(APIView):
     error_statuses = (409, 410, 422)
 
     @extend_schema(
-        request=s.RescheduleSerializer, parameters=[BEARER, IDEMPOTENCY],
+        request=s.RescheduleSerializer,
+        parameters=[BEARER, IDEMPOTENCY],
         responses=s.RescheduledBookingSerializer,
         summary="Move to another time of the same office and service",
         description="Moving ends the old manage token; the answer carries a new one.",
-    )  # fmt: skip
+    )
     @idempotent
     def post(self, request: Request, code: str) -> Response:
         data = _valid(s.RescheduleSerializer, request)

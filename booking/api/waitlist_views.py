@@ -59,8 +59,16 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WaitlistEntry
-        fields = ["token", "status", "office", "service", "date", "position", "offer_starts_at",
-                  "offer_expires_at"]  # fmt: skip
+        fields = [
+            "token",
+            "status",
+            "office",
+            "service",
+            "date",
+            "position",
+            "offer_starts_at",
+            "offer_expires_at",
+        ]
 
     def get_position(self, entry: WaitlistEntry) -> int | None:
         if entry.status != WaitlistStatus.WAITING:
@@ -86,9 +94,11 @@ class WaitlistJoin(APIView):
     error_statuses = (404, 409, 422, 429)
 
     @extend_schema(
-        request=WaitlistJoinSerializer, responses={201: WaitlistEntrySerializer},
-        parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS], summary="Join the waiting list of a full day",
-    )  # fmt: skip
+        request=WaitlistJoinSerializer,
+        responses={201: WaitlistEntrySerializer},
+        parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS],
+        summary="Join the waiting list of a full day",
+    )
     @idempotent
     def post(self, request: Request) -> Response:
         data = _valid(WaitlistJoinSerializer, request)

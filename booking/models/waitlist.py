@@ -31,9 +31,11 @@ OPEN_WAITLIST_STATUSES = [WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
 
 class WaitlistEntry(models.Model):
     office_service = models.ForeignKey(
-        OfficeService, on_delete=models.CASCADE, related_name="waitlist",
+        OfficeService,
+        on_delete=models.CASCADE,
+        related_name="waitlist",
         verbose_name=_("service offered"),
-    )  # fmt: skip
+    )
     local_date = models.DateField(_("day (office time)"))
     status = models.CharField(
         _("status"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
@@ -55,9 +57,13 @@ class WaitlistEntry(models.Model):
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
     # The current or last offer: a hold made for this citizen.
     offer = models.OneToOneField(
-        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="waitlist_entry",
+        Booking,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waitlist_entry",
         verbose_name=_("offered booking"),
-    )  # fmt: skip
+    )
     offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
     # Set when retention erased the personal fields (core.retention).
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)

@@ -196,7 +196,8 @@ def _refuse_if_too_many_holds(*, nik_hash: str, details: CitizenDetails, now: da
         raise ApplicationError(
             "hold_limit",
             _(
-                "This phone number or email already holds %(count)d places. Confirm or let them expire first."
+                "This phone number or email already holds %(count)d places. "
+                "Confirm or let them expire first."
             )
             % {"count": settings.GILIRAN_MAX_HOLDS_PER_CONTACT},
             status_code=409,
@@ -207,7 +208,8 @@ def _nik_already_booked() -> ApplicationError:
     return ApplicationError(
         "already_booked",
         _(
-            "This NIK already has an active booking for this service. Cancel or change that one instead."
+            "This NIK already has an active booking for this service. "
+            "Cancel or change that one instead."
         ),
         fields={"nik": [_("This NIK already has an active booking for this service.")]},
         status_code=409,
@@ -504,9 +506,10 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             slot_id=old_slot_id,
             reschedule_count=booking.reschedule_count,
         ).update(
-            slot=new_slot, reschedule_count=F("reschedule_count") + 1,
+            slot=new_slot,
+            reschedule_count=F("reschedule_count") + 1,
             manage_token_version=F("manage_token_version") + 1,  # old links end here
-        )  # fmt: skip
+        )
         if not moved:
             raise ApplicationError(
                 "changed_meanwhile",
@@ -556,7 +559,8 @@ def booking_find(*, code: str, secret: str, now: datetime | None = None) -> Book
         raise ApplicationError(
             "lookup_locked",
             _(
-                "Too many wrong attempts for this booking code. Looking it up is paused for a while; the booking's owner has been told."
+                "Too many wrong attempts for this booking code. "
+                "Looking it up is paused for a while; the booking's owner has been told."
             ),
             status_code=429,
         )
@@ -591,8 +595,9 @@ def _lookup_counted(*, booking: Booking, matched: bool, now: datetime) -> bool:
         # (the owner's notice carries a fresh link, minted when it is sent).
         manage_tokens_revoke(booking_id=booking.pk)
         booking_message_send(
-            booking=booking, kind=BookingMessageKind.LOOKUP_LOCKED,
+            booking=booking,
+            kind=BookingMessageKind.LOOKUP_LOCKED,
             context={"attempts": failures, "minutes": settings.GILIRAN_LOOKUP_LOCK_MINUTES},
             occasion=locked_until.isoformat(),
-        )  # fmt: skip
+        )
     return True

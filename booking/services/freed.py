@@ -22,7 +22,8 @@ def waitlist_nudge(office_service_id: int, day: date) -> None:
 
 def waitlist_nudge_for_slot(slot: Slot) -> None:
     if WaitlistEntry.objects.filter(
-        office_service_id=slot.office_service_id, local_date=slot.local_date,
+        office_service_id=slot.office_service_id,
+        local_date=slot.local_date,
         status=WaitlistStatus.WAITING,
-    ).exists():  # fmt: skip
+    ).exists():
         waitlist_nudge(slot.office_service_id, slot.local_date)

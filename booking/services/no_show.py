@@ -60,13 +60,14 @@ def bookings_release_no_shows(where: Q, *, now: datetime | None = None) -> int:
                     continue  # checked in or released by someone else meanwhile
                 Slot.objects.filter(pk=slot_id).update(taken=F("taken") - 1)
                 released += 1
-                _tell(Booking.objects.select_related(
-                    "slot__office_service__office", "slot__office_service__service"
-                ).get(pk=pk), now)  # fmt: skip
+                _tell(pk, now)
     return released
 
 
-def _tell(booking: Booking, now: datetime) -> None:
+def _tell(booking_id: int, now: datetime) -> None:
+    booking = Booking.objects.select_related(
+        "slot__office_service__office", "slot__office_service__service"
+    ).get(pk=booking_id)
     booking_message_send(
         booking=booking,
         kind=BookingMessageKind.NO_SHOW,

@@ -54,20 +54,26 @@ def bookings_move_elsewhere(*, bookings: list[Booking], away_from: date) -> list
             if target is None:
                 raise ApplicationError(
                     "nowhere_to_move",
-                    _("There is no free time left to move booking %(code)s to. Nothing was changed.")
+                    _(
+                        "There is no free time left to move booking %(code)s to. "
+                        "Nothing was changed."
+                    )
                     % {"code": booking.code},
                     status_code=409,
-                )  # fmt: skip
+                )
             old_slot_id = booking.slot_id
             slots_lock({old_slot_id, target.pk})
             if not slot_claim(slot_id=target.pk, now=now):
                 raise ApplicationError(
-                    "nowhere_to_move", _("The free times changed meanwhile. Please try again."),
+                    "nowhere_to_move",
+                    _("The free times changed meanwhile. Please try again."),
                     status_code=409,
-                )  # fmt: skip
+                )
             if Booking.objects.filter(
-                pk=booking.pk, slot_id=old_slot_id, status__in=[BookingStatus.CONFIRMED, BookingStatus.HELD]
-            ).update(slot=target):  # fmt: skip
+                pk=booking.pk,
+                slot_id=old_slot_id,
+                status__in=[BookingStatus.CONFIRMED, BookingStatus.HELD],
+            ).update(slot=target):
                 slot_give_back(slot_id=old_slot_id)
                 booking.refresh_from_db()
                 booking_message_send(

@@ -37,9 +37,12 @@ from offices.models import OfficeService
 
 
 def waitlist_join(
-    *, office_service: OfficeService, day: date, details: CitizenDetails,
+    *,
+    office_service: OfficeService,
+    day: date,
+    details: CitizenDetails,
     now: datetime | None = None,
-) -> WaitlistEntry:  # fmt: skip
+) -> WaitlistEntry:
     """Put a citizen in line for a full day. Refused if the day is bookable (book it)
     or outside the booking window, or the NIK already has a booking for the service."""
     now = now or timezone.now()
@@ -66,20 +69,30 @@ def waitlist_join(
     ).exists():
         raise ApplicationError(
             "already_booked",
-            _("This NIK already has an active booking for this service. Cancel or change that one instead."),
+            _(
+                "This NIK already has an active booking for this service. "
+                "Cancel or change that one instead."
+            ),
             fields={"nik": [_("This NIK already has an active booking for this service.")]},
             status_code=409,
-        )  # fmt: skip
+        )
     try:
         with transaction.atomic():
             message_budget_spend(channel=details.channel, phone=details.phone, now=now)
             entry = WaitlistEntry.objects.create(
-                office_service=office_service, local_date=day, token=secrets.token_urlsafe(32),
-                full_name=details.full_name, nik_encrypted=personal_data.encrypt(details.nik),
-                nik_hash=nik_hash, nik_last4=details.nik[-4:], phone=details.phone,
-                email=details.email, channel=details.channel, language=details.language,
+                office_service=office_service,
+                local_date=day,
+                token=secrets.token_urlsafe(32),
+                full_name=details.full_name,
+                nik_encrypted=personal_data.encrypt(details.nik),
+                nik_hash=nik_hash,
+                nik_last4=details.nik[-4:],
+                phone=details.phone,
+                email=details.email,
+                channel=details.channel,
+                language=details.language,
                 priority_group=details.priority_group,
-            )  # fmt: skip
+            )
             _tell_joined(entry)
     except IntegrityError:
         raise ApplicationError(
@@ -96,11 +109,13 @@ def waitlist_position(entry: WaitlistEntry) -> int:
     ahead = Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk)
     return (
         WaitlistEntry.objects.filter(
-            ahead, office_service_id=entry.office_service_id, local_date=entry.local_date,
+            ahead,
+            office_service_id=entry.office_service_id,
+            local_date=entry.local_date,
             status=WaitlistStatus.WAITING,
         ).count()
         + 1
-    )  # fmt: skip
+    )
 
 
 def _entry_url(entry: WaitlistEntry) -> str:
@@ -214,22 +229,32 @@ def _offer(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
     """Hold `slot` for `entry` and tell them. False (and the entry leaves the line) if
     they have meanwhile booked this service some other way."""
     if Booking.objects.filter(
-        nik_hash=entry.nik_hash, service_id=slot.office_service.service_id,
+        nik_hash=entry.nik_hash,
+        service_id=slot.office_service.service_id,
         status__in=ACTIVE_STATUSES,
-    ).exists():  # fmt: skip
+    ).exists():
         WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.LEFT)
         return False
     if not slot_claim(slot_id=slot.pk, now=now):
         return False
     offer = Booking.objects.create(
-        code=new_booking_code(), slot=slot, service_id=slot.office_service.service_id,
+        code=new_booking_code(),
+        slot=slot,
+        service_id=slot.office_service.service_id,
         status=BookingStatus.HELD,
         releases_at=now + timedelta(minutes=settings.GILIRAN_WAITLIST_OFFER_MINUTES),
-        hold_token=secrets.token_urlsafe(32), full_name=entry.full_name,
-        nik_encrypted=entry.nik_encrypted, nik_hash=entry.nik_hash, nik_last4=entry.nik_last4,
-        phone=entry.phone, email=entry.email, channel=entry.channel, language=entry.language,
-        priority_group=entry.priority_group, source=Source.WAITLIST,
-    )  # fmt: skip
+        hold_token=secrets.token_urlsafe(32),
+        full_name=entry.full_name,
+        nik_encrypted=entry.nik_encrypted,
+        nik_hash=entry.nik_hash,
+        nik_last4=entry.nik_last4,
+        phone=entry.phone,
+        email=entry.email,
+        channel=entry.channel,
+        language=entry.language,
+        priority_group=entry.priority_group,
+        source=Source.WAITLIST,
+    )
     WaitlistEntry.objects.filter(pk=entry.pk).update(
         status=WaitlistStatus.OFFERED, offer=offer, offered_at=now
     )
@@ -241,9 +266,11 @@ def _offer(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
             "when": office_datetime(slot.starts_at, zone),
         }
     booking_message_send(
-        booking=offer, kind=BookingMessageKind.WAITLIST_OFFER, context=context,
+        booking=offer,
+        kind=BookingMessageKind.WAITLIST_OFFER,
+        context=context,
         stale_after=offer.releases_at,
-    )  # fmt: skip
+    )
     return True
 
 

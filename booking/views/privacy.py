@@ -4,10 +4,11 @@ administrators (core/data_map.py, core/retention.py)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from core import data_map
+from core.http import AuthenticatedHttpRequest
 from core.models import RetentionRun
 from offices.permissions import require_supervises
 
@@ -15,7 +16,7 @@ RUNS_SHOWN = 20
 
 
 @login_required
-def data_map_page(request: HttpRequest) -> HttpResponse:
+def data_map_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_supervises(request.user)
     models = [
         {"label": entry.label, "name": entry.model._meta.verbose_name, "fields": entry.fields}
@@ -25,7 +26,7 @@ def data_map_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def retention_page(request: HttpRequest) -> HttpResponse:
+def retention_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_supervises(request.user)
     anonymisers = data_map.anonymisers()
     policies = [

@@ -4,7 +4,7 @@ citizen's details."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -15,19 +15,21 @@ from booking.services.booking import booking_book_for_citizen, details_clean
 from booking.views.booking_flow import calendar_context, offered_or_404
 from booking.views.session import remember_booking
 from core.errors import ApplicationError
-from core.http import HtmxHttpRequest
+from core.http import AuthenticatedHttpRequest
 from offices.models import Office, OfficeService, Role
 from offices.permissions import require_office_role
 
 
-def _office_for(request: HttpRequest, office_code: str, role: Role = Role.CLERK) -> Office:
+def _office_for(
+    request: AuthenticatedHttpRequest, office_code: str, role: Role = Role.CLERK
+) -> Office:
     office = get_object_or_404(Office, code=office_code, is_active=True)
     require_office_role(request.user, office, at_least=role)
     return office
 
 
 @login_required
-def staff_book_start(request: HttpRequest, office_code: str) -> HttpResponse:
+def staff_book_start(request: AuthenticatedHttpRequest, office_code: str) -> HttpResponse:
     """Pick the service for a citizen at the counter."""
     office = _office_for(request, office_code)
     offered = (
@@ -42,7 +44,7 @@ def staff_book_start(request: HttpRequest, office_code: str) -> HttpResponse:
 
 @login_required
 def staff_book_calendar(
-    request: HtmxHttpRequest, office_code: str, service_code: str
+    request: AuthenticatedHttpRequest, office_code: str, service_code: str
 ) -> HttpResponse:
     office = _office_for(request, office_code)
     office_service = offered_or_404(office.code, service_code)
@@ -54,7 +56,9 @@ def staff_book_calendar(
 
 @never_cache
 @login_required
-def staff_book_details(request: HttpRequest, office_code: str, slot_id: int) -> HttpResponse:
+def staff_book_details(
+    request: AuthenticatedHttpRequest, office_code: str, slot_id: int
+) -> HttpResponse:
     office = _office_for(request, office_code)
     slot = get_object_or_404(
         Slot.objects.select_related("office_service__service"),
@@ -62,14 +66,14 @@ def staff_book_details(request: HttpRequest, office_code: str, slot_id: int) -> 
         office_service__office=office,
     )
     form = StaffDetailsForm(request.POST or None)
-    user = request.user
-    assert user.is_authenticated  # login_required
     if request.method == "POST" and form.is_valid():
         try:
             details = details_clean(
                 **form.cleaned_data, language=get_language() or "id", at_the_office=True
             )
-            booking = booking_book_for_citizen(slot_id=slot.pk, details=details, staff_user=user)
+            booking = booking_book_for_citizen(
+                slot_id=slot.pk, details=details, staff_user=request.user
+            )
         except ApplicationError as error:
             form.add_application_error(error)
         else:

@@ -50,12 +50,18 @@ def waitlist_join_page(request: HttpRequest, office_code: str, service_code: str
     return render(
         request,
         "booking/waitlist_join.html",
-        {"office_service": office_service, "office": office_service.office,
-         "service": office_service.service, "day": day, "form": form, "error": error,
-         "challenge": error.extra.get("challenge") if error is not None else None,
-         "offer_minutes": settings.GILIRAN_WAITLIST_OFFER_MINUTES},
+        {
+            "office_service": office_service,
+            "office": office_service.office,
+            "service": office_service.service,
+            "day": day,
+            "form": form,
+            "error": error,
+            "challenge": error.extra.get("challenge") if error is not None else None,
+            "offer_minutes": settings.GILIRAN_WAITLIST_OFFER_MINUTES,
+        },
         status=409 if error is not None and error.status_code == 409 else 200,
-    )  # fmt: skip
+    )
 
 
 @never_cache
@@ -85,11 +91,16 @@ def waitlist_entry_page(request: HttpRequest, token: str) -> HttpResponse:
         and offer.releases_at is not None
         and offer.releases_at > timezone.now()
     )
+    waiting = entry.status == WaitlistStatus.WAITING
     return render(
         request,
         "booking/waitlist_entry.html",
-        {"entry": entry, "office": entry.office_service.office,
-         "service": entry.office_service.service, "offer": offer if offer_live else None,
-         "position": waitlist_position(entry) if entry.status == WaitlistStatus.WAITING else None,
-         "error": error},
-    )  # fmt: skip
+        {
+            "entry": entry,
+            "office": entry.office_service.office,
+            "service": entry.office_service.service,
+            "offer": offer if offer_live else None,
+            "position": waitlist_position(entry) if waiting else None,
+            "error": error,
+        },
+    )

@@ -216,10 +216,13 @@ class SentOutcomes:
             Message.objects.filter(
                 pk__in=list(refs), claim_token=self.token, status=MessageStatus.SENDING
             ).update(
-                status=MessageStatus.SENT, sent_at=timezone.now(), lease_until=None,
-                last_error="", attempts=F("attempts") + 1,
+                status=MessageStatus.SENT,
+                sent_at=timezone.now(),
+                lease_until=None,
+                last_error="",
+                attempts=F("attempts") + 1,
                 provider_ref=Case(*(When(pk=pk, then=Value(ref)) for pk, ref in refs.items())),
-            )  # fmt: skip
+            )
 
 
 IDEMPOTENT_CHANNELS = {"sms", "whatsapp"}
@@ -321,9 +324,11 @@ def _deliver(message: Message, subjects: Subjects, sent: SentOutcomes | None = N
         if hooks.at_delivery:
             context = {**context, **hooks.at_delivery(message, subject)}
         rendered = message_render(
-            kind=message.kind, language=message.language, context=context,
+            kind=message.kind,
+            language=message.language,
+            context=context,
             for_email=message.channel == "email",
-        )  # fmt: skip
+        )
         attach = hooks.attachments if message.channel == "email" else None
         outgoing = Outgoing(
             idempotency_key=message.idempotency_key,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from core.http import AuthenticatedHttpRequest
 from offices import permissions
 from offices.models import StaffMembership
 
@@ -17,9 +18,8 @@ class StaffLoginView(auth_views.LoginView):
 
 
 @login_required
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert user.is_authenticated  # login_required; narrows the type for the query
     memberships = (
         StaffMembership.objects.filter(user=user).select_related("office").order_by("office__name")
     )

@@ -153,9 +153,13 @@ def _send_soon(task_args: dict[str, str]) -> None:
 
 
 def identity_proof_send(
-    *, nik_hash: str, contact: Contact, language: str, proof_key: str,
+    *,
+    nik_hash: str,
+    contact: Contact,
+    language: str,
+    proof_key: str,
     now: datetime | None = None,
-) -> bool:  # fmt: skip
+) -> bool:
     """Send a code if this NIK has a (once confirmed) booking made with this contact and
     the hour's message budget allows; remember which code the proof stands for. Returns
     whether a code was sent (nobody is told)."""

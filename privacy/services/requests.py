@@ -54,13 +54,22 @@ MAX_OPEN_REQUESTS = 5
 
 
 def _event(
-    request: DataRequest | None, *, nik_hash: str, kind: str, now: datetime,
-    staff: AnyUser | None = None, **details: Any,
-) -> None:  # fmt: skip
+    request: DataRequest | None,
+    *,
+    nik_hash: str,
+    kind: str,
+    now: datetime,
+    staff: User | None = None,
+    **details: Any,
+) -> None:
     DataEvent.objects.create(
-        nik_hash=nik_hash, request=request, kind=kind, at=now,
-        staff=staff if isinstance(staff, User) else None, details=details,
-    )  # fmt: skip
+        nik_hash=nik_hash,
+        request=request,
+        kind=kind,
+        at=now,
+        staff=staff,
+        details=details,
+    )
 
 
 def citizen_access_record(*, nik_hash: str, exported: bool, now: datetime | None = None) -> None:
@@ -146,8 +155,14 @@ def data_request_file(
             due_at=now + ANSWER_WITHIN,
         )
         request.offices.set(selectors.citizen_offices(nik_hash))
-        _event(request, nik_hash=nik_hash, kind=DataEventKind.FILED, now=now,
-               request_kind=kind, field=field)  # fmt: skip
+        _event(
+            request,
+            nik_hash=nik_hash,
+            kind=DataEventKind.FILED,
+            now=now,
+            request_kind=kind,
+            field=field,
+        )
     return request
 
 
@@ -181,15 +196,16 @@ def _claim(request: DataRequest, **changes: Any) -> None:
 
 
 def data_request_take(
-    *, request: DataRequest, staff: AnyUser, now: datetime | None = None
+    *, request: DataRequest, staff: User, now: datetime | None = None
 ) -> DataRequest:
     """The staff member takes the request: it is theirs, and in progress."""
     now = now or timezone.now()
     _require_handler(staff, request)
     with transaction.atomic():
         _claim(request, status=RequestStatus.IN_PROGRESS, assignee=staff)
-        _event(request, nik_hash=request.nik_hash, kind=DataEventKind.ASSIGNED, now=now,
-               staff=staff)  # fmt: skip
+        _event(
+            request, nik_hash=request.nik_hash, kind=DataEventKind.ASSIGNED, now=now, staff=staff
+        )
     return request
 
 
@@ -207,7 +223,7 @@ def _tell(request: DataRequest, kind: str, context: dict[str, str]) -> None:
 
 
 def data_request_refuse(
-    *, request: DataRequest, staff: AnyUser, reason: str, now: datetime | None = None
+    *, request: DataRequest, staff: User, reason: str, now: datetime | None = None
 ) -> DataRequest:
     """Refuse with a reason the citizen is told."""
     now = now or timezone.now()
@@ -217,10 +233,15 @@ def data_request_refuse(
         message = _("Say why the request is refused (at most 1000 characters).")
         raise ApplicationError("reason_required", message, fields={"reason": [message]})
     with transaction.atomic():
-        _claim(request, status=RequestStatus.REFUSED, refusal_reason=reason, decided_at=now,
-               assignee=staff, new_value_encrypted="")  # fmt: skip
-        _event(request, nik_hash=request.nik_hash, kind=DataEventKind.REFUSED, now=now,
-               staff=staff)  # fmt: skip
+        _claim(
+            request,
+            status=RequestStatus.REFUSED,
+            refusal_reason=reason,
+            decided_at=now,
+            assignee=staff,
+            new_value_encrypted="",
+        )
+        _event(request, nik_hash=request.nik_hash, kind=DataEventKind.REFUSED, now=now, staff=staff)
         _tell(request, PrivacyMessageKind.PRIVACY_REFUSED, {"reason": reason})
         _event(request, nik_hash=request.nik_hash, kind=DataEventKind.TOLD, now=now)
     return request
@@ -272,7 +293,8 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
             raise ApplicationError(
                 "active_booking",
                 _(
-                    "Booking %(code)s can no longer be cancelled. Finish this request after that appointment."
+                    "Booking %(code)s can no longer be cancelled. "
+                    "Finish this request after that appointment."
                 )
                 % {"code": booking.code},
                 status_code=409,
@@ -309,7 +331,7 @@ def personal_data_erase(*, nik_hash: str, now: datetime) -> dict[str, Any]:
 
 
 def data_request_complete(
-    *, request: DataRequest, staff: AnyUser, now: datetime | None = None
+    *, request: DataRequest, staff: User, now: datetime | None = None
 ) -> DataRequest:
     """Do what the request asks (correct the field, or erase the citizen's data), mark it
     done and tell the citizen."""
@@ -323,27 +345,54 @@ def data_request_complete(
             .values_list("new_value_encrypted", flat=True)
             .first()
         )
-        _claim(request, status=RequestStatus.DONE, decided_at=now, assignee=staff,
-               new_value_encrypted="")  # fmt: skip
+        _claim(
+            request,
+            status=RequestStatus.DONE,
+            decided_at=now,
+            assignee=staff,
+            new_value_encrypted="",
+        )
         with translation.override(request.language):
             if request.kind == RequestKind.CORRECTION:
                 value = personal_data.decrypt(token or "")
                 rows = personal_data_correct(
-                    nik_hash=request.nik_hash, contact=Contact(request.channel, request.address),
-                    field=request.field, value=value,
-                )  # fmt: skip
-                _event(request, nik_hash=request.nik_hash, kind=DataEventKind.CORRECTED,
-                       now=now, staff=staff, field=request.field, rows=rows)  # fmt: skip
+                    nik_hash=request.nik_hash,
+                    contact=Contact(request.channel, request.address),
+                    field=request.field,
+                    value=value,
+                )
+                _event(
+                    request,
+                    nik_hash=request.nik_hash,
+                    kind=DataEventKind.CORRECTED,
+                    now=now,
+                    staff=staff,
+                    field=request.field,
+                    rows=rows,
+                )
                 outcome = gettext(
-                    "Your %(field)s has been corrected in all your bookings and waiting-list entries."
+                    "Your %(field)s has been corrected "
+                    "in all your bookings and waiting-list entries."
                 ) % {"field": CorrectableField(request.field).label.lower()}
             else:
                 erased = personal_data_erase(nik_hash=request.nik_hash, now=now)
                 for code in erased["cancelled"]:
-                    _event(request, nik_hash=request.nik_hash, now=now, staff=staff,
-                           kind=DataEventKind.BOOKING_CANCELLED, booking=code)  # fmt: skip
-                _event(request, nik_hash=request.nik_hash, kind=DataEventKind.ANONYMISED,
-                       now=now, staff=staff, **erased)  # fmt: skip
+                    _event(
+                        request,
+                        nik_hash=request.nik_hash,
+                        now=now,
+                        staff=staff,
+                        kind=DataEventKind.BOOKING_CANCELLED,
+                        booking=code,
+                    )
+                _event(
+                    request,
+                    nik_hash=request.nik_hash,
+                    kind=DataEventKind.ANONYMISED,
+                    now=now,
+                    staff=staff,
+                    **erased,
+                )
                 outcome = gettext(
                     "Your personal data has been erased; only anonymous figures remain."
                 )

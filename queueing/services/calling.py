@@ -108,9 +108,12 @@ def _tell_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
     """ "Go to counter N" to the called citizen, and "almost your turn" to those now
     near the front (worked out after commit, off the counter's request)."""
     ticket_message_send(
-        ticket=ticket, kind=TicketMessageKind.CALLED, context={"counter": counter.number},
-        occasion=f"{counter.pk}:{ticket.recalls}:{now.isoformat()}", stale_after=called_stale_after(now),
-    )  # fmt: skip
+        ticket=ticket,
+        kind=TicketMessageKind.CALLED,
+        context={"counter": counter.number},
+        occasion=f"{counter.pk}:{ticket.recalls}:{now.isoformat()}",
+        stale_after=called_stale_after(now),
+    )
     if settings.GILIRAN_TURN_NEAR_AHEAD:
         from queueing.tasks import notify_turn_near
 
@@ -162,9 +165,11 @@ def _change(
         ).update(status=to, **(updates or {}))
         if not changed:
             raise ApplicationError(
-                "wrong_state", _("This ticket cannot do that now (it is %(status)s).")
-                % {"status": ticket.get_status_display()}, status_code=409,
-            )  # fmt: skip
+                "wrong_state",
+                _("This ticket cannot do that now (it is %(status)s).")
+                % {"status": ticket.get_status_display()},
+                status_code=409,
+            )
         ticket_event_log(ticket, kind, now, counter=counter, staff=staff, **(details or {}))
     ticket.refresh_from_db()
     return ticket
@@ -177,9 +182,14 @@ def ticket_recall(*, counter: Counter, staff: User, now: datetime | None = None)
     if ticket is not None and ticket.recalls >= counter.office.queue_max_recalls:
         return ticket_no_show(counter=counter, staff=staff, now=now)
     recalled = _change(
-        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.CALLED,
-        kind=TicketEventKind.RECALLED, updates={"recalls": F("recalls") + 1, "called_at": now},
-    )  # fmt: skip
+        counter=counter,
+        staff=staff,
+        now=now,
+        allowed_from=[TicketStatus.CALLED],
+        to=TicketStatus.CALLED,
+        kind=TicketEventKind.RECALLED,
+        updates={"recalls": F("recalls") + 1, "called_at": now},
+    )
     _tell_called(recalled, counter, now)
     return recalled
 
@@ -187,9 +197,14 @@ def ticket_recall(*, counter: Counter, staff: User, now: datetime | None = None)
 def ticket_start(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
     now = now or timezone.now()
     return _change(
-        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.SERVING,
-        kind=TicketEventKind.SERVING, updates={"serving_at": now},
-    )  # fmt: skip
+        counter=counter,
+        staff=staff,
+        now=now,
+        allowed_from=[TicketStatus.CALLED],
+        to=TicketStatus.SERVING,
+        kind=TicketEventKind.SERVING,
+        updates={"serving_at": now},
+    )
 
 
 def ticket_finish(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
@@ -197,31 +212,47 @@ def ticket_finish(*, counter: Counter, staff: User, now: datetime | None = None)
     now = now or timezone.now()
     with transaction.atomic():
         finished = _change(
-            counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.SERVING], to=TicketStatus.FINISHED,
-            kind=TicketEventKind.FINISHED, updates={"finished_at": now},
-        )  # fmt: skip
+            counter=counter,
+            staff=staff,
+            now=now,
+            allowed_from=[TicketStatus.SERVING],
+            to=TicketStatus.FINISHED,
+            kind=TicketEventKind.FINISHED,
+            updates={"finished_at": now},
+        )
         survey = reverse("ticket-survey", kwargs={"token": finished.public_token})
         ticket_message_send(
-            ticket=finished, kind=TicketMessageKind.SURVEY,
+            ticket=finished,
+            kind=TicketMessageKind.SURVEY,
             context={"survey_url": settings.GILIRAN_SITE_URL + survey},
-        )  # fmt: skip
+        )
     return finished
 
 
 def ticket_no_show(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
     now = now or timezone.now()
     return _change(
-        counter=counter, staff=staff, now=now, allowed_from=[TicketStatus.CALLED], to=TicketStatus.NO_SHOW,
-        kind=TicketEventKind.NO_SHOW, updates={"finished_at": now},
-    )  # fmt: skip
+        counter=counter,
+        staff=staff,
+        now=now,
+        allowed_from=[TicketStatus.CALLED],
+        to=TicketStatus.NO_SHOW,
+        kind=TicketEventKind.NO_SHOW,
+        updates={"finished_at": now},
+    )
 
 
 def ticket_park(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
     """Set the current ticket aside (a missing document); it keeps its place in the queue."""
     return _change(
-        counter=counter, staff=staff, now=now, allowed_from=CURRENT_STATUSES, to=TicketStatus.PARKED,
-        kind=TicketEventKind.PARKED, updates={"counter": None},
-    )  # fmt: skip
+        counter=counter,
+        staff=staff,
+        now=now,
+        allowed_from=CURRENT_STATUSES,
+        to=TicketStatus.PARKED,
+        kind=TicketEventKind.PARKED,
+        updates={"counter": None},
+    )
 
 
 def ticket_transfer(
@@ -236,11 +267,18 @@ def ticket_transfer(
         )
     ticket = current_ticket(counter)
     return _change(
-        counter=counter, staff=staff, now=now, allowed_from=CURRENT_STATUSES, to=TicketStatus.WAITING,
+        counter=counter,
+        staff=staff,
+        now=now,
+        allowed_from=CURRENT_STATUSES,
+        to=TicketStatus.WAITING,
         kind=TicketEventKind.TRANSFERRED,
         updates={"counter": None, "office_service": to_service, "called_at": None, "recalls": 0},
-        details={"from": ticket.office_service.service.code if ticket else "", "to": to_service.service.code},
-    )  # fmt: skip
+        details={
+            "from": ticket.office_service.service.code if ticket else "",
+            "to": to_service.service.code,
+        },
+    )
 
 
 def ticket_unpark(*, ticket: Ticket, staff: User, now: datetime | None = None) -> Ticket:

@@ -54,9 +54,12 @@ def check_in(
     if booking.status == BookingStatus.NO_SHOW:
         raise ApplicationError(
             "released_as_no_show",
-            _("Check-in for this booking has closed and its place was released. Please take a walk-in number."),
+            _(
+                "Check-in for this booking has closed and its place was released. "
+                "Please take a walk-in number."
+            ),
             status_code=409,
-        )  # fmt: skip
+        )
     if booking.status != BookingStatus.CONFIRMED:
         raise _unknown_booking()
     office_service = booking.slot.office_service
@@ -79,10 +82,11 @@ def check_in(
     if now > closes:
         if office_service.late_arrival != "walk_in":
             raise ApplicationError(
-                "too_late", _("Check-in for this booking closed at %(time)s.")
+                "too_late",
+                _("Check-in for this booking closed at %(time)s.")
                 % {"time": format_local_time(closes, office.zone)},
                 status_code=409,
-            )  # fmt: skip
+            )
         source = TicketSource.STAFF if staff else TicketSource.KIOSK
     try:
         with transaction.atomic():

@@ -82,7 +82,8 @@ def ticket_issue(
                 raise ApplicationError(
                     "walk_in_quota_reached",
                     _(
-                        "Today's walk-in numbers for this service are all taken. Please book an appointment."
+                        "Today's walk-in numbers for this service are all taken. "
+                        "Please book an appointment."
                     ),
                     status_code=409,
                 )
@@ -114,9 +115,10 @@ def ticket_issue(
         ticket_event_log(ticket, TicketEventKind.ISSUED, now, staff=staff, source=source)
         if ticket_recipient(ticket) is not None:
             ticket_message_send(
-                ticket=ticket, kind=TicketMessageKind.QUEUED,
+                ticket=ticket,
+                kind=TicketMessageKind.QUEUED,
                 context={"ahead": ticket_outlook(ticket, now).ahead or 0},
-            )  # fmt: skip
+            )
     return ticket
 
 

@@ -5,14 +5,14 @@ What a button does is queueing.services.counter_actions.counter_act, as in the A
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from booking.models import PriorityGroup
 from core.errors import ApplicationError
-from core.http import HtmxHttpRequest
+from core.http import AuthenticatedHttpRequest
 from offices.models import Counter
 from offices.permissions import offices_for
 from queueing.forms import ConsoleActionForm
@@ -21,7 +21,7 @@ from queueing.services.counter_actions import counter_act
 
 
 @login_required
-def counters(request: HttpRequest) -> HttpResponse:
+def counters(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The counters of the offices this person works at."""
     mine = staff_counters(offices=offices_for(request.user))
     return render(request, "queueing/counters.html", {"counters": mine})
@@ -44,17 +44,15 @@ def _console_context(counter: Counter) -> dict[str, object]:
 
 @never_cache
 @login_required
-def console(request: HtmxHttpRequest, counter_id: int) -> HttpResponse:
+def console(request: AuthenticatedHttpRequest, counter_id: int) -> HttpResponse:
     counter = staff_counter(counter_id=counter_id, staff=request.user)
-    user = request.user
-    assert user.is_authenticated
     message, error = "", ""
     if request.method == "POST":
         form = ConsoleActionForm(request.POST, counter=counter)
         try:
             if not form.is_valid():
                 raise ApplicationError("invalid", form.first_error())
-            message = counter_act(counter=counter, staff=user, **form.cleaned_data).notice
+            message = counter_act(counter=counter, staff=request.user, **form.cleaned_data).notice
         except ApplicationError as refused:
             error = str(refused.message)
     context = {**_console_context(counter), "message": message, "error": error}

@@ -61,8 +61,12 @@ def kiosk_enrol(request: HttpRequest, office_code: str) -> HttpResponse:
     office = _office(office_code)
     error = None
     if request.method == "POST":
-        rate_limit(request, group="kiosk-enrol", key=client_ip(request),
-                   rate=settings.GILIRAN_RATE_LOOKUP_PER_IP)  # fmt: skip
+        rate_limit(
+            request,
+            group="kiosk-enrol",
+            key=client_ip(request),
+            rate=settings.GILIRAN_RATE_LOOKUP_PER_IP,
+        )
         token = request.POST.get("token", "").strip()
         try:
             kiosks.kiosk_device_authenticate(office_code=office.code, token=token)
@@ -73,9 +77,11 @@ def kiosk_enrol(request: HttpRequest, office_code: str) -> HttpResponse:
             kiosks.cookie_set(response, token)
             return response
     return render(
-        request, "queueing/kiosk_enrol.html", {"office": office, "error": error},
+        request,
+        "queueing/kiosk_enrol.html",
+        {"office": office, "error": error},
         status=400 if error else 200,
-    )  # fmt: skip
+    )
 
 
 @never_cache
@@ -92,8 +98,12 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "check_in":
-                rate_limit(request, group="kiosk-check-in", key=f"kiosk:{device.pk}",
-                           rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK)  # fmt: skip
+                rate_limit(
+                    request,
+                    group="kiosk-check-in",
+                    key=f"kiosk:{device.pk}",
+                    rate=settings.GILIRAN_RATE_CHECK_IN_PER_KIOSK,
+                )
                 ticket = check_in(office=office, code=request.POST.get("code", ""))
             else:
                 office_service = get_object_or_404(

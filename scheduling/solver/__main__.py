@@ -22,7 +22,8 @@ BAD_INPUT = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scheduling.solver",
-        description="Plan one office-day's counters (instance: scheduling/solver/instance.schema.json).",
+        description="Plan one office-day's counters (instance: "
+        "scheduling/solver/instance.schema.json).",
     )
     parser.add_argument("instance", help="the instance JSON file, or - for standard input")
     parser.add_argument(

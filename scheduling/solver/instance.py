@@ -117,9 +117,18 @@ def _service_dict(service: Service) -> dict[str, Any]:
 
 
 _TOP_KEYS = {
-    "version", "name", "block_minutes", "blocks", "staffed", "counters", "services",
-    "pools", "walk_in_reserve", "weights", "solver",
-}  # fmt: skip
+    "version",
+    "name",
+    "block_minutes",
+    "blocks",
+    "staffed",
+    "counters",
+    "services",
+    "pools",
+    "walk_in_reserve",
+    "weights",
+    "solver",
+}
 
 
 def load_instance(data: Any) -> Instance:
@@ -203,9 +212,14 @@ def _counters(value: Any) -> list[Counter]:
 
 
 _SERVICE_KEYS = {
-    "id", "service_minutes", "booked", "walk_in_forecast", "target_share",
-    "target_wait_minutes", "daily_quota_max",
-}  # fmt: skip
+    "id",
+    "service_minutes",
+    "booked",
+    "walk_in_forecast",
+    "target_share",
+    "target_wait_minutes",
+    "daily_quota_max",
+}
 
 
 def _services(value: Any, size: int) -> list[Service]:

@@ -48,7 +48,8 @@ def _read_plan(day: Day, solution: Solution, problems: list[str]) -> Plan | None
         row = solution.counter_plan[counter.id]
         if len(row) != len(instance.blocks):
             problems.append(
-                f"counter_plan[{counter.id!r}]: expected {len(instance.blocks)} blocks, got {len(row)}"
+                f"counter_plan[{counter.id!r}]: expected {len(instance.blocks)} blocks, "
+                f"got {len(row)}"
             )
             return None
         plan.append([])
@@ -77,7 +78,8 @@ def _check_blocks(day: Day, plan: Plan, problems: list[str]) -> None:
             problems.append(f"block {label} is closed but counters {open_counters} serve in it")
         elif len(open_counters) > instance.staffed[b]:
             problems.append(
-                f"block {label}: {len(open_counters)} counters open, only {instance.staffed[b]} staffed"
+                f"block {label}: {len(open_counters)} counters open, "
+                f"only {instance.staffed[b]} staffed"
             )
 
 
@@ -115,7 +117,8 @@ def _check_services(day: Day, plan: Plan, solution: Solution, problems: list[str
                 )
             elif quota[b] < service.booked[b] and (service.id, label) not in excused:
                 problems.append(
-                    f"{service.id} at {label}: quota {quota[b]} is below the {service.booked[b]} booked"
+                    f"{service.id} at {label}: quota {quota[b]} "
+                    f"is below the {service.booked[b]} booked"
                 )
             if quota[b] > most:
                 problems.append(

@@ -30,9 +30,10 @@ def test_a_deletion_request_blanks_the_citizens_audit_entries_and_keeps_others(
     siti_entries = LogEntry.objects.get_for_object(siti_booking)
     assert "S*** R***" in json.dumps(list(siti_entries.values_list("changes", flat=True)))
     request = data_request_file(
-        nik_hash=siti_hash, kind=RequestKind.DELETION,
+        nik_hash=siti_hash,
+        kind=RequestKind.DELETION,
         contact=Contact(Channel.EMAIL, "siti@example.id"),
-    )  # fmt: skip
+    )
     with django_capture_on_commit_callbacks(execute=True):
         data_request_complete(request=request, staff=supervisor)
 

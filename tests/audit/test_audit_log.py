@@ -94,9 +94,11 @@ def test_a_staff_applied_correction_is_logged_masked_on_every_row(slot: Slot) ->
     held = booking_hold(slot_id=slot.pk, details=citizen_details(), source=Source.WEB)
     booking = booking_confirm(booking=held)
     personal_data_correct(
-        nik_hash=booking.nik_hash, contact=Contact(Channel.EMAIL, booking.email),
-        field="full_name", value="Siti Rahmawati Putri",
-    )  # fmt: skip
+        nik_hash=booking.nik_hash,
+        contact=Contact(Channel.EMAIL, booking.email),
+        field="full_name",
+        value="Siti Rahmawati Putri",
+    )
     assert _updates(booking)[-1] == {"full_name": ["S*** R***", "S*** R*** P***"]}
     assert "Putri" not in json.dumps(_updates(booking))
 
@@ -155,9 +157,14 @@ def test_no_log_entry_holds_any_form_of_the_nik(
     assert LogEntry.objects.count() >= 3
     for entry in LogEntry.objects.all():
         text = json.dumps(
-            [entry.changes, entry.changes_text, entry.object_repr, entry.serialized_data,
-             entry.additional_data]
-        )  # fmt: skip
+            [
+                entry.changes,
+                entry.changes_text,
+                entry.object_repr,
+                entry.serialized_data,
+                entry.additional_data,
+            ]
+        )
         for secret in secrets:
             assert secret not in text, entry
         assert "nik" not in json.dumps(entry.changes or {}).lower()

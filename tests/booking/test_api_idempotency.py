@@ -20,9 +20,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 NIK = "3171014501937465"
 CITIZEN = {
-    "full_name": "Siti Rahmawati", "nik": NIK, "phone": "081234567890",
-    "email": "siti@example.id", "channel": "email", "language": "en",
-}  # fmt: skip
+    "full_name": "Siti Rahmawati",
+    "nik": NIK,
+    "phone": "081234567890",
+    "email": "siti@example.id",
+    "channel": "email",
+    "language": "en",
+}
 
 
 def _post(client: Client, url: str, body: dict[str, Any] | None = None, /, **headers: str) -> Any:
@@ -34,13 +38,19 @@ def _code() -> str:
 
 
 def _book(client: Client, slot: Slot, **keys: str) -> dict[str, Any]:
-    hold = _post(client, "/api/v1/holds/", {**CITIZEN, "slot": slot.pk},
-                 **({"Idempotency-Key": keys["hold"]} if "hold" in keys else {}))  # fmt: skip
+    hold = _post(
+        client,
+        "/api/v1/holds/",
+        {**CITIZEN, "slot": slot.pk},
+        **({"Idempotency-Key": keys["hold"]} if "hold" in keys else {}),
+    )
     assert hold.status_code == 201, hold.json()
     confirmed = _post(
-        client, f"/api/v1/holds/{hold.json()['hold_token']}/confirm/", {"code": _code()},
+        client,
+        f"/api/v1/holds/{hold.json()['hold_token']}/confirm/",
+        {"code": _code()},
         **({"Idempotency-Key": keys["confirm"]} if "confirm" in keys else {}),
-    )  # fmt: skip
+    )
     assert confirmed.status_code == 200, confirmed.json()
     return {"hold": hold.json(), **confirmed.json()}
 
@@ -57,8 +67,12 @@ def test_a_replayed_cancel_without_the_token_is_refused_like_a_fresh_request(
     booked = _book(client, slot)
     code = booked["booking"]["code"]
     url = f"/api/v1/bookings/{code}/cancel/"
-    first = _post(client, url, Authorization=f"Bearer {booked['manage_token']}",
-                  **{"Idempotency-Key": "cancel-1"})  # fmt: skip
+    first = _post(
+        client,
+        url,
+        Authorization=f"Bearer {booked['manage_token']}",
+        **{"Idempotency-Key": "cancel-1"},
+    )
     assert first.status_code == 200
     stranger = _post(client, url, **{"Idempotency-Key": "cancel-1"})
     fresh = _post(client, url)
@@ -79,11 +93,17 @@ def test_a_key_used_with_one_token_is_not_replayed_to_another(
         office_service=slot.office_service, local_date="2026-12-03", capacity__gt=0
     ).first()
     url, body = f"/api/v1/bookings/{code}/reschedule/", {"slot": later.pk}  # type: ignore[union-attr]
-    first = _post(client, url, body, Authorization=f"Bearer {booked['manage_token']}",
-                  **{"Idempotency-Key": "move-1"})  # fmt: skip
+    first = _post(
+        client,
+        url,
+        body,
+        Authorization=f"Bearer {booked['manage_token']}",
+        **{"Idempotency-Key": "move-1"},
+    )
     assert first.status_code == 200
-    second = _post(client, url, body, Authorization=f"Bearer {other_token}",
-                   **{"Idempotency-Key": "move-1"})  # fmt: skip
+    second = _post(
+        client, url, body, Authorization=f"Bearer {other_token}", **{"Idempotency-Key": "move-1"}
+    )
     # A new request with a token the move ended: refused, not the first caller's answer.
     assert second.status_code == 404 and "Idempotent-Replayed" not in second
 
@@ -129,8 +149,11 @@ def test_a_replay_after_the_booking_changed_again_is_refused(client: Client, slo
     url, body = f"/api/v1/bookings/{code}/reschedule/", {"slot": later.pk}  # type: ignore[union-attr]
     headers = {"Authorization": f"Bearer {booked['manage_token']}", "Idempotency-Key": "move-3"}
     moved = _post(client, url, body, **headers)
-    _post(client, f"/api/v1/bookings/{code}/cancel/",
-          Authorization=f"Bearer {moved.json()['manage_token']}")  # fmt: skip
+    _post(
+        client,
+        f"/api/v1/bookings/{code}/cancel/",
+        Authorization=f"Bearer {moved.json()['manage_token']}",
+    )
     again = _post(client, url, body, **headers)
     assert again.status_code == 409 and again.json()["code"] == "replay_unavailable"
 
@@ -138,13 +161,24 @@ def test_a_replay_after_the_booking_changed_again_is_refused(client: Client, slo
 def test_idempotency_rows_hold_no_personal_data_and_no_token(client: Client, slot: Slot) -> None:
     booked = _book(client, slot, hold="hold-key", confirm="confirm-key")
     code = booked["booking"]["code"]
-    _post(client, f"/api/v1/bookings/{code}/cancel/",
-          Authorization=f"Bearer {booked['manage_token']}", **{"Idempotency-Key": "cancel-key"})  # fmt: skip
+    _post(
+        client,
+        f"/api/v1/bookings/{code}/cancel/",
+        Authorization=f"Bearer {booked['manage_token']}",
+        **{"Idempotency-Key": "cancel-key"},
+    )
     rows = list(IdempotentRequest.objects.values())
     assert len(rows) == 3
     stored = json.dumps(rows, default=str)
     secrets = [
-        CITIZEN["full_name"], CITIZEN["phone"], CITIZEN["email"], NIK[:12], "siti",
-        booked["manage_token"], booked["hold"]["hold_token"], "hold-key", "cancel-key",
-    ]  # fmt: skip
+        CITIZEN["full_name"],
+        CITIZEN["phone"],
+        CITIZEN["email"],
+        NIK[:12],
+        "siti",
+        booked["manage_token"],
+        booked["hold"]["hold_token"],
+        "hold-key",
+        "cancel-key",
+    ]
     assert [secret for secret in secrets if secret.lower() in stored.lower()] == []

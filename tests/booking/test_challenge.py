@@ -106,30 +106,40 @@ def test_a_wrong_proof_or_another_clients_challenge_is_refused(
     challenge = _use_up_allowance(client, slots)
     wrong = {"X-Giliran-Challenge": challenge["token"], "X-Giliran-Challenge-Solution": "x"}
     assert _api_hold(client, slots[3], 3, **wrong).json()["code"] == "challenge_required"
-    forged = {"X-Giliran-Challenge": challenge["token"] + "x",
-              "X-Giliran-Challenge-Solution": _solve(challenge)}  # fmt: skip
+    forged = {
+        "X-Giliran-Challenge": challenge["token"] + "x",
+        "X-Giliran-Challenge-Solution": _solve(challenge),
+    }
     assert _api_hold(client, slots[3], 3, **forged).json()["code"] == "challenge_required"
     elsewhere = client.post(
         HOLDS_URL,
         {"slot": slots[3].pk, **citizen(3)},
         content_type="application/json",
         REMOTE_ADDR="198.51.100.77",
-        headers={"X-Giliran-Challenge": challenge["token"],
-                 "X-Giliran-Challenge-Solution": _solve(challenge)},
-    )  # fmt: skip
+        headers={
+            "X-Giliran-Challenge": challenge["token"],
+            "X-Giliran-Challenge-Solution": _solve(challenge),
+        },
+    )
     # That address is under its own allowance: no challenge needed, so it simply passes.
     assert elsewhere.status_code == 201
     for n in range(4, 6):
-        client.post(HOLDS_URL, {"slot": slots[n].pk, **citizen(n)},
-                    content_type="application/json", REMOTE_ADDR="198.51.100.77")  # fmt: skip
+        client.post(
+            HOLDS_URL,
+            {"slot": slots[n].pk, **citizen(n)},
+            content_type="application/json",
+            REMOTE_ADDR="198.51.100.77",
+        )
     stolen = client.post(
         HOLDS_URL,
         {"slot": slots[6].pk, **citizen(6)},
         content_type="application/json",
         REMOTE_ADDR="198.51.100.77",
-        headers={"X-Giliran-Challenge": challenge["token"],
-                 "X-Giliran-Challenge-Solution": _solve(challenge)},
-    )  # fmt: skip
+        headers={
+            "X-Giliran-Challenge": challenge["token"],
+            "X-Giliran-Challenge-Solution": _solve(challenge),
+        },
+    )
     assert stolen.status_code == 429 and stolen.json()["code"] == "challenge_required"
 
 

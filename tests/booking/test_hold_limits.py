@@ -130,10 +130,15 @@ def test_one_nik_holds_at_most_two_places_across_services_and_offices(
     CounterFactory.create(office=denpasar_office, number=1, services=services)
     default_plan_extend(office=denpasar_office, first=FIRST_BOOKABLE, last=FIRST_BOOKABLE)
     answers = [
-        _hold(client, _slots(office_service, 1)[0], 7, phone=f"0812{i:08d}",
-              email=f"kontak{i}@example.id")
+        _hold(
+            client,
+            _slots(office_service, 1)[0],
+            7,
+            phone=f"0812{i:08d}",
+            email=f"kontak{i}@example.id",
+        )
         for i, office_service in enumerate(offered)
-    ]  # fmt: skip
+    ]
     assert [answer.status_code for answer in answers] == [201, 201, 409]
     assert "This NIK already holds 2 places" in answers[2].json()["message"]
     assert Service.objects.count() == 3

@@ -165,11 +165,13 @@ def test_walk_in_numbers_by_sms_count_against_the_budget(
 ) -> None:
     settings.GILIRAN_MESSAGE_BUDGET_PER_PREFIX_PER_HOUR = 2
     for n in range(2):
-        ticket_issue(office_service=passport_here, source=TicketSource.REMOTE,
-                     contact_phone=f"+62812{n:08d}")  # fmt: skip
+        ticket_issue(
+            office_service=passport_here, source=TicketSource.REMOTE, contact_phone=f"+62812{n:08d}"
+        )
     with pytest.raises(ApplicationError) as refused:
-        ticket_issue(office_service=passport_here, source=TicketSource.REMOTE,
-                     contact_phone="+6281277776666")  # fmt: skip
+        ticket_issue(
+            office_service=passport_here, source=TicketSource.REMOTE, contact_phone="+6281277776666"
+        )
     assert refused.value.code == "message_budget"
     assert Ticket.objects.count() == 2
 

@@ -55,10 +55,14 @@ def test_waiting_list_for_a_day_far_away_is_refused_not_a_500(
     visitor: Client, passport_here: OfficeService, day: str
 ) -> None:
     body = {
-        "office": "kanim-jakarta", "service": "paspor-baru", "date": day,
-        "full_name": "Siti Rahmawati", "nik": "3171014501900001", "phone": "081234567890",
+        "office": "kanim-jakarta",
+        "service": "paspor-baru",
+        "date": day,
+        "full_name": "Siti Rahmawati",
+        "nik": "3171014501900001",
+        "phone": "081234567890",
         "channel": "sms",
-    }  # fmt: skip
+    }
     response = visitor.post("/api/v1/waitlist/", body, content_type="application/json")
     assert response.status_code == 409
     assert response.json()["code"] == "day_not_bookable"

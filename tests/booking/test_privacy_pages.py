@@ -47,8 +47,9 @@ def test_retention_page_shows_policy_and_last_runs(
     RetentionRun.objects.create(
         started_at=datetime(2026, 12, 1, 3, 0, tzinfo=UTC),
         finished_at=datetime(2026, 12, 1, 3, 0, 2, tzinfo=UTC),
-        counts={"booking.Booking": 12, "queueing.Ticket": 30}, total=42,
-    )  # fmt: skip
+        counts={"booking.Booking": 12, "queueing.Ticket": 30},
+        total=42,
+    )
     client.force_login(supervisor)
 
     page = client.get(_url("staff:retention")).content.decode()

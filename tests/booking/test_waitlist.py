@@ -213,12 +213,20 @@ def test_the_waiting_list_through_the_api(
     client: Client, full_day: Booking, passport_here: OfficeService
 ) -> None:
     body = {
-        "office": passport_here.office.code, "service": passport_here.service.code,
-        "date": FIRST_BOOKABLE.isoformat(), "full_name": "Budi Santoso", "nik": BUDI,
-        "email": "budi@example.id", "channel": "email",
-    }  # fmt: skip
-    bad = client.post("/api/v1/waitlist/", {**body, "nik": "12"}, content_type="application/json",
-                      headers={"accept-language": "en"})  # fmt: skip
+        "office": passport_here.office.code,
+        "service": passport_here.service.code,
+        "date": FIRST_BOOKABLE.isoformat(),
+        "full_name": "Budi Santoso",
+        "nik": BUDI,
+        "email": "budi@example.id",
+        "channel": "email",
+    }
+    bad = client.post(
+        "/api/v1/waitlist/",
+        {**body, "nik": "12"},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
     assert bad.status_code == 400 and "nik" in bad.json()["fields"]
     joined = client.post("/api/v1/waitlist/", body, content_type="application/json")
     assert joined.status_code == 201
@@ -239,10 +247,14 @@ def test_a_retried_join_with_the_same_idempotency_key_returns_the_same_entry(
     client: Client, full_day: Booking, passport_here: OfficeService
 ) -> None:
     body = {
-        "office": passport_here.office.code, "service": passport_here.service.code,
-        "date": FIRST_BOOKABLE.isoformat(), "full_name": "Budi Santoso", "nik": BUDI,
-        "email": "budi@example.id", "channel": "email",
-    }  # fmt: skip
+        "office": passport_here.office.code,
+        "service": passport_here.service.code,
+        "date": FIRST_BOOKABLE.isoformat(),
+        "full_name": "Budi Santoso",
+        "nik": BUDI,
+        "email": "budi@example.id",
+        "channel": "email",
+    }
     headers = {"Idempotency-Key": "join-budi"}
     first = client.post("/api/v1/waitlist/", body, content_type="application/json", headers=headers)
     again = client.post("/api/v1/waitlist/", body, content_type="application/json", headers=headers)

@@ -33,11 +33,12 @@ def test_parallel_offer_runs_give_each_freed_place_to_one_citizen(
     Slot.objects.filter(pk=full.pk).update(capacity=1, taken=1)  # full: the day has a line
     waiting = [
         waitlist_join(
-            office_service=passport_here, day=FIRST_BOOKABLE,
+            office_service=passport_here,
+            day=FIRST_BOOKABLE,
             details=citizen_details(f"317101450190{n:04d}", email=f"w{n}@example.id"),
         )
         for n in range(1, 11)
-    ]  # fmt: skip
+    ]
     Slot.objects.filter(pk=full.pk).update(capacity=4)  # three places freed at once
     barrier = threading.Barrier(RUNS)
     errors: list[BaseException] = []

@@ -1,6 +1,7 @@
 """A supervisor reads the audit log in the browser, in both languages: a clerk's booking
-for a citizen at the counter, and the clerk's read of it, are there with the clerk's name, a filter by who finds it, the NIK is
-nowhere on the page, and another office's supervisor does not see it."""
+for a citizen at the counter, and the clerk's read of it, are there with the clerk's name,
+a filter by who finds it, the NIK is nowhere on the page, and another office's supervisor
+does not see it."""
 
 from __future__ import annotations
 
@@ -44,9 +45,12 @@ def _clerk_books_for_a_citizen_and_reads_it() -> str:
 
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_supervisor_finds_a_clerks_read_and_never_sees_the_nik(
-    demo_country: None, live_server: Any, page: Page, sign_in: Callable[..., None],
+    demo_country: None,
+    live_server: Any,
+    page: Page,
+    sign_in: Callable[..., None],
     language: str,
-) -> None:  # fmt: skip
+) -> None:
     code = _clerk_books_for_a_citizen_and_reads_it()
     text = TEXTS[language]
     users = get_user_model().objects

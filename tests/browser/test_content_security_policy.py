@@ -68,8 +68,12 @@ def test_the_admin_and_the_api_docs_run_without_violations(
     page.goto(f"{base}/admin/login/")
     expect(page.locator("#id_username")).to_be_visible()
     sign_in(page, national_admin)
-    for path in ("/admin/", "/admin/offices/office/", "/admin/offices/office/add/",
-                 "/admin/queueing/kioskdevice/add/"):  # fmt: skip
+    for path in (
+        "/admin/",
+        "/admin/offices/office/",
+        "/admin/offices/office/add/",
+        "/admin/queueing/kioskdevice/add/",
+    ):
         page.goto(base + path)
         expect(page.locator("#content")).to_be_visible()
         assert _violations(page) == [], path

@@ -97,11 +97,20 @@ def booking_starting_now(code: str) -> Booking:
     )
     nik = "3171014501900042"
     return Booking.objects.create(
-        code=code, slot=slot, service=offered.service, status=BookingStatus.CONFIRMED,
-        full_name="Siti Rahmawati", nik_encrypted=personal_data.encrypt(nik),
-        nik_hash=personal_data.keyed_hash(nik), nik_last4=nik[-4:], email="siti@example.id",
-        channel="email", source=Source.WEB, language="id", confirmed_at=timezone.now(),
-    )  # fmt: skip
+        code=code,
+        slot=slot,
+        service=offered.service,
+        status=BookingStatus.CONFIRMED,
+        full_name="Siti Rahmawati",
+        nik_encrypted=personal_data.encrypt(nik),
+        nik_hash=personal_data.keyed_hash(nik),
+        nik_last4=nik[-4:],
+        email="siti@example.id",
+        channel="email",
+        source=Source.WEB,
+        language="id",
+        confirmed_at=timezone.now(),
+    )
 
 
 def counter(number: int) -> Counter:

@@ -85,7 +85,10 @@ def book_first_block(office: Office, day: date, count: int) -> list[Booking]:
 def capacities(office: Office, day: date) -> dict[int, tuple[int, int]]:
     """Each of the day's slots: (capacity, taken)."""
     slots = Slot.objects.filter(office_service__office=office, local_date=day)
-    return {pk: (capacity, taken) for pk, capacity, taken in slots.values_list("pk", "capacity", "taken")}  # fmt: skip
+    return {
+        pk: (capacity, taken)
+        for pk, capacity, taken in slots.values_list("pk", "capacity", "taken")
+    }
 
 
 def read_grid(page: Page) -> dict[str, list[str]]:

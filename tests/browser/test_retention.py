@@ -19,9 +19,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_supervisor_follows_retention_in_both_languages(
-    page: Page, live_server: Any, jakarta_office: Any, sign_in: Callable[[Page, Any], None],
+    page: Page,
+    live_server: Any,
+    jakarta_office: Any,
+    sign_in: Callable[[Page, Any], None],
     settings: Any,
-) -> None:  # fmt: skip
+) -> None:
     from tests.core.test_retention import _visit
 
     supervisor = StaffFactory(username="bambang", office=jakarta_office, role="supervisor")

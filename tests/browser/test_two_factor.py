@@ -116,8 +116,10 @@ def test_supervisor_registers_a_passkey_and_signs_in_with_it(
     sign_in(page, supervisor)
     page.goto(f"{live_server.url}/staf/2fa/")
     page.get_by_role("button", name=text["register"]).click()
-    page.wait_for_function("() => document.querySelector('#passkey-register-status-message')"
-                           " ?.dataset.statusEnum === 'success'")  # fmt: skip
+    page.wait_for_function(
+        "() => document.querySelector('#passkey-register-status-message')"
+        " ?.dataset.statusEnum === 'success'"
+    )
     assert WebAuthnCredential.objects.filter(user=supervisor, confirmed=True).count() == 1
 
     page.goto(f"{live_server.url}/staf/")

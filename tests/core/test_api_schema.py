@@ -90,14 +90,21 @@ def test_the_schema_says_what_a_nik_is_and_the_server_agrees(db: None) -> None:
     from core.nik import normalize_nik
 
     components = _schema()["components"]["schemas"]
-    patterns = {components[name]["properties"]["nik"].get("pattern") for name in
-                ("HoldRequestRequest", "WaitlistJoinRequest")}  # fmt: skip
+    patterns = {
+        components[name]["properties"]["nik"].get("pattern")
+        for name in ("HoldRequestRequest", "WaitlistJoinRequest")
+    }
     assert len(patterns) == 1 and None not in patterns
     pattern = re.compile(str(patterns.pop()))
     for nik in ("3171014501937465", "9601017112990001"):
         assert pattern.fullmatch(nik) and normalize_nik(nik) == nik
-    for wrong in ("0171014501937465", "3171013201937465", "3171014513937465",
-                  "3171014501930000", "317101450193746"):  # fmt: skip
+    for wrong in (
+        "0171014501937465",
+        "3171013201937465",
+        "3171014513937465",
+        "3171014501930000",
+        "317101450193746",
+    ):
         assert not pattern.fullmatch(wrong)
         with pytest.raises(ApplicationError):
             normalize_nik(wrong)

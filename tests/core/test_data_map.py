@@ -26,17 +26,28 @@ def test_no_tag_names_a_missing_field() -> None:
 
 def test_checked_models_cover_every_project_app_and_staff_accounts() -> None:
     labels = {model._meta.label for model in data_map.checked_models()}
-    assert {"booking.Booking", "queueing.Ticket", "notifications.Message",
-            "core.IdempotentRequest", "scheduling.PlanChange", "auth.User",
-            "axes.AccessLog"} <= labels  # fmt: skip
+    assert {
+        "booking.Booking",
+        "queueing.Ticket",
+        "notifications.Message",
+        "core.IdempotentRequest",
+        "scheduling.PlanChange",
+        "auth.User",
+        "axes.AccessLog",
+    } <= labels
 
 
 def test_checked_models_cover_the_audit_log_and_every_staff_second_factor() -> None:
     labels = {model._meta.label for model in data_map.checked_models()}
-    assert {"auditlog.LogEntry", "otp_totp.TOTPDevice", "otp_static.StaticDevice",
-            "otp_static.StaticToken", "django_otp_webauthn.WebAuthnCredential",
-            "django_otp_webauthn.WebAuthnAttestation",
-            "django_otp_webauthn.WebAuthnUserHandle"} <= labels  # fmt: skip
+    assert {
+        "auditlog.LogEntry",
+        "otp_totp.TOTPDevice",
+        "otp_static.StaticDevice",
+        "otp_static.StaticToken",
+        "django_otp_webauthn.WebAuthnCredential",
+        "django_otp_webauthn.WebAuthnAttestation",
+        "django_otp_webauthn.WebAuthnUserHandle",
+    } <= labels
 
 
 def test_an_untagged_model_of_a_checked_library_app_fails_the_map(
@@ -57,8 +68,16 @@ def test_audit_entries_and_second_factor_secrets_are_tagged() -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     audit = data_map.personal_fields(LogEntry)
-    assert {"changes", "changes_text", "object_repr", "actor", "actor_email",
-            "remote_addr", "remote_port", "cid"} <= set(audit)  # fmt: skip
+    assert {
+        "changes",
+        "changes_text",
+        "object_repr",
+        "actor",
+        "actor_email",
+        "remote_addr",
+        "remote_port",
+        "cid",
+    } <= set(audit)
     assert audit["changes"].retention.setting == "GILIRAN_RETENTION_AUDIT_DAYS"
     assert audit["changes"].at_end == data_map.AtEnd.ROW_DELETED
     secret = data_map.personal_fields(TOTPDevice)["key"]

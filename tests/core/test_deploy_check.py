@@ -15,7 +15,9 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "giliran.example.go.id",
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_PROXY_SSL_HEADER": "1",
-    "GILIRAN_DATA_KEYS": "q2hjbTc0ZmxLa0NvZ2V6eTZhZ2VsZm1mQ1JlRkJ2b0E=,0sYHQkz3fv3gYxX8HkFU4dm2dXBjbU8vT0NhMXV3N1E=",
+    "GILIRAN_DATA_KEYS": (
+        "q2hjbTc0ZmxLa0NvZ2V6eTZhZ2VsZm1mQ1JlRkJ2b0E=,0sYHQkz3fv3gYxX8HkFU4dm2dXBjbU8vT0NhMXV3N1E="
+    ),
     "GILIRAN_HASH_KEY": "hmac-key-for-the-deploy-check-0123456789abcdef",
     "GILIRAN_SMS_GATEWAY_URL": "https://sms.example.go.id/messages",
     "GILIRAN_WHATSAPP_GATEWAY_URL": "https://wa.example.go.id/messages",

@@ -82,27 +82,35 @@ def _flows(nik: str) -> list[dict[str, Any]]:
     client = Client()
     office_service = _world()
     citizen = {
-        "full_name": "Siti Rahmawati", "nik": nik, "phone": "081234567890",
-        "email": "siti@example.id", "channel": "email", "language": "en",
-    }  # fmt: skip
+        "full_name": "Siti Rahmawati",
+        "nik": nik,
+        "phone": "081234567890",
+        "email": "siti@example.id",
+        "channel": "email",
+        "language": "en",
+    }
     first, second = _slots(office_service, date(2026, 12, 2))[:2]
     hold_body = {**citizen, "slot": first.pk}
     hold = _post(client, "/api/v1/holds/", hold_body, **{"Idempotency-Key": "hold-1"})
     assert hold.status_code == 201, hold.json()
     confirm_body = {"code": _code()}
     confirmed = _post(
-        client, f"/api/v1/holds/{hold.json()['hold_token']}/confirm/", confirm_body,
+        client,
+        f"/api/v1/holds/{hold.json()['hold_token']}/confirm/",
+        confirm_body,
         **{"Idempotency-Key": "confirm-1"},
-    )  # fmt: skip
+    )
     assert confirmed.status_code == 200, confirmed.json()
     code = confirmed.json()["booking"]["code"]
     auth = f"Bearer {confirmed.json()['manage_token']}"
     detail = client.get(f"/api/v1/bookings/{code}/", headers={"Authorization": auth})
     assert detail.status_code == 200
     cancelled = _post(
-        client, f"/api/v1/bookings/{code}/cancel/", Authorization=auth,
+        client,
+        f"/api/v1/bookings/{code}/cancel/",
+        Authorization=auth,
         **{"Idempotency-Key": "cancel-1"},
-    )  # fmt: skip
+    )
     assert cancelled.status_code == 200, cancelled.json()
 
     # The waiting list of a full day (3 December: one place, taken by someone else).
@@ -116,8 +124,10 @@ def _flows(nik: str) -> list[dict[str, Any]]:
     booking_confirm(booking=other)
     join_body = {
         **{k: v for k, v in citizen.items() if k != "language"},
-        "office": "kanim-jakarta", "service": "paspor-baru", "date": day.isoformat(),
-    }  # fmt: skip
+        "office": "kanim-jakarta",
+        "service": "paspor-baru",
+        "date": day.isoformat(),
+    }
     joined = _post(client, "/api/v1/waitlist/", join_body, **{"Idempotency-Key": "join-1"})
     assert joined.status_code == 201, joined.json()
     left = client.post(f"/api/v1/waitlist/{joined.json()['token']}/leave/")
@@ -184,9 +194,13 @@ def keys_restored() -> Iterator[None]:
 
 
 def _digests(text: str) -> set[str]:
+    """The plain digests a careless dump could hold; weak ones on purpose (S324)."""
     data = text.encode()
-    return {hashlib.md5(data).hexdigest(), hashlib.sha1(data).hexdigest(),  # noqa: S324
-            hashlib.sha256(data).hexdigest()}  # fmt: skip
+    return {
+        hashlib.md5(data).hexdigest(),  # noqa: S324
+        hashlib.sha1(data).hexdigest(),  # noqa: S324
+        hashlib.sha256(data).hexdigest(),
+    }
 
 
 def test_a_dump_holds_nothing_from_which_the_nik_can_be_found_without_a_key(

@@ -40,15 +40,19 @@ def test_redaction_blanks_manage_links_path_tokens_and_bearer_tokens() -> None:
 @pytest.mark.django_db
 def test_a_refused_request_with_a_token_in_its_path_is_logged_without_it(client: Client) -> None:
     handler = next(
-        h for h in logging.getLogger().handlers
+        h
+        for h in logging.getLogger().handlers
         if any(isinstance(f, RedactSecretsFilter) for f in h.filters)
-    )  # fmt: skip
+    )
     assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
     previous = handler.setStream(stream)
     try:
-        response = client.post(f"/api/v1/holds/{HOLD_TOKEN}/confirm/", {"code": "123456"},
-                               content_type="application/json")  # fmt: skip
+        response = client.post(
+            f"/api/v1/holds/{HOLD_TOKEN}/confirm/",
+            {"code": "123456"},
+            content_type="application/json",
+        )
     finally:
         handler.setStream(previous)
     assert response.status_code == 404
@@ -64,11 +68,14 @@ def test_gunicorn_access_log_has_no_token() -> None:
     stream = io.StringIO()
     logger.access_log.handlers = [logging.StreamHandler(stream)]
     environ = {
-        "REQUEST_METHOD": "GET", "RAW_URI": f"/pesanan/GLR7K2/?t={TOKEN}",
-        "SERVER_PROTOCOL": "HTTP/1.1", "PATH_INFO": "/pesanan/GLR7K2/",
-        "QUERY_STRING": f"t={TOKEN}", "HTTP_REFERER": f"https://mail.example/?u=/x?t={TOKEN}",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/pesanan/GLR7K2/?t={TOKEN}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "PATH_INFO": "/pesanan/GLR7K2/",
+        "QUERY_STRING": f"t={TOKEN}",
+        "HTTP_REFERER": f"https://mail.example/?u=/x?t={TOKEN}",
         "REMOTE_ADDR": "10.0.0.1",
-    }  # fmt: skip
+    }
     response = SimpleNamespace(status="302 Found", sent=0, headers=[])
     request = SimpleNamespace(headers=[("AUTHORIZATION", f"Bearer {TOKEN}")])
     logger.access(response, request, environ, timedelta(milliseconds=3))

@@ -10,9 +10,19 @@ from core.params import row_id, whole_number
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("0", 0), (" 42 ", 42), ("9" * 18, int("9" * 18)), ("²", None), ("-1", None),
-     ("1.5", None), ("", None), (None, None), ("1" * 19, None), ("1" * 5000, None)],
-)  # fmt: skip
+    [
+        ("0", 0),
+        (" 42 ", 42),
+        ("9" * 18, int("9" * 18)),
+        ("²", None),
+        ("-1", None),
+        ("1.5", None),
+        ("", None),
+        (None, None),
+        ("1" * 19, None),
+        ("1" * 5000, None),
+    ],
+)
 def test_whole_number_reads_plain_ascii_digits_only(raw: object, expected: int | None) -> None:
     assert whole_number(raw) == expected
 

@@ -60,24 +60,40 @@ def _at(office: Any, day: date, clock: time = time(9, 0)) -> datetime:
 
 
 def _visit(
-    office: Any, day: date = VISIT, *, status: str = BookingStatus.ATTENDED, nik: str = NIK,
-    source: str = Source.WEB, clock: time = time(9, 0),
-) -> Booking:  # fmt: skip
+    office: Any,
+    day: date = VISIT,
+    *,
+    status: str = BookingStatus.ATTENDED,
+    nik: str = NIK,
+    source: str = Source.WEB,
+    clock: time = time(9, 0),
+) -> Booking:
     """A booking of `day` at the office, by Siti (web, email and phone), with a code."""
     office_service = OfficeService.objects.get(office=office)
     starts = _at(office, day, clock)
     slot, _created = Slot.objects.get_or_create(
-        office_service=office_service, starts_at=starts,
+        office_service=office_service,
+        starts_at=starts,
         defaults={"ends_at": starts + timedelta(minutes=30), "local_date": day, "capacity": 5},
-    )  # fmt: skip
+    )
     booking = Booking.objects.create(
-        code=f"B{next(_numbers):07d}", slot=slot, service=office_service.service, status=status,
-        occupies_slot=False, releases_at=starts if status == BookingStatus.HELD else None,
-        full_name="Siti Rahmawati", nik_encrypted=personal_data.encrypt(nik),
-        nik_hash=personal_data.keyed_hash(nik), nik_last4=nik[-4:], phone="+6281234567890",
-        email="siti@example.id", channel="email", source=source, priority_group="elderly",
+        code=f"B{next(_numbers):07d}",
+        slot=slot,
+        service=office_service.service,
+        status=status,
+        occupies_slot=False,
+        releases_at=starts if status == BookingStatus.HELD else None,
+        full_name="Siti Rahmawati",
+        nik_encrypted=personal_data.encrypt(nik),
+        nik_hash=personal_data.keyed_hash(nik),
+        nik_last4=nik[-4:],
+        phone="+6281234567890",
+        email="siti@example.id",
+        channel="email",
+        source=source,
+        priority_group="elderly",
         hold_token=f"hold-{next(_numbers)}",
-    )  # fmt: skip
+    )
     VerificationCode.objects.create(
         booking=booking, code_hash="0" * 64, channel="email", expires_at=starts
     )
@@ -90,12 +106,21 @@ def _ticket(office: Any, day: date = VISIT, *, clock: time = time(9, 0), score: 
     queued = _at(office, day, clock)
     number = next(_numbers)
     ticket = Ticket.objects.create(
-        office=office, office_service=office_service, local_date=day, letter="A", number=number,
-        source=TicketSource.KIOSK, status=TicketStatus.FINISHED, queued_at=queued,
-        called_at=queued + timedelta(minutes=20), serving_at=queued + timedelta(minutes=21),
-        finished_at=queued + timedelta(minutes=33), public_token=f"tok{number}",
-        contact_phone="+6281234567890", contact_email="siti@example.id",
-    )  # fmt: skip
+        office=office,
+        office_service=office_service,
+        local_date=day,
+        letter="A",
+        number=number,
+        source=TicketSource.KIOSK,
+        status=TicketStatus.FINISHED,
+        queued_at=queued,
+        called_at=queued + timedelta(minutes=20),
+        serving_at=queued + timedelta(minutes=21),
+        finished_at=queued + timedelta(minutes=33),
+        public_token=f"tok{number}",
+        contact_phone="+6281234567890",
+        contact_email="siti@example.id",
+    )
     ServiceRating.objects.create(
         ticket=ticket, score=score, comment="Petugas Budi ramah, HP saya 0812…"
     )
@@ -105,20 +130,33 @@ def _ticket(office: Any, day: date = VISIT, *, clock: time = time(9, 0), score: 
 def _message(office: Any, *, sent_at: datetime) -> Message:
     with time_machine.travel(sent_at, tick=False):
         return Message.objects.create(
-            dedup_key=f"booking:{next(_numbers)}:confirmed", kind="confirmed", channel="email",
-            recipient="siti@example.id", context={"name": "Siti Rahmawati", "manage_url": "https://x/?t=secret"},
-            office=office, status=MessageStatus.SENT, due_at=sent_at, sent_at=sent_at,
-            provider_ref="gw-123", last_error="",
-        )  # fmt: skip
+            dedup_key=f"booking:{next(_numbers)}:confirmed",
+            kind="confirmed",
+            channel="email",
+            recipient="siti@example.id",
+            context={"name": "Siti Rahmawati", "manage_url": "https://x/?t=secret"},
+            office=office,
+            status=MessageStatus.SENT,
+            due_at=sent_at,
+            sent_at=sent_at,
+            provider_ref="gw-123",
+            last_error="",
+        )
 
 
 def _waiting(office: Any, day: date = VISIT, status: str = WaitlistStatus.CLOSED) -> WaitlistEntry:
     return WaitlistEntry.objects.create(
-        office_service=OfficeService.objects.get(office=office), local_date=day, status=status,
-        token=f"wait-{next(_numbers)}", full_name="Siti Rahmawati",
-        nik_encrypted=personal_data.encrypt(NIK), nik_hash=personal_data.keyed_hash(NIK),
-        nik_last4=NIK[-4:], phone="+6281234567890", channel="sms",
-    )  # fmt: skip
+        office_service=OfficeService.objects.get(office=office),
+        local_date=day,
+        status=status,
+        token=f"wait-{next(_numbers)}",
+        full_name="Siti Rahmawati",
+        nik_encrypted=personal_data.encrypt(NIK),
+        nik_hash=personal_data.keyed_hash(NIK),
+        nik_last4=NIK[-4:],
+        phone="+6281234567890",
+        channel="sms",
+    )
 
 
 def _run_at(moment: datetime) -> RetentionRun:

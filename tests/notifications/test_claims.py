@@ -40,10 +40,16 @@ def slow_gateway(settings: Any) -> Iterator[FakeGateway]:
 
 def _due(count: int) -> None:
     Message.objects.bulk_create(
-        Message(dedup_key=f"survey:{n}", kind=TicketMessageKind.SURVEY, channel=MessageChannel.SMS,
-                recipient=f"+62812000{n:05d}", context=CONTEXT, due_at=timezone.now())
+        Message(
+            dedup_key=f"survey:{n}",
+            kind=TicketMessageKind.SURVEY,
+            channel=MessageChannel.SMS,
+            recipient=f"+62812000{n:05d}",
+            context=CONTEXT,
+            due_at=timezone.now(),
+        )
         for n in range(count)
-    )  # fmt: skip
+    )
 
 
 def test_a_batch_slower_than_its_lease_is_not_taken_over(slow_gateway: FakeGateway) -> None:
@@ -66,9 +72,11 @@ def test_a_claim_lost_with_a_dead_worker_is_not_an_attempt(slow_gateway: FakeGat
     _due(1)
     orphan = Message.objects.get()
     Message.objects.filter(pk=orphan.pk).update(
-        status=MessageStatus.SENDING, claim_token="dead-worker", claims=5,
+        status=MessageStatus.SENDING,
+        claim_token="dead-worker",
+        claims=5,
         lease_until=timezone.now() - timedelta(seconds=1),
-    )  # fmt: skip
+    )
     assert outbox_dispatch_due() == 1
     orphan.refresh_from_db()
     assert orphan.status == MessageStatus.SENT and orphan.attempts == 1 and orphan.claims == 6

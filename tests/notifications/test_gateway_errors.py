@@ -150,9 +150,11 @@ def test_an_answer_without_a_message_id_is_retried(gateway: FakeGateway, clock: 
 
     outbox_dispatch_due()
     assert_retried_later(
-        message, reason="sms gateway answered 200 without a message id: <html>", after=BASE,
+        message,
+        reason="sms gateway answered 200 without a message id: <html>",
+        after=BASE,
         attempts=1,
-    )  # fmt: skip
+    )
 
     clock.shift(BASE)
     outbox_dispatch_due()

@@ -25,13 +25,23 @@ CONTEXT = {
 }
 
 
-def _queue(office: Any, *, kind: str = BookingMessageKind.CANCELLED, address: str = "siti@example.id",
-           channel: str = "email", key: str = "one", context: dict[str, Any] | None = None) -> Message:  # fmt: skip
+def _queue(
+    office: Any,
+    *,
+    kind: str = BookingMessageKind.CANCELLED,
+    address: str = "siti@example.id",
+    channel: str = "email",
+    key: str = "one",
+    context: dict[str, Any] | None = None,
+) -> Message:
     with transaction.atomic():
         message = message_queue(
-            kind=kind, dedup_key=key, recipient=Recipient(channel=channel, address=address, language="id"),
-            context=context or CONTEXT, office=office,
-        )  # fmt: skip
+            kind=kind,
+            dedup_key=key,
+            recipient=Recipient(channel=channel, address=address, language="id"),
+            context=context or CONTEXT,
+            office=office,
+        )
     assert message is not None
     return message
 
@@ -57,9 +67,12 @@ def test_a_supervisor_finds_a_citizens_messages_by_booking_code(
 
 
 def test_a_dead_letter_shows_why_and_can_be_resent_once_fixed(
-    client: Client, jakarta_office: Any, supervisor: Any, settings: Any,
+    client: Client,
+    jakarta_office: Any,
+    supervisor: Any,
+    settings: Any,
     django_capture_on_commit_callbacks: Any,
-) -> None:  # fmt: skip
+) -> None:
     settings.GILIRAN_CONSOLE_MESSAGES = False
     dead = _queue(jakarta_office, channel="sms", address="+6281234567890")
     outbox_dispatch_due()

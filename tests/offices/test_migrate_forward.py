@@ -100,9 +100,10 @@ def _shared_columns(snapshot: dict[str, Any], other: dict[str, Any]) -> dict[str
     return shared
 
 
-def get_subject(apps: Apps) -> tuple[str, int]:
+def get_subject(apps: Apps) -> tuple[str, int | None]:
     """What the one message is about after the upgrade: (model, id)."""
     message = apps.get_model("notifications", "Message").objects.get()
+    assert message.subject_type_id is not None, "the upgrade lost the message's subject"
     subject_type = apps.get_model("contenttypes", "ContentType").objects.get(
         pk=message.subject_type_id
     )

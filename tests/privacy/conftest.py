@@ -62,9 +62,12 @@ def budi_booking(denpasar_slot: Slot, django_capture_on_commit_callbacks: Any) -
     """Budi, another citizen, booked at the Denpasar office (WITA) with his own contact."""
     with django_capture_on_commit_callbacks(execute=True):
         return book(
-            denpasar_slot, BUDI_NIK, full_name="Budi Santoso", phone="0813-1111-2222",
+            denpasar_slot,
+            BUDI_NIK,
+            full_name="Budi Santoso",
+            phone="0813-1111-2222",
             email="budi@example.id",
-        )  # fmt: skip
+        )
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _grant(client: Client, contact: str = "siti@example.id") -> str:
     started = client.post(
-        "/api/v1/privacy/proofs/", {"nik": SITI_NIK, "contact": contact},
+        "/api/v1/privacy/proofs/",
+        {"nik": SITI_NIK, "contact": contact},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert started.status_code == 202
     confirmed = client.post(
         "/api/v1/privacy/proofs/confirm/",
@@ -49,10 +50,13 @@ def test_a_proved_client_reads_the_citizens_data_with_a_bearer_grant(
 
 def test_unknown_details_get_the_same_answer(client: Client, siti_booking: Booking) -> None:
     answers = [
-        client.post("/api/v1/privacy/proofs/", {"nik": nik, "contact": "siti@example.id"},
-                    content_type="application/json")
+        client.post(
+            "/api/v1/privacy/proofs/",
+            {"nik": nik, "contact": "siti@example.id"},
+            content_type="application/json",
+        )
         for nik in (SITI_NIK, BUDI_NIK)
-    ]  # fmt: skip
+    ]
     assert [a.status_code for a in answers] == [202, 202]
     assert answers[0].json().keys() == answers[1].json().keys()
     assert answers[0].json()["detail"] == answers[1].json()["detail"]
@@ -82,9 +86,10 @@ def test_without_or_after_the_grant_the_data_is_refused_in_the_error_shape(
 
 def test_an_invalid_nik_is_a_field_error(client: Client, siti_booking: Booking) -> None:
     response = client.post(
-        "/api/v1/privacy/proofs/", {"nik": "12", "contact": "siti@example.id"},
+        "/api/v1/privacy/proofs/",
+        {"nik": "12", "contact": "siti@example.id"},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400 and "nik" in response.json()["fields"]
 
 
@@ -93,18 +98,22 @@ def test_a_deletion_request_is_filed_with_the_proved_contact(
 ) -> None:
     token = _grant(client)
     response = client.post(
-        "/api/v1/privacy/requests/", {"kind": "deletion", "reason": "Tidak memakai lagi."},
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
-    )  # fmt: skip
+        "/api/v1/privacy/requests/",
+        {"kind": "deletion", "reason": "Tidak memakai lagi."},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["kind"] == "deletion" and body["status"] == "received"
     request = DataRequest.objects.get(reference=body["reference"])
     assert request.address == "siti@example.id"
     bad = client.post(
-        "/api/v1/privacy/requests/", {"kind": "correction", "field": "email", "new_value": "x"},
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
-    )  # fmt: skip
+        "/api/v1/privacy/requests/",
+        {"kind": "correction", "field": "email", "new_value": "x"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert bad.status_code == 400 and "new_value" in bad.json()["fields"]
 
 
@@ -136,9 +145,10 @@ def test_the_proof_takes_the_nik_as_the_booking_api_does(
     nik = schema["components"]["schemas"][ref]["properties"]["nik"]
     assert nik["pattern"] == NIK_PATTERN and nik["writeOnly"] is True
     spaced = client.post(
-        "/api/v1/privacy/proofs/", {"nik": "3171 0145 0190 0001", "contact": "siti@example.id"},
+        "/api/v1/privacy/proofs/",
+        {"nik": "3171 0145 0190 0001", "contact": "siti@example.id"},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert spaced.status_code == 400 and "nik" in spaced.json()["fields"]
 
 
@@ -152,11 +162,12 @@ def test_codes_to_one_contact_are_limited_like_booking_codes(
     settings.GILIRAN_RATE_PRIVACY_PER_IP = "100/h"
     answers = [
         client.post(
-            "/api/v1/privacy/proofs/", {"nik": nik, "contact": "0812-3456-7890"},
+            "/api/v1/privacy/proofs/",
+            {"nik": nik, "contact": "0812-3456-7890"},
             content_type="application/json",
         ).status_code
         for nik in (SITI_NIK, BUDI_NIK, SITI_NIK)
-    ]  # fmt: skip
+    ]
     assert answers == [202, 202, 429]
 
 

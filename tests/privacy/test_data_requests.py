@@ -59,9 +59,10 @@ def test_a_request_is_due_three_times_24_hours_after_filing_shown_in_the_office_
     # 4 December 10:00 in Jakarta (WIB); Budi's office in Denpasar shows WITA.
     assert selectors.request_deadline(request).endswith("4 Desember 2026, 10:00 WIB")
     budi = data_request_file(
-        nik_hash=personal_data.keyed_hash(BUDI_NIK), kind=RequestKind.DELETION,
+        nik_hash=personal_data.keyed_hash(BUDI_NIK),
+        kind=RequestKind.DELETION,
         contact=Contact(Channel.EMAIL, "budi@example.id"),
-    )  # fmt: skip
+    )
     assert selectors.request_deadline(budi).endswith("4 Desember 2026, 11:00 WITA")
     assert DataEvent.objects.filter(request=request, kind=DataEventKind.FILED).exists()
 
@@ -234,10 +235,16 @@ def test_deletion_takes_the_citizen_off_waiting_lists_before_erasing(
     siti_booking: Booking, siti_hash: str, supervisor: Any, passport_here: Any
 ) -> None:
     entry = WaitlistEntry.objects.create(
-        office_service=passport_here, local_date=date(2026, 12, 3), token="t" * 43,
-        full_name="Siti Rahmawati", nik_encrypted=personal_data.encrypt(SITI_NIK),
-        nik_hash=siti_hash, nik_last4="0001", email="siti@example.id", channel=Channel.EMAIL,
-    )  # fmt: skip
+        office_service=passport_here,
+        local_date=date(2026, 12, 3),
+        token="t" * 43,
+        full_name="Siti Rahmawati",
+        nik_encrypted=personal_data.encrypt(SITI_NIK),
+        nik_hash=siti_hash,
+        nik_last4="0001",
+        email="siti@example.id",
+        channel=Channel.EMAIL,
+    )
     request = _file(siti_hash, kind=RequestKind.DELETION)
     data_request_complete(request=request, staff=supervisor)
     entry.refresh_from_db()
@@ -268,9 +275,12 @@ def test_a_correction_changes_only_the_rows_made_with_the_proven_contact(
     other = book(later, SITI_NIK, phone="0813-9999-0000", email="mallory@example.id")
     mallory = Contact(Channel.SMS, "+6281399990000")
     request = data_request_file(
-        nik_hash=siti_hash, kind=RequestKind.CORRECTION, contact=mallory,
-        field="email", new_value="mallory2@example.id",
-    )  # fmt: skip
+        nik_hash=siti_hash,
+        kind=RequestKind.CORRECTION,
+        contact=mallory,
+        field="email",
+        new_value="mallory2@example.id",
+    )
     data_request_complete(request=request, staff=supervisor)
     siti_booking.refresh_from_db()
     other.refresh_from_db()

@@ -114,8 +114,9 @@ def test_a_correction_request_is_filed_and_a_bad_value_is_shown_next_to_the_fiel
     assert bad.status_code == 400
     assert "Isi nomor HP Indonesia" in bad.content.decode()
     assert not DataRequest.objects.exists()
-    good = client.post(url, {"kind": "correction", "field": "full_name",
-                             "new_value": "Siti Rahmawati Putri"})  # fmt: skip
+    good = client.post(
+        url, {"kind": "correction", "field": "full_name", "new_value": "Siti Rahmawati Putri"}
+    )
     assert good.status_code == 302
     request = DataRequest.objects.get()
     assert request.address == "siti@example.id" and request.kind == RequestKind.CORRECTION
@@ -141,9 +142,11 @@ def _siti_request(kind: str = RequestKind.DELETION) -> DataRequest:
         {"field": "full_name", "new_value": "Siti R."} if kind == "correction" else {}
     )
     return data_request_file(
-        nik_hash=personal_data.keyed_hash(SITI_NIK), kind=kind,
-        contact=Contact(Channel.EMAIL, "siti@example.id"), **fields,
-    )  # fmt: skip
+        nik_hash=personal_data.keyed_hash(SITI_NIK),
+        kind=kind,
+        contact=Contact(Channel.EMAIL, "siti@example.id"),
+        **fields,
+    )
 
 
 def test_the_supervisor_sees_the_queue_with_deadlines_in_the_office_zone(

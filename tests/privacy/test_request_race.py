@@ -31,9 +31,12 @@ def test_parallel_answers_to_one_request_take_effect_once(
     siti_booking: Booking, siti_hash: str, supervisor: Any, national_admin: Any
 ) -> None:
     request = data_request_file(
-        nik_hash=siti_hash, kind=RequestKind.CORRECTION, field="full_name",
-        new_value="Siti Rahmawati Putri", contact=Contact(Channel.EMAIL, "siti@example.id"),
-    )  # fmt: skip
+        nik_hash=siti_hash,
+        kind=RequestKind.CORRECTION,
+        field="full_name",
+        new_value="Siti Rahmawati Putri",
+        contact=Contact(Channel.EMAIL, "siti@example.id"),
+    )
     barrier = threading.Barrier(RUNS)
     outcomes: list[str] = []
     errors: list[BaseException] = []
@@ -81,9 +84,10 @@ def test_a_deletion_waits_for_rows_another_worker_has_locked_and_erases_them(
     sent = Message.objects.filter(booking=siti_booking, status=MessageStatus.SENT).first()
     assert sent is not None and sent.recipient
     request = data_request_file(
-        nik_hash=siti_hash, kind=RequestKind.DELETION,
+        nik_hash=siti_hash,
+        kind=RequestKind.DELETION,
         contact=Contact(Channel.EMAIL, "siti@example.id"),
-    )  # fmt: skip
+    )
     locked = threading.Event()
     errors: list[BaseException] = []
 

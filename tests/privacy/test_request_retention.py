@@ -21,9 +21,10 @@ ANSWERED = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 
 def _request(nik_hash: str, *, answered: bool) -> DataRequest:
     request = data_request_file(
-        nik_hash=nik_hash, kind=RequestKind.DELETION,
+        nik_hash=nik_hash,
+        kind=RequestKind.DELETION,
         contact=Contact(Channel.EMAIL, "siti@example.id"),
-    )  # fmt: skip
+    )
     if answered:
         DataRequest.objects.filter(pk=request.pk).update(
             status=RequestStatus.REFUSED, refusal_reason="Not ours", decided_at=ANSWERED

@@ -77,10 +77,18 @@ def slot_for(clock: Any) -> Any:
         )
         nik = f"317101010190{nik_seq:04d}"
         return Booking.objects.create(
-            code=f"TEST{nik_seq:04d}", slot=slot, service=office_service.service, status=BookingStatus.CONFIRMED,
-            full_name="Warga", nik_encrypted=personal_data.encrypt(nik), nik_hash=personal_data.keyed_hash(nik),
-            nik_last4=nik[-4:], email=f"warga{nik_seq}@example.id", channel="email", source=Source.WEB,
-        )  # fmt: skip
+            code=f"TEST{nik_seq:04d}",
+            slot=slot,
+            service=office_service.service,
+            status=BookingStatus.CONFIRMED,
+            full_name="Warga",
+            nik_encrypted=personal_data.encrypt(nik),
+            nik_hash=personal_data.keyed_hash(nik),
+            nik_last4=nik[-4:],
+            email=f"warga{nik_seq}@example.id",
+            channel="email",
+            source=Source.WEB,
+        )
 
     return make
 

@@ -51,9 +51,12 @@ def test_check_in_without_a_device_token_says_nothing_about_the_code(
 
 
 def test_a_registered_device_checks_in_and_refusals_look_alike(
-    client: Client, kiosk_token: str, three_refusals: list[str], slot_for: Any,
+    client: Client,
+    kiosk_token: str,
+    three_refusals: list[str],
+    slot_for: Any,
     passport: OfficeService,
-) -> None:  # fmt: skip
+) -> None:
     refusals = [_check_in(client, code, kiosk_token) for code in three_refusals]
     assert {r.status_code for r in refusals} == {409}
     assert {frozenset(r.json()) for r in refusals} == {frozenset({"code", "message", "fields"})}
@@ -66,9 +69,12 @@ def test_a_registered_device_checks_in_and_refusals_look_alike(
 
 
 def test_a_revoked_device_or_another_offices_device_is_refused(
-    client: Client, kiosk_token: str, denpasar_office: Any, passport: OfficeService,
+    client: Client,
+    kiosk_token: str,
+    denpasar_office: Any,
+    passport: OfficeService,
     slot_for: Any,
-) -> None:  # fmt: skip
+) -> None:
     good = slot_for(passport, minutes_from_now=5)
     _device, denpasar_token = kiosk_device_create(office=denpasar_office, name="Bali", by=None)
     assert _check_in(client, good.code, denpasar_token).status_code == 401
@@ -149,9 +155,12 @@ def test_office_admins_see_only_their_offices_kiosks(
 
 
 def test_the_kiosk_answers_alike_for_unknown_codes_and_every_code_of_another_office(
-    client: Client, kiosk_token: str, passport: OfficeService, denpasar_office: Any,
+    client: Client,
+    kiosk_token: str,
+    passport: OfficeService,
+    denpasar_office: Any,
     slot_for: Any,
-) -> None:  # fmt: skip
+) -> None:
     """A registered tablet of one office must not tell whether a code exists elsewhere,
     nor its state or check-in time there (review item 5)."""
     bali = OfficeService.objects.get(office=denpasar_office)

@@ -48,9 +48,12 @@ def test_a_walk_in_without_contact_gets_no_messages(passport: OfficeService) -> 
 
 
 def test_being_called_and_recalled_sends_the_counter_each_time(
-    passport: OfficeService, counter_one: Counter, counter_clerk: Any, clock: Any,
+    passport: OfficeService,
+    counter_one: Counter,
+    counter_clerk: Any,
+    clock: Any,
     django_capture_on_commit_callbacks: Any,
-) -> None:  # fmt: skip
+) -> None:
     ticket = ticket_issue(
         office_service=passport, source=TicketSource.REMOTE, contact_email="a@example.id"
     )
@@ -65,9 +68,12 @@ def test_being_called_and_recalled_sends_the_counter_each_time(
 
 
 def test_almost_your_turn_goes_once_to_each_of_the_first_three_waiting(
-    passport: OfficeService, counter_one: Counter, counter_clerk: Any, clock: Any,
+    passport: OfficeService,
+    counter_one: Counter,
+    counter_clerk: Any,
+    clock: Any,
     django_capture_on_commit_callbacks: Any,
-) -> None:  # fmt: skip
+) -> None:
     tickets = []
     for n in range(6):
         tickets.append(
@@ -102,9 +108,13 @@ def test_almost_your_turn_goes_once_to_each_of_the_first_three_waiting(
 
 
 def test_after_service_the_citizen_is_asked_one_question(
-    client: Client, passport: OfficeService, counter_one: Counter, counter_clerk: Any, clock: Any,
+    client: Client,
+    passport: OfficeService,
+    counter_one: Counter,
+    counter_clerk: Any,
+    clock: Any,
     django_capture_on_commit_callbacks: Any,
-) -> None:  # fmt: skip
+) -> None:
     ticket = ticket_issue(
         office_service=passport, source=TicketSource.REMOTE, contact_email="a@example.id"
     )

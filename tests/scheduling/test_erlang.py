@@ -59,9 +59,16 @@ def test_the_call_centre_worked_example() -> None:
 
 @pytest.mark.parametrize(
     ("servers", "load"),
-    [(1, Fraction(1, 2)), (2, Fraction(3, 2)), (3, Fraction(12, 5)), (7, Fraction(6)),
-     (12, Fraction(10)), (40, Fraction(73, 2)), (150, Fraction(140))],
-)  # fmt: skip
+    [
+        (1, Fraction(1, 2)),
+        (2, Fraction(3, 2)),
+        (3, Fraction(12, 5)),
+        (7, Fraction(6)),
+        (12, Fraction(10)),
+        (40, Fraction(73, 2)),
+        (150, Fraction(140)),
+    ],
+)
 def test_erlang_c_agrees_with_the_exact_sum(servers: int, load: Fraction) -> None:
     assert erlang_c(servers, float(load)) == pytest.approx(
         float(_erlang_c_exact(servers, load)), rel=1e-11

@@ -37,8 +37,12 @@ def test_plans_days_and_exports_an_instance_the_solver_cli_solves(
     single.write_text(json.dumps(days[0]))
     solved = subprocess.run(
         [sys.executable, "-m", "scheduling.solver", str(single)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert solved.returncode == 0, solved.stderr
     assert json.loads(solved.stdout)["status"] in ("OPTIMAL", "FEASIBLE")
 

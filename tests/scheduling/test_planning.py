@@ -115,9 +115,13 @@ def test_moving_stranded_bookings_tells_the_citizens_and_is_audited(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         day_plan_adjust(
-            office=planned_office, day=DAY, by=supervisor, why="Dewi sakit",
-            adjustment=Adjustment(staffed={"08:00": 0}), move_bookings=True,
-        )  # fmt: skip
+            office=planned_office,
+            day=DAY,
+            by=supervisor,
+            why="Dewi sakit",
+            adjustment=Adjustment(staffed={"08:00": 0}),
+            move_bookings=True,
+        )
     booking.refresh_from_db()
     assert booking.slot.local_date != DAY and booking.status == BookingStatus.CONFIRMED
     assert booking.reschedule_count == 0  # the office's move is not the citizen's
@@ -145,9 +149,12 @@ def test_a_quota_below_the_booked_count_is_refused_and_nothing_changes(
     _book(planned_office, "3171010203850002", index=1)
     with pytest.raises(ApplicationError) as refused:
         day_plan_adjust(
-            office=planned_office, day=DAY, by=supervisor, why="kuota",
+            office=planned_office,
+            day=DAY,
+            by=supervisor,
+            why="kuota",
             adjustment=Adjustment(quota_overrides={"paspor-baru": 1}),
-        )  # fmt: skip
+        )
     assert refused.value.code == "quota_below_booked"
     assert "2" in str(refused.value.fields["quota-paspor-baru"][0])
     assert not PlanChange.objects.exists()
@@ -210,9 +217,12 @@ def test_the_queue_takes_as_many_walk_ins_as_the_plan_has_room_for(
 def test_a_past_day_cannot_be_changed(planned_office: Any, supervisor: Any) -> None:
     with pytest.raises(ApplicationError) as refused:
         day_plan_adjust(
-            office=planned_office, day=date(2026, 11, 30), by=supervisor, why="terlambat",
+            office=planned_office,
+            day=date(2026, 11, 30),
+            by=supervisor,
+            why="terlambat",
             adjustment=Adjustment(is_closed=True),
-        )  # fmt: skip
+        )
     assert refused.value.code == "past_day" and not PlanChange.objects.exists()
 
 
@@ -253,15 +263,21 @@ def test_a_shortfall_the_day_already_had_does_not_block_an_unrelated_change(
     for n in range(9):
         _book(planned_office, nik=f"31710145019000{n + 10:02d}")
     plan = day_plan_adjust(
-        office=planned_office, day=DAY, by=supervisor, why="rapat sore",
+        office=planned_office,
+        day=DAY,
+        by=supervisor,
+        why="rapat sore",
         adjustment=Adjustment(staffed={"14:00": 0}),
-    )  # fmt: skip
+    )
     assert plan.staffed == {"14:00": 0}
     with pytest.raises(StrandingRefused):  # making 08:00 worse still is refused
         day_plan_adjust(
-            office=planned_office, day=DAY, by=supervisor, why="x",
+            office=planned_office,
+            day=DAY,
+            by=supervisor,
+            why="x",
             adjustment=Adjustment(staffed={"08:00": 0}),
-        )  # fmt: skip
+        )
 
 
 def test_the_walk_in_forecast_learns_from_the_same_weekday_last_week(planned_office: Any) -> None:
@@ -272,10 +288,15 @@ def test_the_walk_in_forecast_learns_from_the_same_weekday_last_week(planned_off
     last_wednesday = date(2026, 11, 25)
     for n in range(9):  # nine walk-ins between 08:00 and 08:30 WIB a week earlier
         Ticket.objects.create(
-            office=planned_office, office_service=passport, local_date=last_wednesday,
-            letter="A", number=n + 1, source=TicketSource.KIOSK, public_token=f"t{n}",
+            office=planned_office,
+            office_service=passport,
+            local_date=last_wednesday,
+            letter="A",
+            number=n + 1,
+            source=TicketSource.KIOSK,
+            public_token=f"t{n}",
             queued_at=datetime(2026, 11, 25, 1, 5 + n, tzinfo=UTC),
-        )  # fmt: skip
+        )
     learnt = day_instance(office=planned_office, day=DAY)["services"][0]["walk_in_forecast"]
     # one observed day against four days' weight of the default: (9 + 4·d) / 5
     assert learnt[0] == pytest.approx((9 + 4 * without[0]) / 5, abs=1e-3)

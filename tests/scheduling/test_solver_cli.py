@@ -115,25 +115,74 @@ BROKEN: list[tuple[Mutation, str, bool]] = [
     (_set(["blocks", 3], "9.30"), "blocks[3]: expected a time as HH:MM, got '9.30'", True),
     (_set(["staffed", 0], -1), "staffed[0]: must be at least 0, got -1", True),
     (_set(["staffed", 0], 2.5), "staffed[0]: expected a whole number, got a number 2.5", True),
-    (_set(["services", 0, "target_share"], 1.0), "services[0].target_share: must be below 1, got 1", True),
-    (_set(["services", 2, "walk_in_forecast", 1], "many"), "services[2].walk_in_forecast[1]: expected a number, got a string 'many'", True),
+    (
+        _set(["services", 0, "target_share"], 1.0),
+        "services[0].target_share: must be below 1, got 1",
+        True,
+    ),
+    (
+        _set(["services", 2, "walk_in_forecast", 1], "many"),
+        "services[2].walk_in_forecast[1]: expected a number, got a string 'many'",
+        True,
+    ),
     (_set(["services", 0, "colour"], "red"), "services[0]: unknown field 'colour'", True),
-    (_set(["counters", 0, "id"], "A+B"), "counters[0].id: 'A+B' is not an id (letters, digits, '.', '_', '-')", True),
+    (
+        _set(["counters", 0, "id"], "A+B"),
+        "counters[0].id: 'A+B' is not an id (letters, digits, '.', '_', '-')",
+        True,
+    ),
     (_set(["walk_in_reserve"], 1), "walk_in_reserve: must be below 1, got 1", True),
-    (_set(["weights", "wait"], 0.5), "weights.wait: expected a whole number, got a number 0.5", True),
-    (_set(["solver", "time_limit_seconds"], 0), "solver.time_limit_seconds: must be above 0, got 0", True),
+    (
+        _set(["weights", "wait"], 0.5),
+        "weights.wait: expected a whole number, got a number 0.5",
+        True,
+    ),
+    (
+        _set(["solver", "time_limit_seconds"], 0),
+        "solver.time_limit_seconds: must be above 0, got 0",
+        True,
+    ),
     # Rules the schema cannot state:
-    (_set(["services", 1, "booked"], [0] * 17), "services[1].booked: expected 16 values (one per block), got 17", False),
-    (_set(["counters", 2, "skills"], ["paspor-ganti", "visa"]), "counters[2].skills[1]: unknown service 'visa'", False),
+    (
+        _set(["services", 1, "booked"], [0] * 17),
+        "services[1].booked: expected 16 values (one per block), got 17",
+        False,
+    ),
+    (
+        _set(["counters", 2, "skills"], ["paspor-ganti", "visa"]),
+        "counters[2].skills[1]: unknown service 'visa'",
+        False,
+    ),
     (_set(["pools"], [["ktp-el-cetak", "sim"]]), "pools[0][1]: unknown service 'sim'", False),
     (_set(["staffed"], [0] * 16), "staffed: no block has staff: there is nothing to plan", False),
     (_set(["staffed", 1], 7), "staffed[1]: 7 staffed counters but only 6 counters", False),
-    (_set(["counters", 3, "skills"], ["kartu-keluarga"]), "counters[3].skills: covers no service (a pool needs all of its services)", False),
-    (_set(["counters", 3, "skills"], []), "counters[3].skills: is empty: the counter could serve nothing", False),
-    (_set(["services", 0, "daily_quota_max"], 5), "services[0].daily_quota_max: 5 is below the 12 appointments already booked", False),
-    (_set(["services", 1, "id"], "paspor-baru"), "services[1].id: 'paspor-baru' appears twice", False),
-    (_set(["services", 2, "walk_in_forecast", 1], 100000), "services[2].walk_in_forecast[1]: 16667 counters' worth of walk-ins in one block (at most 500)", False),
-]  # fmt: skip
+    (
+        _set(["counters", 3, "skills"], ["kartu-keluarga"]),
+        "counters[3].skills: covers no service (a pool needs all of its services)",
+        False,
+    ),
+    (
+        _set(["counters", 3, "skills"], []),
+        "counters[3].skills: is empty: the counter could serve nothing",
+        False,
+    ),
+    (
+        _set(["services", 0, "daily_quota_max"], 5),
+        "services[0].daily_quota_max: 5 is below the 12 appointments already booked",
+        False,
+    ),
+    (
+        _set(["services", 1, "id"], "paspor-baru"),
+        "services[1].id: 'paspor-baru' appears twice",
+        False,
+    ),
+    (
+        _set(["services", 2, "walk_in_forecast", 1], 100000),
+        "services[2].walk_in_forecast[1]: 16667 counters' worth of walk-ins in one block "
+        "(at most 500)",
+        False,
+    ),
+]
 
 
 @pytest.mark.parametrize(("mutate", "message", "schema_catches"), BROKEN)

@@ -133,8 +133,13 @@ def test_an_augmenting_path_moves_a_counter_to_make_room() -> None:
 
 
 def _room_day() -> dict[str, Any]:
-    service = {"service_minutes": 10, "booked": [0], "walk_in_forecast": [1],
-               "target_share": 0.8, "target_wait_minutes": 15}  # fmt: skip
+    service = {
+        "service_minutes": 10,
+        "booked": [0],
+        "walk_in_forecast": [1],
+        "target_share": 0.8,
+        "target_wait_minutes": 15,
+    }
     return {
         "version": 1,
         "name": "room",

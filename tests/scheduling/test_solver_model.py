@@ -38,15 +38,27 @@ def _day(**changes: Any) -> dict[str, Any]:
         "staffed": [1, 1],
         "counters": [{"id": "1", "skills": ["a", "b"]}],
         "services": [
-            {"id": "a", "service_minutes": 10, "booked": [0, 0], "walk_in_forecast": [1, 0],
-             "target_share": 0.8, "target_wait_minutes": 15},
-            {"id": "b", "service_minutes": 10, "booked": [0, 0], "walk_in_forecast": [0, 1],
-             "target_share": 0.8, "target_wait_minutes": 15},
+            {
+                "id": "a",
+                "service_minutes": 10,
+                "booked": [0, 0],
+                "walk_in_forecast": [1, 0],
+                "target_share": 0.8,
+                "target_wait_minutes": 15,
+            },
+            {
+                "id": "b",
+                "service_minutes": 10,
+                "booked": [0, 0],
+                "walk_in_forecast": [0, 1],
+                "target_share": 0.8,
+                "target_wait_minutes": 15,
+            },
         ],
         "walk_in_reserve": 0.2,
         "weights": {"unmet": 1000, "wait": 10, "switch": 20, "fairness": 200},
         "solver": {"time_limit_seconds": 5, "workers": 1, "seed": 1},
-    }  # fmt: skip
+    }
     instance.update(changes)
     return instance
 
@@ -165,9 +177,15 @@ def test_a_pool_takes_only_counters_skilled_for_all_of_it() -> None:
         pools=[["a", "b"]],
     )
     day["services"].append(
-        {"id": "c", "service_minutes": 10, "booked": [0, 0], "walk_in_forecast": [1, 1],
-         "target_share": 0.8, "target_wait_minutes": 15}
-    )  # fmt: skip
+        {
+            "id": "c",
+            "service_minutes": 10,
+            "booked": [0, 0],
+            "walk_in_forecast": [1, 1],
+            "target_share": 0.8,
+            "target_wait_minutes": 15,
+        }
+    )
     instance = load_instance(day)
     solution = solve(instance)
     assert solution.counter_plan == {"1": ["a+b", "a+b"], "2": ["c", "c"]}

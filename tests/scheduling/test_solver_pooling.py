@@ -13,8 +13,13 @@ from scheduling.solver.day import MILLI, build_day
 
 
 def _day(pools: list[list[str]]) -> dict[str, Any]:
-    service = {"service_minutes": 10, "booked": [0], "walk_in_forecast": [2.4],
-               "target_share": 0.8, "target_wait_minutes": 15}  # fmt: skip
+    service = {
+        "service_minutes": 10,
+        "booked": [0],
+        "walk_in_forecast": [2.4],
+        "target_share": 0.8,
+        "target_wait_minutes": 15,
+    }
     return {
         "version": 1,
         "name": "pooling",

@@ -25,8 +25,10 @@ class Command(BaseCommand):
         parser.add_argument("--office", required=True, help="office code, e.g. kanim-jakarta-pusat")
         parser.add_argument("--date", required=True, help="first day, YYYY-MM-DD (office time)")
         parser.add_argument("--days", type=int, default=1, help="how many days (default 1)")
-        parser.add_argument("--export", help="write the instance of each day to this file "
-                            "(with several days: one JSON list)")  # fmt: skip
+        parser.add_argument(
+            "--export",
+            help="write the instance of each day to this file (with several days: one JSON list)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         office = Office.objects.filter(code=options["office"]).first()
