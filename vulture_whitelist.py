@@ -288,8 +288,11 @@ _.kind_label  # audit/views.py
 _.action_label  # audit/views.py
 progress  # templates/staff/plan_day.html (DayPlan.progress)
 next_day_opens_at  # booking/selectors/availability.py
-distance_km  # booking/selectors/availability.py
-first_free_day  # booking/selectors/availability.py
+distance_km  # booking/selectors/alternatives.py
+first_free_day  # booking/selectors/alternatives.py
+first_day_to_open  # booking/selectors/availability.py (DaysSummary)
+searched_nearby  # templates/booking/book_calendar.html (Alternatives)
+nearby_max_km  # templates/booking/book_calendar.html (Alternatives)
 colour  # scheduling/selectors.py
 _.is_planning  # scheduling/selectors.py
 

@@ -362,6 +362,11 @@ GILIRAN_CODE_MINUTES = env_int("GILIRAN_CODE_MINUTES", 10)
 GILIRAN_CODE_ATTEMPTS = env_int("GILIRAN_CODE_ATTEMPTS", 5)
 GILIRAN_CODE_SENDS = env_int("GILIRAN_CODE_SENDS", 3)
 GILIRAN_MAX_ACTIVE_PER_CONTACT = env_int("GILIRAN_MAX_ACTIVE_PER_CONTACT", 3)
+# "Nearby offices" offered when a day or month is full are at most this far (straight
+# line, km): 50 km is a metropolitan area (central Jakarta to Bogor, Bekasi or
+# Tangerang; Bandung to Cimahi or Soreang), about an hour or two by road. Farther is
+# another city, another island or another zone, and is not suggested.
+GILIRAN_NEARBY_MAX_KM = env_int("GILIRAN_NEARBY_MAX_KM", 50)
 # Live holds (not yet confirmed) at once, across offices and services.
 GILIRAN_MAX_HOLDS_PER_NIK = env_int("GILIRAN_MAX_HOLDS_PER_NIK", 2)
 GILIRAN_MAX_HOLDS_PER_CONTACT = env_int("GILIRAN_MAX_HOLDS_PER_CONTACT", 3)

@@ -31,12 +31,30 @@ class DaySerializer(serializers.Serializer):
     )
 
 
-class MonthSerializer(serializers.Serializer):
-    office = serializers.CharField()
-    service = serializers.CharField()
-    timezone = serializers.CharField()
-    window = WindowSerializer()
-    days = DaySerializer(many=True)
+class SummarySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["available", "full", "not_open_yet", "unavailable"],
+        help_text="What the days add up to: available (a day has places), full (a day "
+        "inside the booking window has none left), not_open_yet (none can be booked now "
+        "but some will be: see opens_at), unavailable (closed, past or too soon).",
+    )
+    first_day_to_open = serializers.DateField(
+        allow_null=True, help_text="not_open_yet: the first of the days to open for booking."
+    )
+    opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="not_open_yet: when that day opens for booking."
+    )
+
+
+NEXT_FREE_HELP = (
+    "Full or unavailable: the next day at this office with free places (null when none, "
+    "and always null when something is available or the days have not opened yet)."
+)
+NEARBY_HELP = (
+    "Full or unavailable with no free day here (or the one day asked for is full): other "
+    "offices with free places for the service, nearest first, at most GILIRAN_NEARBY_MAX_KM "
+    "away (50 km by default); empty when none is that near."
+)
 
 
 class TimeSerializer(serializers.Serializer):
@@ -53,13 +71,27 @@ class NearbySerializer(serializers.Serializer):
     first_free_day = serializers.DateField()
 
 
+class MonthSerializer(serializers.Serializer):
+    office = serializers.CharField()
+    service = serializers.CharField()
+    timezone = serializers.CharField()
+    window = WindowSerializer()
+    days = DaySerializer(many=True)
+    summary = SummarySerializer()
+    next_free_day = serializers.DateField(allow_null=True, help_text=NEXT_FREE_HELP)
+    nearby = NearbySerializer(many=True, help_text=NEARBY_HELP)
+
+
 class DaySlotsSerializer(serializers.Serializer):
     date = serializers.DateField()
     status = serializers.CharField()
     reason = serializers.CharField()
+    opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a day not yet open opens for booking."
+    )
     times = TimeSerializer(many=True)
-    next_free_day = serializers.DateField(allow_null=True)
-    nearby = NearbySerializer(many=True)
+    next_free_day = serializers.DateField(allow_null=True, help_text=NEXT_FREE_HELP)
+    nearby = NearbySerializer(many=True, help_text=NEARBY_HELP)
 
 
 @extend_schema_field(

@@ -4,6 +4,7 @@ booking.services and booking.selectors."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 from booking.api import booking_serializers as s
 from booking.models import Booking, BookingStatus, Source
 from booking.selectors import availability
+from booking.selectors.alternatives import alternatives
 from booking.services import booking as booking_services
 from booking.services import flows
 from booking.tokens import booking_for_token, booking_id_from_token, manage_token
@@ -26,7 +28,7 @@ from booking.views.booking_flow import offered_or_404
 from core.challenge import SOLUTION_HEADER, TOKEN_HEADER
 from core.dates import parse_day, parse_month
 from core.idempotency import IDEMPOTENCY_KEY_SCHEMA, idempotent, resource_response
-from offices.models import Office
+from offices.models import Office, OfficeService
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
@@ -143,9 +145,24 @@ class MonthAvailability(APIView):
             "timezone": office_service.office.timezone,
             "window": window,
             "days": days,
+            **_outlook(office_service, days, now),
         }
         with office_time(office_service.office):
             return Response(s.MonthSerializer(body).data)
+
+
+def _outlook(
+    office_service: OfficeService, days: list[availability.DayAvailability], now: datetime
+) -> dict[str, object]:
+    """The page's rule for the API: what these days add up to, when they open if they
+    have not yet, and where there is room if they are full (nothing when they are not)."""
+    summary = availability.days_summary(days)
+    found = alternatives(office_service, days, now)
+    return {
+        "summary": summary,
+        "next_free_day": found.next_free_day if found else None,
+        "nearby": found.nearby if found else [],
+    }
 
 
 class DayAvailability(APIView):
@@ -163,16 +180,13 @@ class DayAvailability(APIView):
         first, last = availability.calendar_range(office_service, now)
         chosen = parse_day(day, field="day", first=first, last=last)
         status_ = availability.days_availability(office_service, chosen, chosen, now)[0]
-        times = availability.day_slots(office_service, chosen, now)
         body = {
             "date": chosen,
             "status": status_.status,
             "reason": status_.reason,
-            "times": times,
-            "next_free_day": None
-            if times
-            else availability.next_free_day(office_service, chosen, now),
-            "nearby": [] if times else availability.nearest_with_free_places(office_service, now),
+            "opens_at": status_.opens_at,
+            "times": availability.day_slots(office_service, chosen, now),
+            **_outlook(office_service, [status_], now),
         }
         with office_time(office_service.office):
             return Response(s.DaySlotsSerializer(body).data)

@@ -6,21 +6,22 @@ counted (they come back at the next claim), so the figures shown are honest at o
 
 from __future__ import annotations
 
-import math
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from booking.models import Booking, Slot, WaitlistEntry, WaitlistStatus
-from offices.models import Office, OfficeService
+from core.timezones import format_local_time
+from offices.models import OfficeService
 from offices.selectors import closed_days
 
 
 @dataclass(frozen=True)
 class BookingWindow:
+    today: date  # the office's today
     first_day: date  # earliest bookable day
     last_day: date  # latest day open for booking now
     next_day_opens_at: datetime  # when last_day + 1 opens (aware, office zone)
@@ -41,6 +42,7 @@ def booking_window(office_service: OfficeService, now: datetime) -> BookingWindo
         tzinfo=zone,
     )
     return BookingWindow(
+        today=today,
         first_day=today + timedelta(days=office_service.booking_opens_days_ahead),
         last_day=last_day,
         next_day_opens_at=opens_next,
@@ -73,7 +75,11 @@ def _earliest_start(office_service: OfficeService, now: datetime) -> datetime:
 
 
 def slot_refusal(slot: Slot, now: datetime) -> tuple[str, str] | None:
-    """Why this slot cannot be booked now, as (code, translated message), or None."""
+    """Why this slot cannot be booked now, as (code, translated message), or None. A
+    time that has begun has passed (time_passed), which is not the same as one that is
+    still ahead but inside the minimum notice (too_soon); a day beyond the window says
+    when it opens. The details page asks this before it shows the form, and the hold
+    asks it again, so a page and the API refuse with the same code."""
     office_service = slot.office_service
     office = office_service.office
     if not (office.is_active and office_service.is_active and office_service.service.is_active):
@@ -81,10 +87,15 @@ def slot_refusal(slot: Slot, now: datetime) -> tuple[str, str] | None:
     if not office_service.service.accepts_appointments:
         return "walk_in_only", _("This service takes walk-ins only; no appointment is needed.")
     window = booking_window(office_service, now)
+    if slot.starts_at <= now:
+        return "time_passed", _("This time has passed. Choose another time.")
     if slot.local_date < window.first_day or slot.starts_at < _earliest_start(office_service, now):
         return "too_soon", _("This time is too soon to book. Choose a later time.")
     if slot.local_date > window.last_day:
-        return "not_open_yet", _("This day is not open for booking yet.")
+        opens_at = day_opens_at(office_service, slot.local_date)
+        return "not_open_yet", _("Booking for this day opens on %(at)s.") % {
+            "at": format_local_time(opens_at, office.zone, with_date=True)
+        }
     closed = closed_days(office, slot.local_date, slot.local_date)
     if closed:
         return "closed", _("The office is closed on this day: %(reason)s.") % {
@@ -187,12 +198,45 @@ def _day_status(
         return DayAvailability(day, "closed", 0, closed[day])
     if day.weekday() not in open_weekdays:
         return DayAvailability(day, "closed", 0)  # a day it never opens needs no reason
+    if day < window.today:
+        return DayAvailability(day, "unavailable", 0, _("this day has passed"))
     if day < window.first_day:
         return DayAvailability(day, "unavailable", 0, _("too soon to book"))
     if day > window.last_day:
         return DayAvailability(day, "not_open_yet", 0, opens_at=day_opens_at(office_service, day))
     free = totals.get(day, 0) + returning.get(day, 0)
     return DayAvailability(day, "available" if free > 0 else "full", free)
+
+
+@dataclass(frozen=True)
+class DaysSummary:
+    """What a citizen looking at some days (a month, or one day) is told about them."""
+
+    status: str  # available | full | not_open_yet | unavailable
+    first_day_to_open: date | None = None  # not_open_yet: the first of them to open
+    opens_at: datetime | None = None  # … and when it opens (aware, office zone)
+
+    @property
+    def looks_elsewhere(self) -> bool:
+        """Full or unbookable days point to where there is room; days that have not
+        opened yet say when they open instead (a month beyond the window is not full)."""
+        return self.status in ("full", "unavailable")
+
+
+def days_summary(days: list[DayAvailability]) -> DaysSummary:
+    """One rule for the calendar page and the API: available when a day has places;
+    full when a day inside the window has none left; not yet open when none can be
+    booked now but some will be (from the first of them); otherwise unavailable (closed,
+    past or too soon)."""
+    statuses = {day.status for day in days}
+    if "available" in statuses:
+        return DaysSummary("available")
+    if "full" in statuses:
+        return DaysSummary("full")
+    waiting = [day for day in days if day.status == "not_open_yet"]
+    if waiting:
+        return DaysSummary("not_open_yet", waiting[0].day, waiting[0].opens_at)
+    return DaysSummary("unavailable")
 
 
 @dataclass(frozen=True)
@@ -231,59 +275,3 @@ def next_free_day(office_service: OfficeService, after: date, now: datetime) -> 
         if day.status == "available":
             return day.day
     return None
-
-
-@dataclass(frozen=True)
-class NearbyOffice:
-    office: Office
-    distance_km: float
-    first_free_day: date
-
-
-def _distance_km(a: Office, b: Office) -> float:
-    """Great-circle distance (haversine)."""
-    lat1, lon1, lat2, lon2 = map(
-        math.radians, map(float, (a.latitude, a.longitude, b.latitude, b.longitude))
-    )
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6371 * 2 * math.asin(math.sqrt(h))
-
-
-def nearest_with_free_places(
-    office_service: OfficeService, now: datetime, *, limit: int = 3
-) -> list[NearbyOffice]:
-    """Other offices offering the same service, nearest first, that have free places
-    within their booking windows (checked in one query)."""
-    origin = office_service.office
-    others = list(
-        OfficeService.objects.filter(
-            service=office_service.service, is_active=True, office__is_active=True
-        )
-        .exclude(office=origin)
-        .select_related("office")
-    )
-    others.sort(key=lambda os: _distance_km(origin, os.office))
-    candidates = others[: limit * 4]
-    today = now.date()
-    free_from = dict(
-        Slot.objects.filter(
-            office_service__in=candidates,
-            local_date__gte=today + timedelta(days=1),
-            starts_at__gte=now,
-            taken__lt=F("capacity"),
-        )
-        .values("office_service")
-        .annotate(first=Min("local_date"))
-        .values_list("office_service", "first")
-    )
-    nearby = []
-    for os in candidates:
-        first = free_from.get(os.pk)
-        if first is not None and first <= booking_window(os, now).last_day:
-            nearby.append(NearbyOffice(os.office, round(_distance_km(origin, os.office)), first))
-        if len(nearby) == limit:
-            break
-    return nearby

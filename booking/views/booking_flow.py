@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from booking.forms import CodeForm, DetailsForm
 from booking.models import Booking, BookingStatus, Slot, Source
+from booking.selectors import alternatives as where_else
 from booking.selectors import availability
 from booking.services.booking import code_verify, details_clean
 from booking.services.flows import Caller, booking_start, code_resend
@@ -41,8 +42,10 @@ def offered_or_404(office_code: str, service_code: str) -> OfficeService:
 
 def calendar_context(request: HttpRequest, office_service: OfficeService) -> dict[str, object]:
     """Month calendar and, for a chosen day, its times; shared with rescheduling and
-    staff booking. When the chosen day (or the whole month) is full, it also says where
-    there is room: the next free day here, and the nearest offices with free places."""
+    staff booking. When the chosen day (or, with none chosen, the whole month) is full or
+    cannot be booked, it also says where there is room (`alternatives`: the next free
+    day here, the nearest offices within GILIRAN_NEARBY_MAX_KM); a month or day not open
+    yet says when it opens instead (`month_summary`, `chosen_status`)."""
     now = timezone.now()
     window = availability.booking_window(office_service, now)
     first, last = availability.calendar_range(office_service, now)
@@ -67,19 +70,14 @@ def calendar_context(request: HttpRequest, office_service: OfficeService) -> dic
         "weeks": _weeks(days),
         "chosen_day": chosen_day,
     }
-    looking_for_room = not any(day.status == "available" for day in days)
+    looked_at = days
     if chosen_day:
         chosen = availability.days_availability(office_service, chosen_day, chosen_day, now)[0]
         context["chosen_status"] = chosen
         context["times"] = availability.day_slots(office_service, chosen_day, now)
-        looking_for_room = looking_for_room or chosen.status == "full"
-    if looking_for_room:
-        next_free = availability.next_free_day(
-            office_service, chosen_day or month - timedelta(days=1), now
-        )
-        context["next_free"] = next_free
-        if next_free is None or chosen_day:
-            context["nearby"] = availability.nearest_with_free_places(office_service, now)
+        looked_at = [chosen]
+    context["month_summary"] = availability.days_summary(days)
+    context["alternatives"] = where_else.alternatives(office_service, looked_at, now)
     return context
 
 
@@ -106,6 +104,16 @@ def book_details(
 ) -> HttpResponse:
     office_service = offered_or_404(office_code, service_code)
     slot = get_object_or_404(Slot, pk=slot_id, office_service=office_service)
+    context = {
+        "office_service": office_service,
+        "office": office_service.office,
+        "service": office_service.service,
+        "slot": slot,
+        "calendar_url": calendar_url_for(slot),
+    }
+    refusal = availability.slot_refusal(slot, timezone.now())
+    if refusal:  # said before the form: a time that has passed, is too close, not open yet…
+        return render(request, "booking/book_details.html", {**context, "refusal": refusal[1]})
     form = DetailsForm(request.POST or None)
     challenge: object = None
     if request.method == "POST" and form.is_valid():
@@ -124,15 +132,21 @@ def book_details(
         request,
         "booking/book_details.html",
         {
-            "office_service": office_service,
-            "office": office_service.office,
-            "service": office_service.service,
-            "slot": slot,
+            **context,
             "form": form,
             "challenge": challenge,
             "hold_minutes": settings.GILIRAN_HOLD_MINUTES,
         },
     )
+
+
+def calendar_url_for(slot: Slot) -> str:
+    """The calendar to go back to from a time: at its day while the calendar can show it
+    (a time from an old link may be from a month it no longer shows)."""
+    office_service = slot.office_service
+    url = reverse("book-calendar", args=[office_service.office.code, office_service.service.code])
+    first, last = availability.calendar_range(office_service, timezone.now())
+    return f"{url}?tanggal={slot.local_date:%Y-%m-%d}" if first <= slot.local_date <= last else url
 
 
 def page_caller(request: HttpRequest) -> Caller:

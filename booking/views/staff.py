@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
 from booking.forms import StaffDetailsForm
 from booking.models import Slot
+from booking.selectors import availability
 from booking.services.booking import booking_book_for_citizen, details_clean
 from booking.views.booking_flow import calendar_context, offered_or_404
 from booking.views.session import remember_booking
@@ -65,6 +67,10 @@ def staff_book_details(
         pk=slot_id,
         office_service__office=office,
     )
+    context = {"office": office, "slot": slot, "service": slot.office_service.service}
+    refusal = availability.slot_refusal(slot, timezone.now())
+    if refusal:  # said before the form, as on the citizen's page
+        return render(request, "staff/book_details.html", {**context, "refusal": refusal[1]})
     form = StaffDetailsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -82,5 +88,5 @@ def staff_book_details(
     return render(
         request,
         "staff/book_details.html",
-        {"office": office, "slot": slot, "service": slot.office_service.service, "form": form},
+        {**context, "form": form},
     )
