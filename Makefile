@@ -42,9 +42,10 @@ test: $(STAMP) messages lint types deadcode
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
-# Developer tools (need GNU gettext): refresh the .po files from the source.
+# Developer tools (need GNU gettext): refresh the .po files from the source. It reads the
+# same files as the catalogue check in tests/core/test_translations.py (which needs no gettext).
 makemessages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l id -l en --no-location --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l id -l en --no-location --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

@@ -131,6 +131,7 @@ StaffMembershipAdmin  # offices/admin.py
 _.site_header  # offices/admin.py
 _.site_title  # offices/admin.py
 _.index_title  # offices/admin.py
+_.login_form  # offices/admin.py
 SlotAdmin  # booking/admin.py
 BookingAdmin  # booking/admin.py
 WaitlistEntryAdmin  # booking/admin.py
@@ -240,6 +241,7 @@ _.clean_until  # audit/views.py
 _.clean_priority_group  # queueing/forms.py
 template_name  # booking/views/staff.py
 redirect_authenticated_user  # booking/views/staff.py
+form_class  # offices/views/staff.py
 handler400  # config/urls.py
 handler404  # config/urls.py
 handler500  # config/urls.py

@@ -2,13 +2,14 @@
 
 The one place for office time: `zone_info` (a cached ZoneInfo by name), `local_now` /
 `local_date` (the wall clock and the day in a zone) and `format_local_time`, the one
-formatter, which always names the zone (WIB, WITA, WIT). Offices expose these as
+formatter, which always names the zone (WIB, WITA, WIT); `format_duration` says a
+length of time in words ("15 menit", "1 jam, 30 menit"). Offices expose these as
 `Office.zone` and `Office.local_date(now)` (offices.models.catalog); core knows no app,
 so everything here takes a zone name or a ZoneInfo."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import TypeAlias
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 
 
 class IndonesianZone(models.TextChoices):
@@ -62,3 +64,10 @@ def format_local_time(value: time | datetime, zone: Zone, *, with_date: bool = F
     local = value.astimezone(zone_info(zone))
     clock = f"{local:%H:%M} {zone_abbreviation(zone)}"
     return f"{date_format(local, 'l, j F Y')}, {clock}" if with_date else clock
+
+
+def format_duration(value: timedelta) -> str:
+    """A length of time in words of the active language, largest two units: '15 menit',
+    '1 jam, 30 menit' ('15 minutes'). Never an ISO-8601 'PT15M'."""
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    return timesince(start, start + value, depth=2)

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import record_access
+from offices.forms import AdminStaffAuthenticationForm
 from offices.models import (
     Closure,
     Counter,
@@ -293,5 +294,7 @@ class StaffMembershipAdmin(OfficeScopedAdmin):
 
 
 admin.site.site_header = _("Giliran administration")
+# Our own wording of a wrong password (see offices/forms.py).
+admin.site.login_form = AdminStaffAuthenticationForm
 admin.site.site_title = _("Giliran")
 admin.site.index_title = _("Offices, services and staff")

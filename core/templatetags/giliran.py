@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django import template
 from django.utils.formats import date_format
 
-from core.timezones import Zone, format_local_time
+from core.timezones import Zone, format_duration, format_local_time
 
 register = template.Library()
 
@@ -29,3 +29,9 @@ def office_datetime(value: datetime | None, zone: Zone) -> str:
 @register.filter
 def office_day(value: date | datetime | None) -> str:
     return date_format(value, "l, j F Y") if value else ""
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """{{ cooloff_timedelta|duration }} → '15 menit' / '15 minutes'."""
+    return format_duration(value) if value is not None else ""

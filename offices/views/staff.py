@@ -9,11 +9,13 @@ from django.shortcuts import render
 
 from core.http import AuthenticatedHttpRequest
 from offices import permissions
+from offices.forms import StaffAuthenticationForm
 from offices.models import StaffMembership
 
 
 class StaffLoginView(auth_views.LoginView):
     template_name = "staff/login.html"
+    form_class = StaffAuthenticationForm
     redirect_authenticated_user = True
 
 
