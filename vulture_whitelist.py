@@ -291,6 +291,7 @@ next_day_opens_at  # booking/selectors/availability.py
 distance_km  # booking/selectors/availability.py
 first_free_day  # booking/selectors/availability.py
 colour  # scheduling/selectors.py
+explanation  # templates/staff/plan_day.html (DayPlanView.explanation)
 _.is_planning  # scheduling/selectors.py
 
 # OR-tools CP-SAT: solver parameters are set as attributes of its parameters message.
