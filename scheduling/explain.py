@@ -238,7 +238,7 @@ def _warnings(
         if len(short) == len(hours) and short:
             warnings.append(
                 _(
-                    "%(service)s needs more counters than are staffed all day: "
+                    "All day %(service)s needs more counters than the plan can give it: "
                     "walk-ins will wait longer than the target."
                 )
                 % {"service": names.get(code, code)}
@@ -246,7 +246,7 @@ def _warnings(
         elif short:
             warnings.append(
                 _(
-                    "%(service)s needs more counters than are staffed at %(times)s: "
+                    "At %(times)s %(service)s needs more counters than the plan can give it: "
                     "walk-ins will wait longer than the target."
                 )
                 % {"service": names.get(code, code), "times": ", ".join(short)}

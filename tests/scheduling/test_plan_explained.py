@@ -175,6 +175,6 @@ def test_a_need_above_the_counters_staffed_is_a_warning() -> None:
         "No walk-ins expected: booked citizens are served at their time."
     )
     assert explained.warnings == [
-        "KTP-el needs more counters than are staffed all day: "
+        "All day KTP-el needs more counters than the plan can give it: "
         "walk-ins will wait longer than the target."
     ]
