@@ -296,6 +296,7 @@ first_day_to_open  # booking/selectors/availability.py (DaysSummary)
 searched_nearby  # templates/booking/book_calendar.html (Alternatives)
 nearby_max_km  # templates/booking/book_calendar.html (Alternatives)
 colour  # scheduling/selectors.py
+explanation  # templates/staff/plan_day.html (DayPlanView.explanation)
 _.is_planning  # scheduling/selectors.py
 
 # OR-tools CP-SAT: solver parameters are set as attributes of its parameters message.

@@ -523,7 +523,9 @@ GILIRAN_TURN_NEAR_AHEAD = env_int("GILIRAN_TURN_NEAR_AHEAD", 3)
 GILIRAN_NO_SHOW_LIMIT = env_int("GILIRAN_NO_SHOW_LIMIT", 3)
 GILIRAN_NO_SHOW_WINDOW_DAYS = env_int("GILIRAN_NO_SHOW_WINDOW_DAYS", 90)
 GILIRAN_NO_SHOW_BLOCK_DAYS = env_int("GILIRAN_NO_SHOW_BLOCK_DAYS", 30)
-# Capacity planning (scheduling/): the solver's time limit and worker threads per solve.
+# Capacity planning (scheduling/): the solver's time limit and worker threads per solve
+# (also the bound on a supervisor's first view of an unplanned day, which plans it), and
+# the days re-planned every night; later days of the booking window are planned once.
 GILIRAN_PLAN_TIME_LIMIT_SECONDS = float(env_str("GILIRAN_PLAN_TIME_LIMIT_SECONDS", "2"))
 GILIRAN_PLAN_WORKERS = env_int("GILIRAN_PLAN_WORKERS", 2)
 GILIRAN_PLAN_DAYS = env_int("GILIRAN_PLAN_DAYS", 14)

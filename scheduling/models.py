@@ -20,9 +20,9 @@ class PlanStatus(models.TextChoices):
 
 
 SOLVER_OUTCOMES = {
-    "OPTIMAL": _("the best plan, proven optimal"),
-    "FEASIBLE": _("a good plan; the time limit ended the proof of optimality"),
-    "FALLBACK": _("the optimiser gave no plan in time: the greedy plan is used"),
+    "OPTIMAL": _("the best plan for these bookings and this forecast"),
+    "FEASIBLE": _("a good plan; the planner stopped at its time limit"),
+    "FALLBACK": _("a simple plan: the planner ran out of time"),
     "INFEASIBLE_BOOKINGS": _(
         "too few counters for the bookings: every booking keeps its place, see the list"
     ),
@@ -62,6 +62,8 @@ class DayPlan(models.Model):
     instance = models.JSONField(_("instance"), null=True, blank=True)
     solution = models.JSONField(_("solution"), null=True, blank=True)
     planned_at = models.DateTimeField(_("planned at"), null=True, blank=True)
+    # What the page compares the plan with (scheduling/explain.py: plan_brief).
+    previous = models.JSONField(_("the plan before, in brief"), null=True, blank=True)
 
     class Meta:
         ordering = ["office", "local_date"]

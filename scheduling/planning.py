@@ -26,6 +26,7 @@ from core.errors import ApplicationError
 from offices.models import Office, OfficeService, Role
 from offices.permissions import require_office_role
 from queueing.services.issue import walk_in_capacities_set
+from scheduling.explain import plan_brief
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.selectors import DayFrame, day_frame, day_instance
 from scheduling.solver import greedy_plan, load_instance, solve
@@ -132,8 +133,17 @@ def day_plan_solve(*, office: Office, day: date, now: datetime | None = None) ->
             instance=instance_data,
             solution=solution,
             planned_at=now,
+            previous=_brief_of(plan),
         )
     return plan
+
+
+def _brief_of(plan: DayPlan) -> dict[str, Any] | None:
+    """The plan about to be replaced, in brief, for the page's "what changed"; None when
+    it had no solution (a closed day, or never planned)."""
+    if not (plan.instance and plan.solution and plan.planned_at):
+        return None
+    return plan_brief(plan.instance, plan.solution, plan.planned_at.isoformat())
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,15 @@ personal_data(
     DayPlan,
     fields={},
     not_personal={
-        name: _COUNTS for name in ("staffed", "quota_overrides", "reason", "instance", "solution")
+        name: _COUNTS
+        for name in (
+            "staffed",
+            "quota_overrides",
+            "reason",
+            "instance",
+            "solution",
+            "previous",
+        )
     },
 )
 personal_data(

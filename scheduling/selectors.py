@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db.models import Sum
 
 from booking.models import Slot
+from core.timezones import format_local_time
 from offices.models import Counter, Office, OfficeService
 from offices.selectors import closed_days
 from queueing.models import WALK_IN_SOURCES, Ticket
 from scheduling.default_plan import DayHours, blocks_of_day
+from scheduling.explain import PlanExplanation, plan_explain
 from scheduling.forecast import DayCounts, walk_ins
 from scheduling.models import DayPlan, PlanChange
 
@@ -265,6 +267,7 @@ class DayPlanView(PlanStatusView):
     grid: list[tuple[str, list[PlannedService | None]]]  # counter → service per block
     staffed: list[int]
     counters: int
+    explanation: PlanExplanation | None  # None until the day has a solved plan
 
     @property
     def staffed_by_label(self) -> list[tuple[str, int]]:
@@ -314,6 +317,25 @@ def day_plan_view(*, office: Office, day: date) -> DayPlanView:
         grid=grid,
         staffed=instance["staffed"],
         counters=len(instance["counters"]),
+        explanation=_explanation(office, plan, names),
+    )
+
+
+def _explanation(office: Office, plan: DayPlan, names: dict[str, str]) -> PlanExplanation | None:
+    """The last solved plan in words, compared with the one before it."""
+    if not (plan.instance and plan.solution):
+        return None
+    previous = plan.previous
+    at = ""
+    if previous:
+        planned_at = datetime.fromisoformat(previous["planned_at"])
+        at = format_local_time(planned_at, office.timezone, with_date=True)
+    return plan_explain(
+        instance=plan.instance,
+        solution=plan.solution,
+        previous=previous,
+        previous_at=at,
+        names=names,
     )
 
 

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from offices.models import Office
+from scheduling.horizon import office_days_plan
 from scheduling.models import DayPlan
 from scheduling.planning import day_plan_solve
 from scheduling.services import default_plan_extend_window
@@ -32,8 +32,8 @@ def extend_office_plan(office_id: int) -> int:
 
 @shared_task(name="scheduling.tasks.plan_all_offices", ignore_result=True)
 def plan_all_offices() -> int:
-    """Nightly: plan the next GILIRAN_PLAN_DAYS days of every office, one task per
-    office, so the night scales with the number of workers and machines."""
+    """Nightly: plan every bookable day of every office (scheduling/horizon.py), one task
+    per office, so the night scales with the number of workers and machines."""
     offices = list(Office.objects.filter(is_active=True).values_list("pk", flat=True))
     for office_id in offices:
         plan_office_days.delay(office_id)
@@ -45,10 +45,7 @@ def plan_office_days(office_id: int) -> int:
     office = Office.objects.get(pk=office_id)
     now = timezone.now()
     default_plan_extend_window(office=office, now=now)  # the days to plan have their slots
-    today = office.local_date(now)
-    for offset in range(1, settings.GILIRAN_PLAN_DAYS + 1):
-        day_plan_solve(office=office, day=today + timedelta(days=offset), now=now)
-    return settings.GILIRAN_PLAN_DAYS
+    return office_days_plan(office=office, now=now)
 
 
 @shared_task(name="scheduling.tasks.replan_day", ignore_result=True)

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from core.http import AuthenticatedHttpRequest
 from offices.models import Office, Role
 from offices.permissions import require_office_role
 from scheduling.forms import CapacityDayForm, DayPlanForm, PlanActionForm
+from scheduling.horizon import day_plan_ensure, planning_days
 from scheduling.models import PlanStatus
 from scheduling.planning import StrandingRefused, day_plan_adjust, day_plan_replan
 from scheduling.selectors import (
@@ -109,8 +109,8 @@ def _plan_office(request: AuthenticatedHttpRequest, office_code: str) -> Office:
 @login_required
 def plan_days(request: AuthenticatedHttpRequest, office_code: str) -> HttpResponse:
     office = _plan_office(request, office_code)
-    tomorrow = office.local_date() + timedelta(days=1)
-    days = plan_overview(office=office, first=tomorrow, days=settings.GILIRAN_PLAN_DAYS)
+    today, last = planning_days(office=office)
+    days = plan_overview(office=office, first=today, days=(last - today).days + 1)
     return render(request, "staff/plan_days.html", {"office": office, "days": days})
 
 
@@ -156,6 +156,10 @@ def plan_day(request: AuthenticatedHttpRequest, office_code: str, day: str) -> H
     errors: dict[str, list[str]] = {}
     message, stranded = "", []
     form: DayPlanForm | None = None
+    if request.method != "POST":
+        # A bookable day nobody has planned yet is planned now, within the solver's
+        # time limit; a second viewer meanwhile sees it being planned.
+        day_plan_ensure(office=office, day=chosen)
     if request.method == "POST":
         try:
             if PlanActionForm(request.POST).is_replan:

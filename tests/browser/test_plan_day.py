@@ -1,5 +1,6 @@
-"""A supervisor plans a day, in real Chromium against the live server: the 14-day
-overview, one click to re-plan (the page follows a worker's progress by itself), two
+"""A supervisor plans a day, in real Chromium against the live server: the overview of
+every bookable day, a day planned on its first view and explained in words, one click
+to re-plan (the page follows a worker's progress by itself), two
 counters short for part of the day, a cut that would strand booked citizens (refused,
 with who they are, and nothing changed), and the same cut moving them elsewhere.
 
@@ -30,6 +31,7 @@ from booking.services.booking import booking_confirm, booking_hold
 from notifications.models import Message
 from offices.models import Office
 from scheduling import tasks
+from scheduling.horizon import planning_days
 from scheduling.models import DayPlan, PlanChange
 from scheduling.selectors import day_frame
 from tests.booking.conftest import citizen_details
@@ -133,22 +135,27 @@ def test_a_supervisor_replans_a_day_and_cuts_it_short(
     bookings = book_first_block(office, day, 3)
     day_url = f"{base}/staf/kantor/{OFFICE}/rencana/{day.isoformat()}/"
 
-    # The supervisor opens the plan: the next 14 days, the chosen one among them.
+    # The supervisor opens the plan: every bookable day, the chosen one among them.
     page = new_device_page(DESKTOP)
     sign_in(page, get_user_model().objects.get(username=SUPERVISOR))
     page.goto(f"{base}/staf/kantor/{OFFICE}/rencana/")
     expect(page.locator("html")).to_have_attribute("lang", "id")
-    expect(page.locator("table.plan-days tbody tr")).to_have_count(14)
+    today, last = planning_days(office=office)
+    expect(page.locator("table.plan-days tbody tr")).to_have_count((last - today).days + 1)
     row = page.locator("table.plan-days tbody tr").filter(
         has=page.locator(f'a[href$="/rencana/{day.isoformat()}/"]')
     )
     expect(row).to_contain_text(re.compile(r"\b3 / \d+"))  # booked of the capacity
     row.locator("a").click()
     expect(page).to_have_url(day_url)
-    expect(page.locator("#plan-status")).to_have_attribute("data-status", "default")
+    # Nobody had planned it: this first view did, and says what the plan means.
+    expect_planned(page)
     counters = page.locator("table.plan-grid tbody tr").count()
     assert counters == 7
-    assert {cell for row in read_grid(page).values() for cell in row} == {"idle"}
+    assert {cell for row in read_grid(page).values() for cell in row} != {"idle"}
+    explained = page.locator("#plan-explained")
+    expect(explained).to_contain_text("Perkiraan waktu tunggu dan loket per layanan")
+    expect(explained).to_contain_text("Mengapa loket dibagi seperti ini")
 
     # One click re-plans the day. With the worker held back, the page says it is planning
     # and polls; once the worker has solved, the poll brings the new grid, no reload.
@@ -164,6 +171,7 @@ def test_a_supervisor_replans_a_day_and_cuts_it_short(
         assert held.sent == [(office.pk, day.isoformat())]
     tasks.replan_day(*held.sent[0])  # the worker
     expect_planned(page)
+    expect(page.locator("#plan-explained")).to_contain_text("Yang berubah sejak rencana")
     assert page.evaluate("window.notReloaded") is True
     planned = read_grid(page)
     for block, label in enumerate(labels):  # counters open in every block, > 5 when cut
