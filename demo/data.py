@@ -5,6 +5,7 @@ to the real offices but are demo data, not an official directory."""
 from __future__ import annotations
 
 from datetime import time
+from typing import TypedDict
 
 # code, default letter, minutes, appointments, walk-ins, name id/en, description id/en,
 # requirements id/en (one per line)
@@ -447,48 +448,60 @@ OFFICES: list[dict[str, object]] = [
     },
 ]
 
-# Demo staff, one of each role, in two offices: enough to try office scoping.
-STAFF: list[dict[str, str]] = [
+
+# Demo staff, one of each role. The Jakarta staff work at both Jakarta offices (the
+# immigration office serves at the service mall too), so the README's walk-through at
+# MPP Jakarta can be done with their logins; the others have one office each: enough
+# to try office scoping.
+class StaffSpec(TypedDict):
+    username: str
+    name: str
+    offices: list[str]
+    role: str
+
+
+JAKARTA = ["kanim-jakarta-pusat", "mpp-jakarta"]
+STAFF: list[StaffSpec] = [
     {
         "username": "admin.jakarta",
         "name": "Rina Wulandari",
-        "office": "kanim-jakarta-pusat",
+        "offices": JAKARTA,
         "role": "administrator",
     },
     {
         "username": "supervisor.jakarta",
         "name": "Bambang Sutrisno",
-        "office": "kanim-jakarta-pusat",
+        "offices": JAKARTA,
         "role": "supervisor",
     },
     {
         "username": "petugas.jakarta",
         "name": "Dewi Lestari",
-        "office": "kanim-jakarta-pusat",
+        "offices": JAKARTA,
         "role": "clerk",
     },
     {
         "username": "supervisor.bandung",
         "name": "Asep Hidayat",
-        "office": "disdukcapil-bandung",
+        "offices": ["disdukcapil-bandung"],
         "role": "supervisor",
     },
     {
         "username": "petugas.bandung",
         "name": "Siti Nurhaliza",
-        "office": "disdukcapil-bandung",
+        "offices": ["disdukcapil-bandung"],
         "role": "clerk",
     },
     {
         "username": "petugas.denpasar",
         "name": "Made Suarjana",
-        "office": "mpp-denpasar",
+        "offices": ["mpp-denpasar"],
         "role": "clerk",
     },
     {
         "username": "petugas.jayapura",
         "name": "Yohana Wenda",
-        "office": "kanim-jayapura",
+        "offices": ["kanim-jayapura"],
         "role": "clerk",
     },
 ]

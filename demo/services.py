@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
+from itertools import count
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from booking.services.no_show import bookings_release_no_shows
 from core import personal_data
 from demo import data as demo_data
 from offices.models import Counter, Office, OfficeService, OpeningHours, Service, StaffMembership
+from queueing.services.check_in import check_in_window
 from scheduling.services import default_plan_extend_window
 
 
@@ -28,7 +30,8 @@ from scheduling.services import default_plan_extend_window
 class DemoLogin:
     username: str
     role: str
-    office: str
+    # The codes of the offices this login may use ("*": every office).
+    offices: tuple[str, ...]
     # Supervisors and administrators sign in with a second factor: the demo gives each an
     # authenticator key (base32) to type into an app, or `manage.py demo_otp_code`.
     otp_key: str = ""
@@ -120,7 +123,9 @@ def _load_staff(password: str, offices: dict[str, Office]) -> list[DemoLogin]:
     )
     admin.set_password(password)
     admin.save(update_fields=["password"])
-    logins = [DemoLogin(admin.username, "national administrator", "*", _demo_authenticator(admin))]
+    logins = [
+        DemoLogin(admin.username, "national administrator", ("*",), _demo_authenticator(admin))
+    ]
 
     for spec in demo_data.STAFF:
         first, _, last = spec["name"].partition(" ")
@@ -136,12 +141,14 @@ def _load_staff(password: str, offices: dict[str, Office]) -> list[DemoLogin]:
         )
         user.set_password(password)
         user.save(update_fields=["password"])
-        StaffMembership.objects.filter(user=user).exclude(office=offices[spec["office"]]).delete()
-        StaffMembership.objects.update_or_create(
-            user=user, office=offices[spec["office"]], defaults={"role": spec["role"]}
-        )
+        places = [offices[code] for code in spec["offices"]]
+        StaffMembership.objects.filter(user=user).exclude(office__in=places).delete()
+        for office in places:
+            StaffMembership.objects.update_or_create(
+                user=user, office=office, defaults={"role": spec["role"]}
+            )
         key = _demo_authenticator(user) if spec["role"] != "clerk" else ""
-        logins.append(DemoLogin(user.username, spec["role"], spec["office"], key))
+        logins.append(DemoLogin(user.username, spec["role"], tuple(spec["offices"]), key))
     return logins
 
 
@@ -149,7 +156,9 @@ DEMO_BOOKING_OFFICES = {
     "kanim-jakarta-pusat": "JKT",
     "mpp-denpasar": "DPS",
     "kanim-jayapura": "DJJ",
+    "mpp-jakarta": "MPJ",  # the README's walk-through office
 }
+DEMO_BOOKINGS_PER_OFFICE = 3
 # Name, date of birth in NIK form (DDMMYY, day + 40 for women), priority group.
 DEMO_CITIZENS = [
     ("Siti Rahmawati", "450160", "elderly"),
@@ -158,42 +167,75 @@ DEMO_CITIZENS = [
 ]
 
 
-def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
-    """Confirmed bookings for today's next slots at this office, so the kiosk can be tried
-    at once (citizens themselves can only book from tomorrow). Idempotent per day."""
-    local = now.astimezone(office.zone)
-    prefix = f"D{local:%m%d}{DEMO_BOOKING_OFFICES[office.code]}"
-    existing = (
-        Booking.objects.filter(code__startswith=prefix)
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
-    if existing:
-        return list(existing)
+def _check_in_open(slot: Slot, now: datetime) -> bool:
+    opens, closes = check_in_window(slot)
+    return opens <= now <= closes
+
+
+def _demo_nik(office: Office, number: int) -> str:
+    """One NIK per demo booking number of the day, so a new booking never meets an
+    active one of the same person and service (one_active_booking_per_nik_and_service)."""
     office_number = list(DEMO_BOOKING_OFFICES).index(office.code) + 1
-    niks = [
-        f"3171{office_number:02d}{born}{n:04d}"
-        for n, (_name, born, _group) in enumerate(DEMO_CITIZENS, 1)
-    ]
-    bookings_release_no_shows(
-        Q(nik_hash__in=[personal_data.keyed_hash(nik) for nik in niks]), now=now
+    born = DEMO_CITIZENS[(number - 1) % len(DEMO_CITIZENS)][1]
+    return f"3171{office_number:02d}{born}{number:04d}"
+
+
+def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
+    """Codes of confirmed bookings at this office that can be checked in at its kiosk
+    now, so the kiosk can be tried at once (citizens themselves mostly book from
+    tomorrow). Only bookings still to arrive are listed: a code already checked in, or
+    whose check-in has closed, is left out and a new booking takes its place, up to
+    DEMO_BOOKINGS_PER_OFFICE. Running again while they are still usable changes nothing.
+    Empty while no slot's check-in is open (before opening, in a break, after closing)."""
+    today = office.local_date(now)
+    letters = DEMO_BOOKING_OFFICES[office.code]
+    prefix = f"D{today:%m%d}{letters}"
+    # This office's demo bookings whose check-in closed unused (today's or an earlier
+    # day's, if the worker was not running) become no-shows first, as the periodic job
+    # would make them: their places come back and their NIKs may book again.
+    bookings_release_no_shows(Q(code__regex=rf"^D[0-9]{{4}}{letters}[0-9]+$"), now=now)
+    made = list(
+        Booking.objects.filter(code__startswith=prefix).select_related("slot__office_service")
     )
-    slots = Slot.objects.filter(
-        office_service__office=office,
-        office_service__service__accepts_appointments=True,
-        local_date=local.date(),
-        starts_at__gte=now - timedelta(minutes=10),
-        capacity__gt=F("taken"),
-    ).select_related("office_service")[: len(DEMO_CITIZENS)]
-    codes = []
-    for number, (slot, nik, (name, _born, group)) in enumerate(
-        zip(slots, niks, DEMO_CITIZENS, strict=False), 1
-    ):
+    usable = [
+        booking.code
+        for booking in made
+        if booking.status == BookingStatus.CONFIRMED and _check_in_open(booking.slot, now)
+    ]
+    wanted = DEMO_BOOKINGS_PER_OFFICE - len(usable)
+    if wanted <= 0:
+        return sorted(usable, key=lambda code: (len(code), code))
+    # Slots of services citizens cannot book for today themselves first, so the demo
+    # takes no place a citizen trying the same-day booking wants; then those whose
+    # check-in stays open longest, so the codes stay usable longest.
+    slots = sorted(
+        (
+            slot
+            for slot in Slot.objects.filter(
+                office_service__office=office,
+                office_service__is_active=True,
+                office_service__service__accepts_appointments=True,
+                local_date=today,
+                capacity__gt=F("taken"),
+            ).select_related("office_service")
+            if _check_in_open(slot, now)
+        ),
+        key=lambda slot: (
+            slot.office_service.booking_opens_days_ahead == 0,
+            -check_in_window(slot)[1].timestamp(),
+        ),
+    )
+    numbers = count(max((int(b.code[len(prefix) :]) for b in made), default=0) + 1)
+    for slot in slots:
+        if wanted == 0:
+            break
         if not slot_claim(slot_id=slot.pk, now=now):
             continue
-        codes.append(f"{prefix}{number}")
+        number = next(numbers)
+        nik = _demo_nik(office, number)
+        name, _born, group = DEMO_CITIZENS[(number - 1) % len(DEMO_CITIZENS)]
         Booking.objects.create(
-            code=codes[-1],
+            code=f"{prefix}{number}",
             slot=slot,
             service_id=slot.office_service.service_id,
             status=BookingStatus.CONFIRMED,
@@ -207,7 +249,9 @@ def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
             source=Source.STAFF,
             confirmed_at=now,
         )
-    return codes
+        usable.append(f"{prefix}{number}")
+        wanted -= 1
+    return sorted(usable, key=lambda code: (len(code), code))
 
 
 @transaction.atomic
@@ -227,7 +271,7 @@ def demo_load(*, password: str) -> list[DemoLogin]:
 
 
 def demo_bookings_today() -> dict[str, list[str]]:
-    """Booking codes to check in with today, per office (empty after closing time)."""
+    """Booking codes to check in with now, per office (see _demo_bookings_today)."""
     now = timezone.now()
     with transaction.atomic():
         return {

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, BookingStatus
+from booking.models import Booking, BookingStatus, Slot
 from core.errors import ApplicationError
 from core.timezones import format_local_time
 from offices.models import Office
@@ -26,6 +26,17 @@ def _unknown_booking() -> ApplicationError:
             "office in your booking message, or ask the staff."
         ),
         status_code=409,
+    )
+
+
+def check_in_window(slot: Slot) -> tuple[datetime, datetime]:
+    """When a booking of this slot checks in: from the office-service's
+    `checkin_opens_minutes` before the start to `checkin_closes_minutes` after it (a
+    later arrival is a late one). Needs `slot.office_service` (select it with the slot)."""
+    office_service = slot.office_service
+    return (
+        slot.starts_at - timedelta(minutes=office_service.checkin_opens_minutes),
+        slot.starts_at + timedelta(minutes=office_service.checkin_closes_minutes),
     )
 
 
@@ -67,9 +78,7 @@ def check_in(
         raise ApplicationError(
             "already_checked_in", _("This booking is already checked in."), status_code=409
         )
-    starts = booking.slot.starts_at
-    opens = starts - timedelta(minutes=office_service.checkin_opens_minutes)
-    closes = starts + timedelta(minutes=office_service.checkin_closes_minutes)
+    opens, closes = check_in_window(booking.slot)
     local_day = office_today(office, now).date()
     if booking.slot.local_date != local_day or now < opens:
         raise ApplicationError(

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo staff logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
-            self.stdout.write(f"  {login.username:<22} {login.role:<24} {login.office}")
+            self.stdout.write(f"  {login.username:<22} {login.role:<24} {', '.join(login.offices)}")
         self.stdout.write(
             "Supervisors and administrators confirm each sign-in with a code: add their key "
             "to an authenticator app, or print the current code with "
@@ -46,7 +46,8 @@ class Command(BaseCommand):
             if login.otp_key:
                 self.stdout.write(f"  {login.username:<22} {login.otp_key}")
         self.stdout.write(
-            "Bookings for today, to check in at /kios/<office>/ (none once an office has closed):"
+            "Bookings to check in now at /kios/<office>/, still to arrive (none while an "
+            "office's check-in is closed: before opening, in its break, after closing):"
         )
         for office, codes in demo_bookings_today().items():
             self.stdout.write(f"  {office:<22} {' '.join(codes) or '-'}")
