@@ -117,7 +117,7 @@ def formula(ticket: Any, now: datetime) -> tuple[float, float] | None:
     shown = estimate_wait(ticket, now)
     if shown is None:
         return None
-    point = (shown.ahead + 0.5) * shown.minutes_per_citizen / shown.counters
+    point = (shown.ahead + 0.5) * shown.minutes_per_citizen / shown.serving.capacity
     return (point, point)
 
 

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Channel, PriorityGroup
+from booking.one_time_codes import ONE_TIME_CODE_ATTRS, one_time_code_clean
 from core.errors import ApplicationError
 
 
@@ -63,12 +66,24 @@ class StaffDetailsForm(DetailsForm):
     )
 
 
+class OneTimeCodeField(forms.CharField):
+    """A one-time code: 6 digits, spaces and dashes allowed. Refused here, as the services
+    refuse it, before any attempt is counted (booking.one_time_codes)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs=ONE_TIME_CODE_ATTRS))
+        super().__init__(max_length=12, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        typed = super().clean(value)
+        try:
+            return one_time_code_clean(typed)
+        except ApplicationError as error:
+            raise forms.ValidationError(str(error.message), code=error.code) from None
+
+
 class CodeForm(ApplicationErrorFormMixin, forms.Form):
-    code = forms.CharField(
-        label=_("6-digit code"),
-        max_length=12,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
+    code = OneTimeCodeField(label=_("6-digit code"))
 
 
 class LookupForm(ApplicationErrorFormMixin, forms.Form):

@@ -172,7 +172,9 @@ for _reminder in (Kind.REMINDER_DAY_BEFORE, Kind.REMINDER_SOON):
     message_kind_register(
         _reminder, subject=Booking, relevance=_reminder_still_relevant, at_delivery=_manage_link
     )
-message_kind_register(Kind.CANCELLED, subject=Booking)
+# The cancellation carries the withdrawal of the calendar event the confirmation carried
+# (booking.documents.booking_ics: same UID, METHOD:CANCEL), so the citizen's calendar drops it.
+message_kind_register(Kind.CANCELLED, subject=Booking, attachments=_booking_calendar)
 message_kind_register(
     Kind.RESCHEDULED, subject=Booking, at_delivery=_manage_link, attachments=_booking_calendar
 )

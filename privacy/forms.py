@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from booking.forms import ApplicationErrorFormMixin
+from booking.forms import ApplicationErrorFormMixin, OneTimeCodeField
 from privacy.models import CorrectableField, RequestKind
 
 
@@ -23,11 +23,7 @@ class ProveForm(ApplicationErrorFormMixin, forms.Form):
 
 
 class CodeForm(ApplicationErrorFormMixin, forms.Form):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=12,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
+    code = OneTimeCodeField(label=_("Code"))
 
 
 class RequestForm(ApplicationErrorFormMixin, forms.Form):

@@ -22,11 +22,26 @@ MIN_OBSERVATIONS = 3
 
 
 @dataclass(frozen=True)
+class Serving:
+    """The open counters able to serve a service now. A citizen is shown `counters`, whole
+    counters they can picture, and whether they also serve other services (`shared`);
+    the estimate divides by `capacity`, their time for this service. A fraction of a
+    counter ("0,5 loket") is never shown."""
+
+    counters: int
+    capacity: float  # a counter with k open skills gives this service 1/k of its time
+
+    @property
+    def shared(self) -> bool:
+        return self.capacity < self.counters
+
+
+@dataclass(frozen=True)
 class WaitEstimate:
     ahead: int
     low_minutes: int
     high_minutes: int
-    counters: float  # counter capacity serving this service now (a shared counter counts in part)
+    serving: Serving
     minutes_per_citizen: float
 
 
@@ -67,9 +82,11 @@ def observed_minutes(office_service: OfficeService, now: datetime) -> float:
     return mean(durations)
 
 
-def serving_capacity(office_service: OfficeService) -> float:
-    """Open counters able to serve this service; a counter with k open skills counts 1/k."""
+def serving_capacity(office_service: OfficeService) -> Serving:
+    """Open counters able to serve this service; a counter with k open skills gives it 1/k
+    of its time."""
     capacity = 0.0
+    serving = 0
     counters = Counter.objects.filter(
         office=office_service.office, is_active=True, state__status=CounterStatus.OPEN
     ).prefetch_related("services")
@@ -82,7 +99,8 @@ def serving_capacity(office_service: OfficeService) -> float:
         skills = [s.pk for s in counter.services.all() if s.pk in offered]
         if office_service.service_id in skills:
             capacity += 1 / len(skills)
-    return capacity
+            serving += 1
+    return Serving(counters=serving, capacity=capacity)
 
 
 def estimate_wait(
@@ -96,17 +114,17 @@ def estimate_wait(
     if ahead is None:
         order = queue_of(ticket.office_service, now)
         ahead = order.index(ticket.pk) if ticket.pk in order else 0
-    counters = serving_capacity(ticket.office_service)
-    if counters == 0:
+    serving = serving_capacity(ticket.office_service)
+    if serving.counters == 0:
         return None
     per_citizen = observed_minutes(ticket.office_service, now)
-    expected = (ahead + 0.5) * per_citizen / counters
+    expected = (ahead + 0.5) * per_citizen / serving.capacity
     spread = max(5.0, expected * 0.25)
     return WaitEstimate(
         ahead=ahead,
         low_minutes=max(0, math.floor((expected - spread) / 5) * 5),
         high_minutes=math.ceil((expected + spread) / 5) * 5,
-        counters=counters,
+        serving=serving,
         minutes_per_citizen=per_citizen,
     )
 

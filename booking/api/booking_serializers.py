@@ -178,6 +178,14 @@ class BookingSerializer(serializers.ModelSerializer):
         child=serializers.CharField(), source="service.requirements"
     )
     reschedules_left = serializers.SerializerMethodField()
+    usable = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "Whether the citizen can still take this booking to the office (only a "
+            "confirmed one). When false, show no QR code, check-in or calendar event: the "
+            "booking was cancelled, checked in or missed."
+        ),
+    )
 
     class Meta:
         model = Booking
@@ -200,6 +208,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "priority_group",
             "requirements",
             "reschedules_left",
+            "usable",
+            "cancelled_at",
         ]
 
     def get_zone(self, booking: Booking) -> str:
@@ -212,6 +222,8 @@ class BookingSerializer(serializers.ModelSerializer):
         return mask_email(booking.email)
 
     def get_reschedules_left(self, booking: Booking) -> int:
+        if not booking.usable:
+            return 0
         return max(0, booking.slot.office_service.max_reschedules - booking.reschedule_count)
 
 

@@ -186,6 +186,14 @@ class Booking(models.Model):
     def masked_nik(self) -> str:
         return mask_nik(self.nik_last4)
 
+    @property
+    def usable(self) -> bool:
+        """Whether the citizen can still take this booking to the office. Only a confirmed
+        booking can: once cancelled, checked in or missed, its page, the API, its calendar
+        file and its messages offer no QR code, kiosk, print or calendar event. This is the
+        one place that decides it (docs/architecture.md, "A booking that has ended")."""
+        return self.status == BookingStatus.CONFIRMED
+
 
 class VerificationCode(models.Model):
     """A one-time code sent to confirm a hold. Only its keyed hash is stored."""

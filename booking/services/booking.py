@@ -31,6 +31,7 @@ from booking.models import (
     Source,
     VerificationCode,
 )
+from booking.one_time_codes import one_time_code_clean, one_time_code_new
 from booking.selectors.availability import slot_refusal
 from booking.services.capacity import bookings_release, slot_claim, slot_give_back, slots_lock
 from booking.services.freed import waitlist_nudge_for_slot
@@ -339,7 +340,7 @@ def code_send(*, booking: Booking, now: datetime | None = None) -> VerificationC
             )
         message_budget_spend(channel=booking.channel, phone=booking.phone, now=now)
         booking.codes.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-        code = f"{secrets.randbelow(1_000_000):06d}"
+        code = one_time_code_new()
         record = VerificationCode.objects.create(
             booking=booking,
             code_hash=personal_data.keyed_hash(f"{booking.pk}:{code}"),
@@ -360,8 +361,10 @@ def code_verify(*, booking: Booking, code: str, now: datetime | None = None) -> 
     """Check the one-time code and confirm the booking.
 
     Each attempt is counted by a conditional UPDATE committed before the comparison, so
-    parallel guesses cannot exceed GILIRAN_CODE_ATTEMPTS; a code works once."""
+    parallel guesses cannot exceed GILIRAN_CODE_ATTEMPTS; a code works once. A code that
+    is not 6 digits is refused before it counts (booking.one_time_codes)."""
     now = now or timezone.now()
+    code = one_time_code_clean(code)  # before an attempt is counted
     _live_hold(booking, now)
     latest = booking.codes.filter(used_at__isnull=True).order_by("-pk").first()
     if latest is None or latest.expires_at <= now:
@@ -375,7 +378,7 @@ def code_verify(*, booking: Booking, code: str, now: datetime | None = None) -> 
         raise ApplicationError(
             "too_many_attempts", _("Too many wrong codes. Ask for a new code."), status_code=429
         )
-    expected = personal_data.keyed_hash(f"{booking.pk}:{''.join(code.split())}")
+    expected = personal_data.keyed_hash(f"{booking.pk}:{code}")
     if not hmac.compare_digest(latest.code_hash, expected):
         left = settings.GILIRAN_CODE_ATTEMPTS - latest.attempts - 1
         message = _("That code is not right. %(left)d attempts left.") % {"left": left}

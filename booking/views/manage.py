@@ -48,8 +48,8 @@ def _page(booking: Booking) -> dict[str, object]:
         "office_service": office_service,
         "office": office_service.office,
         "service": office_service.service,
-        "can_change": booking.status == BookingStatus.CONFIRMED,
-        "can_reschedule": booking.status == BookingStatus.CONFIRMED
+        "can_change": booking.usable,
+        "can_reschedule": booking.usable
         and booking.reschedule_count < office_service.max_reschedules,
     }
 
@@ -117,6 +117,8 @@ def booking_calendar_file(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 def booking_qr(request: HttpRequest, code: str) -> HttpResponse:
     booking = _own_booking(request, code)
+    if not booking.usable:
+        raise Http404  # a code that has ended is nothing to show the kiosk
     return HttpResponse(booking_qr_svg(booking), content_type="image/svg+xml")
 
 

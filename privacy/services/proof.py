@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, BookingStatus, Channel, VerificationCode
+from booking.one_time_codes import one_time_code_clean, one_time_code_new
 from core import personal_data
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
@@ -172,7 +173,7 @@ def identity_proof_send(
         channel = (
             anchor.channel if anchor.channel in (Channel.SMS, Channel.WHATSAPP) else Channel.SMS
         )
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    code = one_time_code_new()
     with transaction.atomic():
         try:
             # The hour's SMS/WhatsApp budget, as for booking codes. Spent: no code, and
@@ -213,6 +214,7 @@ def identity_proof_verify(*, proof: str, code: str, now: datetime | None = None)
     """What the code proves (keyed NIK hash and the contact), or ApplicationError. A
     proof for unknown details fails like a wrong code; attempts are counted first."""
     now = now or timezone.now()
+    code = one_time_code_clean(code)  # before an attempt is counted
     decoded = proof_decode(proof)
     if decoded is None:
         raise _wrong_code()

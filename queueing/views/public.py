@@ -22,7 +22,7 @@ from core.params import row_id
 from core.ratelimit import client_ip, rate_limit
 from offices.models import Office, OfficeService
 from queueing import kiosks
-from queueing.models import KioskDevice, Ticket, TicketSource
+from queueing.models import KioskDevice, Ticket, TicketSource, TicketStatus
 from queueing.selectors import board_calls, ticket_outlook
 from queueing.services.check_in import check_in
 from queueing.services.citizen import ticket_leave, ticket_rate
@@ -204,6 +204,13 @@ def _ticket_context(ticket: Ticket) -> dict[str, object]:
     }
 
 
+# The ticket states in which the live page changes by itself (htmx polls, or without
+# JavaScript a <meta refresh>): waiting, called to a counter, set aside. At the counter
+# and after, nothing more will change that the citizen must watch for.
+LIVE_PAGE_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.PARKED)
+NO_SCRIPT_REFRESH_SECONDS = 30
+
+
 @never_cache
 def ticket_live(request: HtmxHttpRequest, token: str) -> HttpResponse:
     ticket = get_object_or_404(
@@ -216,7 +223,15 @@ def ticket_live(request: HtmxHttpRequest, token: str) -> HttpResponse:
             ticket = ticket_leave(ticket=ticket)
         except ApplicationError as refused:
             error = refused.message
-    context = {**_ticket_context(ticket), "error": error}
+    live = ticket.status in LIVE_PAGE_STATUSES
+    context = {
+        **_ticket_context(ticket),
+        "error": error,
+        # Without JavaScript the page reloads itself while there is news to wait for,
+        # unless the citizen turned that off (WCAG 2.2.1: a timed change can be stopped).
+        "refresh_seconds": NO_SCRIPT_REFRESH_SECONDS if live else None,
+        "refresh_stopped": request.GET.get("otomatis") == "0",
+    }
     template = "queueing/ticket_live.html#status" if request.htmx else "queueing/ticket_live.html"
     return render(request, template, context)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from booking.models import Booking, BookingStatus, Slot, Source, VerificationCode
@@ -184,3 +185,18 @@ def test_asking_for_a_code_does_the_same_work_for_known_and_unknown_details(
     assert identity_proof_verify(proof=answers[0][0], code=code_from_mail()).contact.address == (
         "siti@example.id"
     )
+
+
+def test_letters_in_the_code_are_refused_before_an_attempt_is_counted(
+    siti_booking: Booking, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        proof = identity_proof_start(nik=SITI_NIK, contact="siti@example.id")
+    record = VerificationCode.objects.filter(booking=siti_booking).latest("pk")
+    for slip in ["12345a", "abcdef", "12345", "1234567"] * settings.GILIRAN_CODE_ATTEMPTS:
+        with pytest.raises(ApplicationError) as refused:
+            identity_proof_verify(proof=proof, code=slip)
+        assert refused.value.code == "code_format"
+    record.refresh_from_db()
+    assert record.attempts == 0
+    assert identity_proof_verify(proof=proof, code=code_from_mail()).nik_hash
