@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from core.errors import ApplicationError
 from offices.models import Counter, OfficeService
 from queueing.models import Ticket, TicketEvent, TicketSource, TicketStatus
 from queueing.services.calling import NoShowUnconfirmed, call_next, ticket_start
@@ -67,7 +68,7 @@ def test_a_confirmation_of_another_ticket_marks_nothing(
     first = _called(passport, counter_one, counter_clerk)
     counter_act(counter=counter_one, staff=counter_clerk, action=CounterAction.PARK)
     second = _called(passport, counter_one, counter_clerk)
-    with translation.override("en"), pytest.raises(Exception) as refused:
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
         counter_act(
             counter=counter_one,
             staff=counter_clerk,
@@ -75,7 +76,7 @@ def test_a_confirmation_of_another_ticket_marks_nothing(
             ticket=first,
             confirm=True,
         )
-    assert getattr(refused.value, "code", "") == "ticket_changed"
+    assert refused.value.code == "ticket_changed"
     assert "A-001 is no longer this counter's ticket" in str(refused.value)
     assert _state(second)[0] == TicketStatus.CALLED
     assert _state(first)[0] == TicketStatus.PARKED
@@ -100,9 +101,9 @@ def test_a_no_show_of_a_ticket_being_served_is_refused_without_asking(
 ) -> None:
     ticket = _called(passport, counter_one, counter_clerk)
     ticket_start(counter=counter_one, staff=counter_clerk)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ApplicationError) as refused:
         counter_act(counter=counter_one, staff=counter_clerk, action=CounterAction.NO_SHOW)
-    assert getattr(refused.value, "code", "") == "wrong_state"
+    assert refused.value.code == "wrong_state"
     assert _state(ticket)[0] == TicketStatus.SERVING
 
 
