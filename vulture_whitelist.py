@@ -185,6 +185,15 @@ estimate_low_minutes  # queueing/models.py
 estimate_high_minutes  # queueing/models.py
 PAUSED  # queueing/models.py
 changed_at  # queueing/models.py
+key_next  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_recall  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_start  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_finish  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_no_show  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_park  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_transfer  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_open  # queueing/models.py (ConsoleShortcuts, read by getattr)
+key_pause  # queueing/models.py (ConsoleShortcuts, read by getattr)
 planned_at  # scheduling/models.py
 _.solver_outcome  # scheduling/models.py
 

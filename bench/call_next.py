@@ -10,9 +10,10 @@ hours; about 12 % in a priority group); before each round the queue is topped up
 
 Each counter is an asyncio task working the staff API without a pause, with its session
 cookie and `X-CSRFToken`: `POST /api/v1/counters/<id>/next/`, then `start/` and
-`finish/`, or `no-show/` for one ticket in ten. Each round runs the counters alone for a
-while, then while a flash crowd (bench/flash_crowd.py's, 2,000 citizens for 500 places,
-in a process of its own) books another office's day through the same server. Four probes
+`finish/`, or a confirmed `no-show/` (naming the ticket) for one ticket in ten. Each round
+runs the counters alone for a while, then while a flash crowd (bench/flash_crowd.py's,
+2,000 citizens for 500 places, in a process of its own) books another office's day
+through the same server. Four probes
 GET `/bench/hello/` ten times a second throughout: the bare view's server time under the
 same load is the baseline.
 
@@ -202,7 +203,12 @@ class Counters:
         self.ids = itertools.count()
 
     async def request(
-        self, kind: str, path: str, headers: dict[str, str], who: str
+        self,
+        kind: str,
+        path: str,
+        headers: dict[str, str],
+        who: str,
+        json_body: dict[str, Any] | None = None,
     ) -> tuple[net.Answer, list[Any]]:
         bench_id = f"{who}-{next(self.ids)}"
         sent = time.monotonic()
@@ -210,6 +216,7 @@ class Counters:
             self.server,
             "GET" if kind == "hello" else "POST",
             path,
+            json_body=json_body,
             headers={**headers, "X-Bench-Id": bench_id},
         )
         record = [bench_id, kind, sent, time.monotonic() - sent, answer.status, who, ""]
@@ -241,8 +248,10 @@ class Counters:
                 record[6] = current.get("number")
                 steps = ["no-show"] if rng.random() < 0.1 else ["start", "finish"]
                 for step in steps:
+                    # A no-show is confirmed, naming the ticket, as the console's second step.
+                    sent = {"confirm": True, "ticket": record[6]} if step == "no-show" else None
                     done, _ = await self.request(
-                        step, f"{base}{step}/", headers, f"c{counter['id']}"
+                        step, f"{base}{step}/", headers, f"c{counter['id']}", sent
                     )
                     if done.status != 200:
                         self.problems.append(f"{counter['name']}: {step} answered {done.status}")

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from booking.models import PriorityGroup
+from core.errors import ApplicationError
 from core.http import AuthenticatedApiRequest
 from core.ratelimit import client_ip, rate_limit
 from offices.models import Counter, Office, OfficeService
@@ -33,8 +34,10 @@ from queueing.selectors import (
 from queueing.services.check_in import check_in
 from queueing.services.citizen import ticket_leave
 from queueing.services.counter_actions import (
+    CONFIRMED_ACTIONS,
     SERVICE_ACTIONS,
     TICKET_ACTIONS,
+    TICKET_ERROR,
     CounterAction,
     counter_act,
 )
@@ -91,7 +94,9 @@ class CounterActSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="call, unpark: a ticket's number as shown, e.g. A-023 (today's, this office).",
+        help_text="call, unpark: a ticket's number as shown, e.g. A-023 (today's, this "
+        "office); no-show, recall (optional): the ticket confirmed, refused if it is no longer "
+        "the counter's current ticket.",
     )
     service = serializers.CharField(
         max_length=40,
@@ -112,6 +117,13 @@ class CounterActSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="check-in: the booking code.",
+    )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="no-show, and recall past the office's recall limit (which is a no-show): "
+        "true to confirm. Without it nothing changes and the answer is 409 "
+        "`confirm_required`, whose `ticket` names the ticket to confirm.",
     )
 
 
@@ -305,7 +317,9 @@ ACTION_HELP = """What to do; the same actions as the counter console's buttons:
 - `open`, `pause`, `close`: the counter's status;
 - `next`: call the next waiting ticket this counter may serve (`ticket` is null and
   `notice` says so when nobody is waiting); `call`: call the waiting ticket `ticket`;
-- `recall`, `start`, `finish`, `no-show`, `park`: the counter's current ticket;
+- `recall`, `start`, `finish`, `no-show`, `park`: the counter's current ticket; a
+  `no-show` needs `confirm: true` (so does a `recall` past the office's recall limit,
+  which makes it a no-show), otherwise 409 `confirm_required` and nothing changes;
 - `unpark`: the parked ticket `ticket` returns to the queue at its place;
 - `transfer`: the current ticket joins the queue of `service`, keeping its time;
 - `issue`: a new number for `service` (and `priority_group`), as at the kiosk;
@@ -318,7 +332,14 @@ ACTION = OpenApiParameter(
 
 
 def _named_ticket(counter: Counter, number: str) -> Ticket | None:
-    return ticket_by_number(counter.office, number, timezone.now()) if number else None
+    """The ticket named by its number; None if none is named (a number naming no ticket
+    of today at this office is refused)."""
+    if not number:
+        return None
+    found = ticket_by_number(counter.office, number, timezone.now())
+    if found is None:
+        raise ApplicationError("invalid", TICKET_ERROR, fields={"ticket": [TICKET_ERROR]})
+    return found
 
 
 def _named_service(counter: Counter, code: str) -> OfficeService | None:
@@ -357,18 +378,25 @@ class CounterAct(APIView):
         if action not in CounterAction.values:
             raise Http404
         # An action that names nothing does not read the body: a bare POST does it.
-        takes = action in (*TICKET_ACTIONS, *SERVICE_ACTIONS, CounterAction.CHECK_IN)
+        takes = action in (
+            *TICKET_ACTIONS,
+            *SERVICE_ACTIONS,
+            *CONFIRMED_ACTIONS,
+            CounterAction.CHECK_IN,
+        )
         serializer = CounterActSerializer(data=request.data if takes else {})
         serializer.is_valid(raise_exception=True)
         sent = serializer.validated_data
+        names_ticket = (*TICKET_ACTIONS, *CONFIRMED_ACTIONS)
         outcome = counter_act(
             counter=counter,
             staff=request.user,
             action=action,
-            ticket=_named_ticket(counter, sent["ticket"]) if action in TICKET_ACTIONS else None,
+            ticket=_named_ticket(counter, sent["ticket"]) if action in names_ticket else None,
             service=_named_service(counter, sent["service"]) if action in SERVICE_ACTIONS else None,
             priority_group=sent["priority_group"],
             code=sent["code"],
+            confirm=sent["confirm"],
         )
         body = _counter_body(counter)
         body |= {"ticket": _acted_on(outcome.ticket, body["current"]), "notice": outcome.notice}

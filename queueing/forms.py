@@ -14,6 +14,7 @@ from core.params import whole_number
 from offices.models import Counter, OfficeService
 from queueing.models import Ticket
 from queueing.services.counter_actions import (
+    CONFIRMED_ACTIONS,
     SERVICE_ACTIONS,
     SERVICE_ERROR,
     TICKET_ACTIONS,
@@ -54,6 +55,8 @@ class ConsoleActionForm(forms.Form):
     )
     priority_group = forms.CharField(required=False)
     code = forms.CharField(required=False, strip=False)
+    # The confirmation step's "Yes" button sends confirm=1 (and the ticket confirmed).
+    confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, counter: Counter, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,7 +67,10 @@ class ConsoleActionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         action = data.get("action")
-        uses = {"ticket": action in TICKET_ACTIONS, "service": action in SERVICE_ACTIONS}
+        uses = {
+            "ticket": action in TICKET_ACTIONS or action in CONFIRMED_ACTIONS,
+            "service": action in SERVICE_ACTIONS,
+        }
         for name, used in uses.items():
             if not used:  # a field this button does not use is ignored
                 self.errors.pop(name, None)

@@ -6,9 +6,11 @@ most one ticket that is called or being served."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, PriorityGroup
@@ -294,3 +296,66 @@ class KioskDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office.code}: {self.name}"
+
+
+# The counter console's single-key shortcuts: the console buttons that have one (by the
+# action's name, `_` for `-`) and their default keys, in the order the console lists them.
+SHORTCUT_DEFAULTS: dict[str, str] = {
+    "next": "n",
+    "recall": "r",
+    "start": "s",
+    "finish": "f",
+    "no_show": "x",
+    "park": "p",
+    "transfer": "t",
+    "open": "o",
+    "pause": "z",
+}
+# What a key may be: one lower-case letter or digit (typed upper case, it is lowered).
+SHORTCUT_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _shortcut_keys_valid() -> Q:
+    """Each key one letter or digit, and no two buttons on the same key."""
+    fields = [f"key_{name}" for name in SHORTCUT_DEFAULTS]
+    condition = Q()
+    for field in fields:
+        condition &= Q(**{f"{field}__in": list(SHORTCUT_KEYS)})
+    for one, other in combinations(fields, 2):
+        condition &= ~Q(**{one: F(other)})
+    return condition
+
+
+class ConsoleShortcuts(models.Model):
+    """One staff member's single-key shortcuts on the counter console (WCAG 2.1.4: they
+    can be turned off, and each remapped). Without a row they are on, with the default
+    keys (SHORTCUT_DEFAULTS); the choice follows the person to any counter and browser."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    enabled = models.BooleanField(_("single-key shortcuts on"), default=True)
+    key_next = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["next"])
+    key_recall = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["recall"])
+    key_start = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["start"])
+    key_finish = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["finish"])
+    key_no_show = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["no_show"])
+    key_park = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["park"])
+    key_transfer = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["transfer"])
+    key_open = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["open"])
+    key_pause = models.CharField(max_length=1, default=SHORTCUT_DEFAULTS["pause"])
+
+    class Meta:
+        verbose_name = _("console shortcuts")
+        verbose_name_plural = _("console shortcuts")
+        constraints = [
+            models.CheckConstraint(
+                condition=_shortcut_keys_valid(), name="console_shortcut_keys_distinct"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'on' if self.enabled else 'off'}"
+
+    def keys(self) -> dict[str, str]:
+        return {name: getattr(self, f"key_{name}") for name in SHORTCUT_DEFAULTS}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.data_map import (
     STAFF_ACTION,
+    STAFF_RECORDS,
     VISITS,
     AtEnd,
     Category,
@@ -27,6 +28,7 @@ from core.data_map import (
 from core.retention import anonymise_batch, erased_token
 from queueing.models import (
     OPEN_STATUSES,
+    ConsoleShortcuts,
     CounterState,
     KioskDevice,
     ServiceRating,
@@ -72,6 +74,18 @@ personal_data(
     not_personal={"details": _("service codes of a transfer")},
 )
 personal_data(CounterState, fields={"staff": STAFF_ACTION})
+personal_data(
+    ConsoleShortcuts,
+    fields={
+        "user": Personal(
+            category=Category.ACCOUNT,
+            purpose=_("keep a staff member's keyboard shortcut settings on the counter console"),
+            basis=LegalBasis.CONTRACT,
+            retention=STAFF_RECORDS,
+            at_end=AtEnd.MANUAL,
+        )
+    },
+)
 personal_data(
     KioskDevice,
     fields={"created_by": STAFF_ACTION},

@@ -9,12 +9,21 @@ from datetime import date, datetime
 from statistics import mean
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, F
 from django.shortcuts import get_object_or_404
 
 from offices.models import Counter, Office, OfficeService, Role
 from offices.permissions import AnyUser, require_office_role
-from queueing.models import CURRENT_STATUSES, CounterState, CounterStatus, Ticket, TicketStatus
+from queueing.models import (
+    CURRENT_STATUSES,
+    SHORTCUT_DEFAULTS,
+    ConsoleShortcuts,
+    CounterState,
+    CounterStatus,
+    Ticket,
+    TicketStatus,
+)
 from queueing.policy import waiting_order
 
 # Below this many services finished today, the office-service's planned duration is used.
@@ -276,3 +285,20 @@ def staff_counters(*, offices: Any) -> list[Counter]:
         .select_related("office")
         .order_by("office__name", "number")
     )
+
+
+@dataclass(frozen=True)
+class Shortcuts:
+    """What the console's keyboard does for one person: `keys` maps each name of
+    SHORTCUT_DEFAULTS (`no_show` for the no-show button) to its key."""
+
+    enabled: bool
+    keys: dict[str, str]
+
+
+def console_shortcuts(user: User) -> Shortcuts:
+    """A person's console shortcuts; on, with the default keys, until they change them."""
+    saved = ConsoleShortcuts.objects.filter(user=user).first()
+    if saved is None:
+        return Shortcuts(enabled=True, keys=dict(SHORTCUT_DEFAULTS))
+    return Shortcuts(enabled=saved.enabled, keys=saved.keys())

@@ -6,6 +6,11 @@ from queueing.views import console, public
 staff_patterns: list[URLPattern] = [
     path("loket/", console.counters, name="counters"),
     path("loket/<int:counter_id>/", console.console, name="console"),
+    path(
+        "loket/<int:counter_id>/pintasan/",
+        console.console_shortcuts_save,
+        name="console-shortcuts",
+    ),
 ]
 
 urlpatterns = [

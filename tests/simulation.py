@@ -557,7 +557,7 @@ def simulate_day(
         elif kind == "done":
             desk = world.desks[index]
             if citizen_of[desk.busy_with or 0].absent:
-                ticket_no_show(counter=desk.counter, staff=desk.staff, now=now)
+                ticket_no_show(counter=desk.counter, staff=desk.staff, now=now, confirmed=True)
             else:
                 ticket_finish(counter=desk.counter, staff=desk.staff, now=now)
             desk.busy_with = None

@@ -52,6 +52,14 @@ class ErrorSerializer(serializers.Serializer):
                     "wait_seconds)."
                 ),
             ),
+            "ticket": serializers.CharField(
+                required=False,
+                help_text=(
+                    "Only with code confirm_required (409): the number of the ticket the "
+                    "action would mark as a no-show; send it again with confirm: true "
+                    "(and this ticket, so that no other is marked)."
+                ),
+            ),
         }
 
 

@@ -7,6 +7,6 @@ One module per concern: issue (taking a number), check_in, counters (open/close 
 counter, its current ticket), calling (call, recall, start, finish, no-show, park,
 transfer, unpark, "your turn is near"), citizen (leave the queue, rate the visit),
 day_close, and counter_actions (the one entry point of the console and the API: an
-action name and what it names, `counter_act`); common holds the office's local time
-and the ticket event log they share.
+action name and what it names, `counter_act`), shortcuts (each clerk's console keys);
+common holds the office's local time and the ticket event log they share.
 Import from the module itself; this package re-exports nothing."""

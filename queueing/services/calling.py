@@ -1,5 +1,10 @@
 """Calling and serving at a counter: call next or a chosen ticket, recall, start, finish,
-no-show, park, transfer and unpark, and the "your turn is near" messages a call sets off."""
+no-show, park, transfer and unpark, and the "your turn is near" messages a call sets off.
+
+A no-show is the one action that ends a citizen's turn while they may still be on their
+way to the counter, so it is never done by one press: without `confirmed=True` it
+changes nothing and raises NoShowUnconfirmed, which names the ticket to ask about
+(docs/counter-console.md)."""
 
 from __future__ import annotations
 
@@ -140,6 +145,36 @@ def turn_near_notify(*, office_service: OfficeService, now: datetime | None = No
     return told
 
 
+class NoShowUnconfirmed(ApplicationError):
+    """A no-show asked without confirmation: nothing changed. `ticket` is the counter's
+    current ticket, the one a confirmation must name."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        number = ticket.display_number
+        super().__init__(
+            "confirm_required",
+            _(
+                "Mark number %(number)s as a no-show? The citizen leaves the queue and needs "
+                "a new number. Confirm to go ahead."
+            )
+            % {"number": number},
+            status_code=409,
+            extra={"ticket": number},
+        )
+        self.ticket = ticket
+
+
+def _refuse_if_not(expected: Ticket | None, current: Ticket) -> None:
+    """The clerk confirmed `expected`: refuse if the counter's current ticket is another."""
+    if expected is not None and expected.pk != current.pk:
+        raise ApplicationError(
+            "ticket_changed",
+            _("Number %(number)s is no longer this counter's ticket: nothing was done.")
+            % {"number": expected.display_number},
+            status_code=409,
+        )
+
+
 def _change(
     *,
     counter: Counter,
@@ -150,8 +185,10 @@ def _change(
     kind: str,
     updates: dict[str, object] | None = None,
     details: dict[str, object] | None = None,
+    expected: Ticket | None = None,
 ) -> Ticket:
-    """Move the counter's current ticket from one of `allowed_from` to `to`."""
+    """Move the counter's current ticket from one of `allowed_from` to `to`; if the
+    clerk named the ticket (`expected`), only that one."""
     now = now or timezone.now()
     require_office_role(staff, counter.office_id, at_least=Role.CLERK)
     with transaction.atomic():
@@ -160,6 +197,7 @@ def _change(
             raise ApplicationError(
                 "no_current_ticket", _("This counter has no ticket at the moment."), status_code=409
             )
+        _refuse_if_not(expected, ticket)
         changed = Ticket.objects.filter(
             pk=ticket.pk, counter=counter, status__in=allowed_from
         ).update(status=to, **(updates or {}))
@@ -175,12 +213,22 @@ def _change(
     return ticket
 
 
-def ticket_recall(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
-    """Call the current ticket again; past the office's recall limit it becomes a no-show."""
+def ticket_recall(
+    *,
+    counter: Counter,
+    staff: User,
+    now: datetime | None = None,
+    confirmed: bool = False,
+    ticket: Ticket | None = None,
+) -> Ticket:
+    """Call the current ticket again; past the office's recall limit it becomes a no-show,
+    which needs the clerk's confirmation like any other (ticket_no_show)."""
     now = now or timezone.now()
-    ticket = current_ticket(counter)
-    if ticket is not None and ticket.recalls >= counter.office.queue_max_recalls:
-        return ticket_no_show(counter=counter, staff=staff, now=now)
+    current = current_ticket(counter)
+    if current is not None and current.recalls >= counter.office.queue_max_recalls:
+        return ticket_no_show(
+            counter=counter, staff=staff, now=now, confirmed=confirmed, ticket=ticket
+        )
     recalled = _change(
         counter=counter,
         staff=staff,
@@ -229,8 +277,25 @@ def ticket_finish(*, counter: Counter, staff: User, now: datetime | None = None)
     return finished
 
 
-def ticket_no_show(*, counter: Counter, staff: User, now: datetime | None = None) -> Ticket:
+def ticket_no_show(
+    *,
+    counter: Counter,
+    staff: User,
+    confirmed: bool,
+    ticket: Ticket | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """The called citizen did not come: their ticket ends (no message is sent).
+
+    Only when `confirmed`: otherwise NoShowUnconfirmed names the ticket to ask about and
+    nothing changes. `ticket`, the one the clerk confirmed, must still be the counter's
+    current ticket; the change is a conditional UPDATE of that row while it is called."""
     now = now or timezone.now()
+    current = current_ticket(counter)
+    if current is not None and current.status == TicketStatus.CALLED:
+        _refuse_if_not(ticket, current)
+        if not confirmed:
+            raise NoShowUnconfirmed(current)
     return _change(
         counter=counter,
         staff=staff,
@@ -239,6 +304,7 @@ def ticket_no_show(*, counter: Counter, staff: User, now: datetime | None = None
         to=TicketStatus.NO_SHOW,
         kind=TicketEventKind.NO_SHOW,
         updates={"finished_at": now},
+        expected=ticket or current,  # the ticket asked about, never one called since
     )
 
 

@@ -1,7 +1,10 @@
 """Acting at a counter: the one entry point behind the console's buttons
 (queueing/views/console.py) and the API's counter actions (queueing/api.py), with one
 set of action names. The edges only turn what was sent into rows of the counter's
-office (a ticket, a service) and show the result."""
+office (a ticket, a service) and show the result.
+
+Which actions are destructive, and why only the no-show asks for confirmation: see
+docs/counter-console.md ("Confirming a no-show")."""
 
 from __future__ import annotations
 
@@ -57,6 +60,9 @@ class CounterAction(models.TextChoices):
 # (check-in takes a booking code, issue an optional priority group).
 TICKET_ACTIONS = (CounterAction.CALL, CounterAction.UNPARK)
 SERVICE_ACTIONS = (CounterAction.TRANSFER, CounterAction.ISSUE)
+# The actions that can end a citizen's turn (a recall past the office's limit is a
+# no-show): they need `confirm`, and may name the ticket confirmed.
+CONFIRMED_ACTIONS = (CounterAction.NO_SHOW, CounterAction.RECALL)
 
 UNKNOWN_ACTION = gettext_lazy("Unknown action.")
 SERVICE_ERROR = gettext_lazy("Choose a service of this office.")
@@ -70,11 +76,13 @@ _STATUS_AFTER: dict[str, str] = {
 # The actions on the counter's own current ticket (or, for `next`, the one it calls).
 _ON_OWN_TICKET: dict[str, Callable[..., Ticket | None]] = {
     CounterAction.NEXT: call_next,
-    CounterAction.RECALL: ticket_recall,
     CounterAction.START: ticket_start,
     CounterAction.FINISH: ticket_finish,
-    CounterAction.NO_SHOW: ticket_no_show,
     CounterAction.PARK: ticket_park,
+}
+_CONFIRMED: dict[str, Callable[..., Ticket]] = {
+    CounterAction.NO_SHOW: ticket_no_show,
+    CounterAction.RECALL: ticket_recall,
 }
 
 
@@ -93,15 +101,25 @@ def counter_act(
     service: OfficeService | None = None,
     priority_group: str = "",
     code: str = "",
+    confirm: bool = False,
 ) -> CounterOutcome:
     """Do `action` at `counter` as `staff`, who must work at its office (PermissionDenied
     otherwise). `ticket` (call, unpark) must be of the counter's office, `service`
     (transfer, issue) one of its services. A refusal raises ApplicationError and changes
-    nothing; each action is one transaction of the service it calls."""
+    nothing; each action is one transaction of the service it calls.
+
+    A no-show (or a recall past the recall limit) needs `confirm`: without it,
+    NoShowUnconfirmed says which ticket to ask about. With it, `ticket`, if given, is the
+    ticket confirmed, refused if it is no longer the counter's current one."""
     require_office_role(staff, counter.office_id, at_least=Role.CLERK)
     if action in _STATUS_AFTER:
         counter_set_status(counter=counter, status=_STATUS_AFTER[action], staff=staff)
         return CounterOutcome(None, "")
+    if action in _CONFIRMED:
+        if ticket is not None and ticket.office_id != counter.office_id:
+            raise ApplicationError("invalid", TICKET_ERROR, fields={"ticket": [TICKET_ERROR]})
+        marked = _CONFIRMED[action](counter=counter, staff=staff, confirmed=confirm, ticket=ticket)
+        return CounterOutcome(marked, "")
     if action in _ON_OWN_TICKET:
         acted = _ON_OWN_TICKET[action](counter=counter, staff=staff)
         if acted is None:

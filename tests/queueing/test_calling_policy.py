@@ -11,6 +11,7 @@ from core.errors import ApplicationError
 from offices.models import OfficeService
 from queueing.models import TicketEvent, TicketSource, TicketStatus
 from queueing.services.calling import (
+    NoShowUnconfirmed,
     call_next,
     ticket_finish,
     ticket_park,
@@ -134,7 +135,10 @@ def test_recalls_then_no_show(
     call_next(counter=counter_one, staff=counter_clerk)
     ticket_recall(counter=counter_one, staff=counter_clerk)
     ticket_recall(counter=counter_one, staff=counter_clerk)
-    after = ticket_recall(counter=counter_one, staff=counter_clerk)  # third: beyond the limit of 2
+    # The third is beyond the limit of 2: a no-show, which the clerk confirms.
+    with pytest.raises(NoShowUnconfirmed):
+        ticket_recall(counter=counter_one, staff=counter_clerk)
+    after = ticket_recall(counter=counter_one, staff=counter_clerk, confirmed=True)
     assert after.pk == ticket.pk and after.status == TicketStatus.NO_SHOW
     kinds = list(TicketEvent.objects.filter(ticket=ticket).values_list("kind", flat=True))
     assert kinds == ["issued", "called", "recalled", "recalled", "no_show"]

@@ -88,6 +88,10 @@ def _one_called(world: Counters) -> dict[str, Any]:
     return {}
 
 
+def _confirmed_no_show(world: Counters) -> dict[str, Any]:
+    return {"ticket": world.called(), "confirm": True}
+
+
 def _one_serving(world: Counters) -> dict[str, Any]:
     world.called()
     ticket_start(counter=world.counter, staff=world.clerk)
@@ -135,7 +139,17 @@ CASES = [
     Case(CounterAction.RECALL, _one_called, "A-001 called"),
     Case(CounterAction.START, _one_called, "A-001 serving"),
     Case(CounterAction.FINISH, _one_serving, "A-001 finished"),
-    Case(CounterAction.NO_SHOW, _one_called, "A-001 no_show"),
+    Case(CounterAction.NO_SHOW, _confirmed_no_show, "A-001 no_show"),
+    Case(
+        CounterAction.NO_SHOW,
+        _one_called,
+        "A-001 called",
+        refused=True,
+        changes=False,
+        says="Mark number A-001 as a no-show? The citizen leaves the queue and needs a new "
+        "number. Confirm to go ahead.",
+        id="no-show-unconfirmed",
+    ),
     Case(CounterAction.PARK, _one_called, "A-001 parked"),
     Case(CounterAction.UNPARK, _one_parked, "A-001 waiting"),
     Case(CounterAction.TRANSFER, _to_renewal, "A-001 waiting"),
@@ -174,10 +188,15 @@ def _through_the_page(client: Client, counter: Counter, action: str, **names: An
     if "service" in names:
         sent["service"] = names["service"].pk
     sent |= {key: names[key] for key in ("priority_group", "code") if key in names}
+    if names.get("confirm"):
+        sent["confirm"] = "1"  # what the confirmation step's button sends
     page = client.post(f"/en/staf/loket/{counter.pk}/", sent)
     assert page.status_code == 200
     text = page.content.decode()
-    error = re.search(r'<p class="error" role="alert">(.*?)</p>', text)
+    # The question of the confirmation step is the page's form of the API's refusal.
+    error = re.search(r'<p class="error" role="alert">(.*?)</p>', text) or re.search(
+        r'<p role="alert" data-testid="confirm-question">(.*?)</p>', text
+    )
     notice = re.search(r'<p class="notice" role="status">(.*?)</p>', text)
     said = error or notice
     return (error is not None, html.unescape(said[1]) if said else "")
@@ -189,7 +208,7 @@ def _through_the_api(client: Client, counter: Counter, action: str, **names: Any
         sent["ticket"] = names["ticket"].display_number
     if "service" in names:
         sent["service"] = names["service"].service.code
-    sent |= {key: names[key] for key in ("priority_group", "code") if key in names}
+    sent |= {key: names[key] for key in ("priority_group", "code", "confirm") if key in names}
     response = client.post(
         f"/api/v1/counters/{counter.pk}/{action}/",
         sent,
