@@ -21,12 +21,13 @@ from core.http import HtmxHttpRequest
 from core.params import row_id
 from core.ratelimit import client_ip, rate_limit
 from offices.models import Office, OfficeService
+from offices.selectors import office_opening
 from queueing import kiosks
 from queueing.models import KioskDevice, Ticket, TicketSource
 from queueing.selectors import board_calls, ticket_outlook
 from queueing.services.check_in import check_in
 from queueing.services.citizen import ticket_leave, ticket_rate
-from queueing.services.issue import ticket_issue
+from queueing.services.issue import ticket_issue, walk_in_closed_message
 
 
 def _office(code: str) -> Office:
@@ -40,6 +41,16 @@ def _walk_in_services(office: Office, *, remote: bool = False) -> list[OfficeSer
     if remote:
         offered = offered.filter(remote_walk_in=True)
     return list(offered.order_by("ticket_letter"))
+
+
+def _chosen_service(services: list[OfficeService], posted: str | None) -> OfficeService:
+    """The walk-in service the citizen chose among those offered, or a translated error:
+    nothing is chosen in advance, so a citizen who did not choose is asked to."""
+    chosen = next((s for s in services if s.pk == row_id(posted)), None)
+    if chosen is None:
+        message = _("Choose a service.")
+        raise ApplicationError("invalid", message, fields={"service": [message]})
+    return chosen
 
 
 def _kiosk_device(request: HttpRequest, office_code: str) -> KioskDevice | HttpResponse:
@@ -94,7 +105,9 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
     if isinstance(device, HttpResponse):
         return device
     office = device.office
+    services = _walk_in_services(office)
     error = None
+    now = timezone.now()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "check_in":
@@ -106,12 +119,7 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
                 )
                 ticket = check_in(office=office, code=request.POST.get("code", ""))
             else:
-                office_service = get_object_or_404(
-                    OfficeService,
-                    pk=row_id(request.POST.get("service")),
-                    office=office,
-                    is_active=True,
-                )
+                office_service = _chosen_service(services, request.POST.get("service"))
                 priority = request.POST.get("priority_group", "")
                 ticket = ticket_issue(
                     office_service=office_service,
@@ -128,8 +136,10 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
         "queueing/kiosk.html",
         {
             "office": office,
-            "services": _walk_in_services(office),
+            "services": services,
             "priority_groups": PriorityGroup.choices[1:],
+            "closed": walk_in_closed_message(office, now),
+            "break_ends_at": office_opening(office, now).break_ends_at,
             "error": error,
             # After a refusal the citizen corrects the code instead of retyping it.
             "code": request.POST.get("code", "")[:20] if error else "",
@@ -147,7 +157,8 @@ def kiosk_ticket(request: HttpRequest, office_code: str, token: str) -> HttpResp
     )
     if ticket.office.code != office_code:
         raise Http404
-    return render(request, "queueing/kiosk_ticket.html", _ticket_context(ticket))
+    context = {**_ticket_context(ticket), "reset_seconds": kiosks.TICKET_RESET_SECONDS}
+    return render(request, "queueing/kiosk_ticket.html", context)
 
 
 def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
@@ -163,12 +174,7 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
                 key=client_ip(request),
                 rate=settings.GILIRAN_RATE_HOLD_PER_IP,
             )
-            office_service = next(
-                (s for s in services if str(s.pk) == request.POST.get("service")), None
-            )
-            if office_service is None:
-                message = _("Choose a service.")
-                raise ApplicationError("invalid", message, fields={"service": [message]})
+            office_service = _chosen_service(services, request.POST.get("service"))
             phone = request.POST.get("phone", "").strip()
             ticket = ticket_issue(
                 office_service=office_service,
@@ -186,6 +192,7 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
         {
             "office": office,
             "services": services,
+            "closed": walk_in_closed_message(office, timezone.now()),
             "error": error,
             "phone": request.POST.get("phone", ""),
         },
