@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -73,7 +73,7 @@ def ticket_issue(
     local = office_today(office, now)
     day = local.date()
     if source in WALK_IN_RULE_SOURCES:
-        _refuse_if_closed(office, now)
+        _refuse_if_closed(office_service, now)
     with transaction.atomic():
         if source in (TicketSource.REMOTE, TicketSource.KIOSK) and contact_phone:
             # Anyone can type any number: it counts against the citizens' SMS budget.
@@ -167,28 +167,58 @@ def _no_show_places(office_service: OfficeService, day: date) -> int:
     ).count()
 
 
-def walk_in_closed_message(office: Office, now: datetime) -> str | None:
+def walk_in_closed_message(
+    office: Office, now: datetime, *, office_service: OfficeService | None = None
+) -> str | None:
     """The one rule for walk-in numbers from a kiosk or a phone: None while the office
     is open by its own clock (offices.selectors.office_opening: weekly hours, holidays,
-    cuti bersama, closures), else what the citizen is told, with the next opening in
-    the office's zone. ticket_issue refuses with it; the kiosk shows it before anyone
-    presses a button."""
+    cuti bersama, closures) and, for `office_service`, before its last walk-in number
+    of the day (`walk_in_until`); else what the citizen is told, with the next opening in
+    the office's zone. ticket_issue refuses with it; the kiosk and the phone page show it
+    before anyone presses a button."""
     opening = office_opening(office, now)
-    if opening.is_open:
+    if not opening.is_open:
+        if opening.next_opens_at is None:
+            return str(_("The office is closed now. Same-day numbers are given while it is open."))
+        return str(
+            _("The office is closed now and gives no numbers. It opens on %(day)s at %(time)s.")
+            % _day_and_time(office, opening.next_opens_at)
+        )
+    if office_service is not None:
+        return walk_in_service_ended(office_service, now)
+    return None
+
+
+def walk_in_service_ended(office_service: OfficeService, now: datetime) -> str | None:
+    """While the office is open: None until the service's last walk-in number of the day
+    (none set: until closing), then what the citizen is told, with the next day's opening."""
+    until = office_service.walk_in_until
+    office = office_service.office
+    if until is None or now.astimezone(office.zone).time() < until:
         return None
-    if opening.next_opens_at is None:
-        return str(_("The office is closed now. Same-day numbers are given while it is open."))
-    local = opening.next_opens_at.astimezone(office.zone)
+    tomorrow = datetime.combine(office.local_date(now) + timedelta(days=1), time(0), office.zone)
+    opens = office_opening(office, tomorrow).next_opens_at
+    ended = {"until": format_local_time(until, office.zone)}
+    if opens is None:
+        return str(_("Today's walk-in numbers for this service ended at %(until)s.") % ended)
     return str(
-        _("The office is closed now and gives no numbers. It opens on %(day)s at %(time)s.")
-        % {
-            "day": date_format(local, "l, j F Y"),
-            "time": format_local_time(local, office.zone),
-        }
+        _(
+            "Today's walk-in numbers for this service ended at %(until)s. They are given "
+            "again on %(day)s from %(time)s."
+        )
+        % {**ended, **_day_and_time(office, opens)}
     )
 
 
-def _refuse_if_closed(office: Office, now: datetime) -> None:
-    message = walk_in_closed_message(office, now)
-    if message is not None:
-        raise ApplicationError("office_closed", message, status_code=409)
+def _day_and_time(office: Office, moment: datetime) -> dict[str, str]:
+    local = moment.astimezone(office.zone)
+    return {"day": date_format(local, "l, j F Y"), "time": format_local_time(local, office.zone)}
+
+
+def _refuse_if_closed(office_service: OfficeService, now: datetime) -> None:
+    closed = walk_in_closed_message(office_service.office, now)
+    if closed is not None:
+        raise ApplicationError("office_closed", closed, status_code=409)
+    ended = walk_in_service_ended(office_service, now)
+    if ended is not None:
+        raise ApplicationError("walk_ins_ended", ended, status_code=409)

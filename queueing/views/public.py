@@ -3,6 +3,8 @@ live ticket page, and the display board in the waiting room."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +29,11 @@ from queueing.models import KioskDevice, Ticket, TicketSource
 from queueing.selectors import board_calls, ticket_outlook
 from queueing.services.check_in import check_in
 from queueing.services.citizen import ticket_leave, ticket_rate
-from queueing.services.issue import ticket_issue, walk_in_closed_message
+from queueing.services.issue import (
+    ticket_issue,
+    walk_in_closed_message,
+    walk_in_service_ended,
+)
 
 
 def _office(code: str) -> Office:
@@ -51,6 +57,22 @@ def _chosen_service(services: list[OfficeService], posted: str | None) -> Office
         message = _("Choose a service.")
         raise ApplicationError("invalid", message, fields={"service": [message]})
     return chosen
+
+
+def _walk_in_choices(
+    office: Office, services: list[OfficeService], now: datetime
+) -> dict[str, object]:
+    """What the kiosk and the phone page offer, by the one walk-in rule: the office's
+    "closed, opens …" (then nothing to choose), else each service with why it gives no
+    more numbers today (None while it does)."""
+    closed = walk_in_closed_message(office, now)
+    choices = [] if closed else [(os, walk_in_service_ended(os, now)) for os in services]
+    return {
+        "services": services,
+        "closed": closed,
+        "choices": choices,
+        "any_open": any(ended is None for _os, ended in choices),
+    }
 
 
 def _kiosk_device(request: HttpRequest, office_code: str) -> KioskDevice | HttpResponse:
@@ -136,9 +158,8 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
         "queueing/kiosk.html",
         {
             "office": office,
-            "services": services,
+            **_walk_in_choices(office, services, now),
             "priority_groups": PriorityGroup.choices[1:],
-            "closed": walk_in_closed_message(office, now),
             "break_ends_at": office_opening(office, now).break_ends_at,
             "error": error,
             # After a refusal the citizen corrects the code instead of retyping it.
@@ -191,8 +212,7 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
         "queueing/take_number.html",
         {
             "office": office,
-            "services": services,
-            "closed": walk_in_closed_message(office, timezone.now()),
+            **_walk_in_choices(office, services, timezone.now()),
             "error": error,
             "phone": request.POST.get("phone", ""),
         },

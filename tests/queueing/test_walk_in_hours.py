@@ -4,8 +4,9 @@ and both say when the office opens again, in its own zone (issue 12, item 6)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -192,3 +193,45 @@ def test_a_late_arrival_after_closing_gets_no_walk_in_number(
     assert not Ticket.objects.exists()
     booking.refresh_from_db()
     assert booking.status == "confirmed"  # nothing changed
+
+
+def test_a_services_last_walk_in_number_time_closes_that_service_only(
+    client: Client, jakarta_office: Office, renewal: OfficeService, east_after_closing: Any
+) -> None:
+    """At 14:18 WIB the office is open, but new passports give numbers until 14:00 only."""
+    passport = OfficeService.objects.get(office=jakarta_office, service__code="paspor-baru")
+    OfficeService.objects.filter(pk=passport.pk).update(walk_in_until=time(14))
+    ended = (
+        "Nomor antrean langsung hari ini untuk layanan ini sudah berakhir pukul 14:00 WIB. "
+        "Nomor diberikan lagi pada Jumat, 4 Desember 2026 mulai pukul 08:00 WIB."
+    )
+    kiosk = _kiosk(client, jakarta_office)
+    start = client.get(kiosk).content.decode()
+    assert re.search(rf'value="{passport.pk}" required disabled', start)
+    assert re.search(rf'value="{renewal.pk}" required>', start)
+    assert ended in start
+    refused = client.post(kiosk, {"action": "walk_in", "service": passport.pk})
+    assert refused.status_code == 200 and not Ticket.objects.exists()
+    api = client.post(
+        f"/api/v1/offices/{jakarta_office.code}/tickets/",
+        {"service": "paspor-baru"},
+        content_type="application/json",
+    )
+    assert api.status_code == 409 and api.json() == {
+        "code": "walk_ins_ended",
+        "message": ended,
+        "fields": {},
+    }
+    assert client.post(kiosk, {"action": "walk_in", "service": renewal.pk}).status_code == 302
+    assert Ticket.objects.get().office_service == renewal
+    phone = client.get(reverse("take-number", args=[jakarta_office.code])).content.decode()
+    assert ended in phone
+
+
+def test_before_its_last_walk_in_time_the_service_gives_numbers(
+    jakarta_office: Office, east_after_closing: Any
+) -> None:
+    passport = OfficeService.objects.get(office=jakarta_office)
+    OfficeService.objects.filter(pk=passport.pk).update(walk_in_until=time(14, 30))
+    passport.refresh_from_db()
+    assert ticket_issue(office_service=passport, source=TicketSource.KIOSK).number == 1
