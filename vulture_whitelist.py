@@ -363,3 +363,5 @@ tasks_leave_this_process  # tests/notifications/test_delivery_faults.py
 _latest_schema_after  # tests/notifications/test_migrations.py
 _fresh_rate_limits  # tests/privacy/conftest.py
 _.raise_request_exception  # tests/queueing/test_form_numbers.py
+east_after_closing  # tests/queueing/test_walk_in_hours.py
+office_open  # tests/browser/test_office_day.py

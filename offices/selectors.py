@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -125,3 +125,53 @@ def closed_days(office: Office, first: date, last: date) -> list[ClosedDay]:
 def upcoming_closed_days(office: Office, *, days: int = 60) -> list[ClosedDay]:
     today = office.local_date()
     return closed_days(office, today, today + timedelta(days=days))
+
+
+# How far ahead office_opening looks for the next opening (a long closure, a weekly
+# schedule with no open day): beyond it the office is "closed" with no time to show.
+OPENING_HORIZON_DAYS = 60
+
+
+@dataclass(frozen=True)
+class OfficeOpening:
+    """Whether an office is open at a moment, by its own clock. While closed,
+    `next_opens_at` is the next opening (aware, None when none within the horizon); while
+    open and on its break, `break_ends_at` is when the counters resume."""
+
+    is_open: bool
+    next_opens_at: datetime | None = None
+    break_ends_at: datetime | None = None
+
+
+def _at(day: date, clock: time, office: Office) -> datetime:
+    return datetime.combine(day, clock, tzinfo=office.zone)
+
+
+def office_opening(office: Office, now: datetime) -> OfficeOpening:
+    """Is the office open at `now` on its own wall clock: a weekday with opening hours,
+    not a national holiday, cuti bersama or office closure, between opening and closing
+    (the break counts as open: see docs/queue-policy.md, "Walk-in numbers and the
+    office's hours"). If not, the next opening within OPENING_HORIZON_DAYS."""
+    today = office.local_date(now)
+    hours = {h.weekday: h for h in office.opening_hours.all()}
+    last = today + timedelta(days=OPENING_HORIZON_DAYS)
+    closed = {c.day for c in closed_days(office, today, last)} if hours else set()
+    day = today
+    while day <= last:
+        day_hours = hours.get(day.weekday())
+        if day_hours is not None and day not in closed:
+            opens = _at(day, day_hours.opens_at, office)
+            closes = _at(day, day_hours.closes_at, office)
+            if now < opens:
+                return OfficeOpening(False, next_opens_at=opens)
+            if now < closes:
+                return OfficeOpening(True, break_ends_at=_break_end(day, day_hours, now, office))
+        day += timedelta(days=1)
+    return OfficeOpening(False)
+
+
+def _break_end(day: date, hours: OpeningHours, now: datetime, office: Office) -> datetime | None:
+    if hours.break_starts_at is None or hours.break_ends_at is None:
+        return None
+    ends = _at(day, hours.break_ends_at, office)
+    return ends if _at(day, hours.break_starts_at, office) <= now < ends else None

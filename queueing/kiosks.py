@@ -28,6 +28,8 @@ COOKIE = "giliran_kiosk"
 COOKIE_SALT = "giliran.kiosk-device"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 SEEN_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
+# The ticket page counts down this long, visibly and stoppable, before the start page.
+TICKET_RESET_SECONDS = 20
 
 
 def kiosk_token_new() -> tuple[str, str]:

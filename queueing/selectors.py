@@ -175,14 +175,21 @@ class BoardCall:
     recalls: int
 
 
-def board_calls(office: Office, now: datetime, *, limit: int = 8) -> list[BoardCall]:
-    """The latest calls of today, newest first (a recall counts as a new call)."""
+# How many calls the display board lists (the newest large, the rest under "Recent calls").
+BOARD_LAST_CALLS = 8
+
+
+def board_calls(office: Office, now: datetime, *, limit: int = BOARD_LAST_CALLS) -> list[BoardCall]:
+    """The last `limit` calls of the office's today, newest first (a recall counts as a
+    new call). A call stays listed after its ticket is served, finished or marked a
+    no-show, so a citizen who looked away can still find their number; a ticket parked
+    or transferred since leaves the list, as it is no longer at that counter."""
     tickets = (
         Ticket.objects.filter(
             office=office,
             local_date=_today(office, now),
             called_at__isnull=False,
-            status__in=[TicketStatus.CALLED, TicketStatus.SERVING],
+            counter__isnull=False,
         )
         .select_related("counter")
         .order_by(F("called_at").desc(), "-pk")[:limit]

@@ -49,7 +49,15 @@ from booking.models import Booking, BookingStatus, Channel, Slot, Source
 from core import personal_data
 from core.errors import ApplicationError
 from core.timezones import zone_info
-from offices.models import Counter, Office, OfficeService, Role, Service, StaffMembership
+from offices.models import (
+    Counter,
+    Office,
+    OfficeService,
+    OpeningHours,
+    Role,
+    Service,
+    StaffMembership,
+)
 from queueing.models import CounterStatus, Ticket, TicketSource
 from queueing.selectors import WaitEstimate
 from queueing.services.calling import call_next, ticket_finish, ticket_no_show, ticket_start
@@ -391,6 +399,11 @@ def _build(plan: DayPlan, people: People, start: datetime) -> _World:
         longitude=Decimal("106.827"),
         timezone=plan.timezone,
         queue_starvation_minutes=plan.starvation_minutes,
+    )
+    # Open from the simulated day's start to its end: the kiosk gives numbers only while
+    # the office is open by its own clock (queueing.services.issue.walk_in_closed_message).
+    OpeningHours.objects.create(
+        office=office, weekday=plan.day.weekday(), opens_at=plan.starts, closes_at=time(23, 59, 59)
     )
     office_services: dict[str, OfficeService] = {}
     services: dict[str, Service] = {}

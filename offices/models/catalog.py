@@ -274,6 +274,12 @@ class OfficeService(models.Model):
     walk_in_daily_quota = models.PositiveIntegerField(
         _("walk-in numbers per day"), default=0, help_text=_("0 means no limit.")
     )
+    walk_in_until = models.TimeField(
+        _("last walk-in number at"),
+        null=True,
+        blank=True,
+        help_text=_("Office time. Leave empty to give walk-in numbers until closing."),
+    )
     cancel_release_minutes = models.PositiveIntegerField(
         _("release a cancelled slot after (minutes)"),
         default=0,

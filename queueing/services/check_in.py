@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, BookingStatus, Slot
@@ -37,6 +38,55 @@ def check_in_window(slot: Slot) -> tuple[datetime, datetime]:
     return (
         slot.starts_at - timedelta(minutes=office_service.checkin_opens_minutes),
         slot.starts_at + timedelta(minutes=office_service.checkin_closes_minutes),
+    )
+
+
+def _not_confirmed(booking: Booking, office: Office) -> ApplicationError:
+    """Why this office's booking that is not confirmed cannot be checked in. Only the
+    booking's state and the date it was cancelled are said: nothing about the person."""
+    if booking.status == BookingStatus.CANCELLED:
+        if booking.cancelled_at is None:
+            message = str(
+                _("This booking was cancelled. Please take a walk-in number or book again.")
+            )
+        else:
+            message = _(
+                "This booking was cancelled on %(day)s. Please take a walk-in number or book again."
+            ) % {"day": date_format(booking.cancelled_at.astimezone(office.zone), "j F Y")}
+        return ApplicationError("booking_cancelled", message, status_code=409)
+    return ApplicationError(
+        "booking_not_confirmed",
+        _(
+            "This booking was never confirmed with its one-time code, so it cannot be "
+            "checked in. Please take a walk-in number or book again."
+        ),
+        status_code=409,
+    )
+
+
+def _another_day(
+    booking: Booking, today: date, opens: datetime, office: Office
+) -> ApplicationError:
+    """A booking of this office for another day: its day is said, so the citizen sees at
+    once that they came on the wrong day."""
+    if booking.slot.local_date < today:
+        return ApplicationError(
+            "booking_past",
+            _(
+                "This booking was for %(day)s. That day has passed: please take a walk-in "
+                "number or book again."
+            )
+            % {"day": date_format(booking.slot.local_date, "l, j F Y")},
+            status_code=409,
+        )
+    return ApplicationError(
+        "too_early",
+        _("This booking is for %(day)s. Check-in opens that day at %(time)s.")
+        % {
+            "day": date_format(booking.slot.local_date, "l, j F Y"),
+            "time": format_local_time(opens, office.zone),
+        },
+        status_code=409,
     )
 
 
@@ -72,7 +122,7 @@ def check_in(
             status_code=409,
         )
     if booking.status != BookingStatus.CONFIRMED:
-        raise _unknown_booking()
+        raise _not_confirmed(booking, office)
     office_service = booking.slot.office_service
     if Ticket.objects.filter(booking=booking).exists():
         raise ApplicationError(
@@ -80,7 +130,9 @@ def check_in(
         )
     opens, closes = check_in_window(booking.slot)
     local_day = office_today(office, now).date()
-    if booking.slot.local_date != local_day or now < opens:
+    if booking.slot.local_date != local_day:
+        raise _another_day(booking, local_day, opens, office)
+    if now < opens:
         raise ApplicationError(
             "too_early",
             _("Check-in for this booking opens at %(time)s on its day.")

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from booking.models import Booking, BookingStatus
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
+from core.timezones import format_local_time
 from offices.models import Office, OfficeService
-from offices.selectors import closed_days
+from offices.selectors import office_opening
 from queueing.messages import TicketMessageKind, ticket_message_send, ticket_recipient
 from queueing.models import (
     WALK_IN_SOURCES,
@@ -29,6 +31,10 @@ from queueing.models import (
 )
 from queueing.selectors import estimate_wait, ticket_outlook
 from queueing.services.common import office_today, ticket_event_log
+
+# Numbers a citizen takes alone follow the office's hours; a clerk at the counter may
+# give one after closing (someone who arrived in time, a number lost): STAFF is not here.
+WALK_IN_RULE_SOURCES = (TicketSource.REMOTE, TicketSource.KIOSK)
 
 
 def _next_number(office: Office, day: date, letter: str) -> int:
@@ -66,8 +72,8 @@ def ticket_issue(
     office = office_service.office
     local = office_today(office, now)
     day = local.date()
-    if source == TicketSource.REMOTE:
-        _refuse_if_closed(office, local)
+    if source in WALK_IN_RULE_SOURCES:
+        _refuse_if_closed(office_service, now)
     with transaction.atomic():
         if source in (TicketSource.REMOTE, TicketSource.KIOSK) and contact_phone:
             # Anyone can type any number: it counts against the citizens' SMS budget.
@@ -161,13 +167,58 @@ def _no_show_places(office_service: OfficeService, day: date) -> int:
     ).count()
 
 
-def _refuse_if_closed(office: Office, local: datetime) -> None:
-    """Numbers from a phone only while the office is open today (not on a holiday)."""
-    hours = office.opening_hours.filter(weekday=local.weekday()).first()
-    closed = closed_days(office, local.date(), local.date())
-    if hours is None or closed or not (hours.opens_at <= local.time() < hours.closes_at):
-        raise ApplicationError(
-            "office_closed",
-            _("The office is closed now. Same-day numbers are given while it is open."),
-            status_code=409,
+def walk_in_closed_message(
+    office: Office, now: datetime, *, office_service: OfficeService | None = None
+) -> str | None:
+    """The one rule for walk-in numbers from a kiosk or a phone: None while the office
+    is open by its own clock (offices.selectors.office_opening: weekly hours, holidays,
+    cuti bersama, closures) and, for `office_service`, before its last walk-in number
+    of the day (`walk_in_until`); else what the citizen is told, with the next opening in
+    the office's zone. ticket_issue refuses with it; the kiosk and the phone page show it
+    before anyone presses a button."""
+    opening = office_opening(office, now)
+    if not opening.is_open:
+        if opening.next_opens_at is None:
+            return str(_("The office is closed now. Same-day numbers are given while it is open."))
+        return str(
+            _("The office is closed now and gives no numbers. It opens on %(day)s at %(time)s.")
+            % _day_and_time(office, opening.next_opens_at)
         )
+    if office_service is not None:
+        return walk_in_service_ended(office_service, now)
+    return None
+
+
+def walk_in_service_ended(office_service: OfficeService, now: datetime) -> str | None:
+    """While the office is open: None until the service's last walk-in number of the day
+    (none set: until closing), then what the citizen is told, with the next day's opening."""
+    until = office_service.walk_in_until
+    office = office_service.office
+    if until is None or now.astimezone(office.zone).time() < until:
+        return None
+    tomorrow = datetime.combine(office.local_date(now) + timedelta(days=1), time(0), office.zone)
+    opens = office_opening(office, tomorrow).next_opens_at
+    ended = {"until": format_local_time(until, office.zone)}
+    if opens is None:
+        return str(_("Today's walk-in numbers for this service ended at %(until)s.") % ended)
+    return str(
+        _(
+            "Today's walk-in numbers for this service ended at %(until)s. They are given "
+            "again on %(day)s from %(time)s."
+        )
+        % {**ended, **_day_and_time(office, opens)}
+    )
+
+
+def _day_and_time(office: Office, moment: datetime) -> dict[str, str]:
+    local = moment.astimezone(office.zone)
+    return {"day": date_format(local, "l, j F Y"), "time": format_local_time(local, office.zone)}
+
+
+def _refuse_if_closed(office_service: OfficeService, now: datetime) -> None:
+    closed = walk_in_closed_message(office_service.office, now)
+    if closed is not None:
+        raise ApplicationError("office_closed", closed, status_code=409)
+    ended = walk_in_service_ended(office_service, now)
+    if ended is not None:
+        raise ApplicationError("walk_ins_ended", ended, status_code=409)

@@ -3,6 +3,8 @@ live ticket page, and the display board in the waiting room."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,12 +23,17 @@ from core.http import HtmxHttpRequest
 from core.params import row_id
 from core.ratelimit import client_ip, rate_limit
 from offices.models import Office, OfficeService
+from offices.selectors import office_opening
 from queueing import kiosks
 from queueing.models import KioskDevice, Ticket, TicketSource, TicketStatus
 from queueing.selectors import board_calls, ticket_outlook
 from queueing.services.check_in import check_in
 from queueing.services.citizen import ticket_leave, ticket_rate
-from queueing.services.issue import ticket_issue
+from queueing.services.issue import (
+    ticket_issue,
+    walk_in_closed_message,
+    walk_in_service_ended,
+)
 
 
 def _office(code: str) -> Office:
@@ -40,6 +47,32 @@ def _walk_in_services(office: Office, *, remote: bool = False) -> list[OfficeSer
     if remote:
         offered = offered.filter(remote_walk_in=True)
     return list(offered.order_by("ticket_letter"))
+
+
+def _chosen_service(services: list[OfficeService], posted: str | None) -> OfficeService:
+    """The walk-in service the citizen chose among those offered, or a translated error:
+    nothing is chosen in advance, so a citizen who did not choose is asked to."""
+    chosen = next((s for s in services if s.pk == row_id(posted)), None)
+    if chosen is None:
+        message = _("Choose a service.")
+        raise ApplicationError("invalid", message, fields={"service": [message]})
+    return chosen
+
+
+def _walk_in_choices(
+    office: Office, services: list[OfficeService], now: datetime
+) -> dict[str, object]:
+    """What the kiosk and the phone page offer, by the one walk-in rule: the office's
+    "closed, opens …" (then nothing to choose), else each service with why it gives no
+    more numbers today (None while it does)."""
+    closed = walk_in_closed_message(office, now)
+    choices = [] if closed else [(os, walk_in_service_ended(os, now)) for os in services]
+    return {
+        "services": services,
+        "closed": closed,
+        "choices": choices,
+        "any_open": any(ended is None for _os, ended in choices),
+    }
 
 
 def _kiosk_device(request: HttpRequest, office_code: str) -> KioskDevice | HttpResponse:
@@ -94,7 +127,9 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
     if isinstance(device, HttpResponse):
         return device
     office = device.office
+    services = _walk_in_services(office)
     error = None
+    now = timezone.now()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "check_in":
@@ -106,12 +141,7 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
                 )
                 ticket = check_in(office=office, code=request.POST.get("code", ""))
             else:
-                office_service = get_object_or_404(
-                    OfficeService,
-                    pk=row_id(request.POST.get("service")),
-                    office=office,
-                    is_active=True,
-                )
+                office_service = _chosen_service(services, request.POST.get("service"))
                 priority = request.POST.get("priority_group", "")
                 ticket = ticket_issue(
                     office_service=office_service,
@@ -128,8 +158,9 @@ def kiosk(request: HttpRequest, office_code: str) -> HttpResponse:
         "queueing/kiosk.html",
         {
             "office": office,
-            "services": _walk_in_services(office),
+            **_walk_in_choices(office, services, now),
             "priority_groups": PriorityGroup.choices[1:],
+            "break_ends_at": office_opening(office, now).break_ends_at,
             "error": error,
             # After a refusal the citizen corrects the code instead of retyping it.
             "code": request.POST.get("code", "")[:20] if error else "",
@@ -147,7 +178,8 @@ def kiosk_ticket(request: HttpRequest, office_code: str, token: str) -> HttpResp
     )
     if ticket.office.code != office_code:
         raise Http404
-    return render(request, "queueing/kiosk_ticket.html", _ticket_context(ticket))
+    context = {**_ticket_context(ticket), "reset_seconds": kiosks.TICKET_RESET_SECONDS}
+    return render(request, "queueing/kiosk_ticket.html", context)
 
 
 def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
@@ -163,12 +195,7 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
                 key=client_ip(request),
                 rate=settings.GILIRAN_RATE_HOLD_PER_IP,
             )
-            office_service = next(
-                (s for s in services if str(s.pk) == request.POST.get("service")), None
-            )
-            if office_service is None:
-                message = _("Choose a service.")
-                raise ApplicationError("invalid", message, fields={"service": [message]})
+            office_service = _chosen_service(services, request.POST.get("service"))
             phone = request.POST.get("phone", "").strip()
             ticket = ticket_issue(
                 office_service=office_service,
@@ -185,7 +212,7 @@ def take_number(request: HttpRequest, office_code: str) -> HttpResponse:
         "queueing/take_number.html",
         {
             "office": office,
-            "services": services,
+            **_walk_in_choices(office, services, timezone.now()),
             "error": error,
             "phone": request.POST.get("phone", ""),
         },

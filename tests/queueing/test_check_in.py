@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from booking.models import Booking, BookingStatus
 from core.errors import ApplicationError
 from offices.models import Counter, OfficeService
 from queueing.models import Ticket, TicketSource
@@ -131,3 +133,71 @@ def test_no_numbers_from_a_phone_while_the_office_is_closed(
     assert (
         ticket_issue(office_service=passport, source=TicketSource.STAFF).display_number == "A-001"
     )
+
+
+UNKNOWN = "Tidak ada pemesanan terkonfirmasi di kantor ini dengan kode ini."
+
+
+def _kiosk_says(kiosk_client: Client, passport: OfficeService, code: str) -> str:
+    page = kiosk_client.post(
+        reverse("kiosk", args=[passport.office.code]), {"action": "check_in", "code": code}
+    ).content.decode()
+    found = re.search(r'<p class="kiosk-error" role="alert">([^<]*)</p>', page)
+    assert found is not None
+    return found[1]
+
+
+def test_a_cancelled_code_at_the_kiosk_says_when_it_was_cancelled(
+    kiosk_client: Client, passport: OfficeService, clock: Any, slot_for: Any
+) -> None:
+    booking = slot_for(passport, minutes_from_now=0)
+    Booking.objects.filter(pk=booking.pk).update(
+        status=BookingStatus.CANCELLED, cancelled_at=datetime(2026, 11, 30, 20, 0, tzinfo=UTC)
+    )
+    said = _kiosk_says(kiosk_client, passport, booking.code)
+    # 20:00 UTC on 30 November is 1 December in Jakarta: the office's day.
+    assert said == (
+        "Pemesanan ini dibatalkan pada 1 Desember 2026. Silakan ambil nomor antrean langsung "
+        "atau pesan lagi."
+    )
+    assert UNKNOWN not in said and _kiosk_says(kiosk_client, passport, "TIDAKADA").startswith(
+        UNKNOWN
+    )
+    for personal in (booking.full_name, booking.nik_last4, booking.email):
+        assert personal not in said
+    assert not Ticket.objects.exists()
+
+
+def test_each_state_of_this_offices_booking_gets_its_own_answer(
+    passport: OfficeService, clock: Any, slot_for: Any
+) -> None:
+    held = slot_for(passport, minutes_from_now=0, nik_seq=2)
+    expired = slot_for(passport, minutes_from_now=0, nik_seq=3)
+    in_ten = datetime(2026, 12, 2, 2, 10, tzinfo=UTC)
+    Booking.objects.filter(pk=held.pk).update(status=BookingStatus.HELD, releases_at=in_ten)
+    Booking.objects.filter(pk=expired.pk).update(status=BookingStatus.EXPIRED, releases_at=in_ten)
+    yesterday = slot_for(passport, minutes_from_now=-24 * 60, nik_seq=4)
+    tomorrow = slot_for(passport, minutes_from_now=24 * 60, nik_seq=5)
+    cancelled = slot_for(passport, minutes_from_now=0, nik_seq=6)
+    Booking.objects.filter(pk=cancelled.pk).update(status=BookingStatus.CANCELLED)
+    answers = {}
+    for booking in (held, expired, yesterday, tomorrow, cancelled):
+        with pytest.raises(ApplicationError) as refused:
+            check_in(office=passport.office, code=booking.code)
+        answers[booking.code] = (refused.value.code, str(refused.value.message))
+    assert answers[held.code][0] == answers[expired.code][0] == "booking_not_confirmed"
+    assert answers[yesterday.code] == (
+        "booking_past",
+        "Pemesanan ini untuk Selasa, 1 Desember 2026. Hari itu sudah lewat: silakan ambil "
+        "nomor antrean langsung atau pesan lagi.",
+    )
+    assert answers[tomorrow.code] == (
+        "too_early",
+        "Pemesanan ini untuk Kamis, 3 Desember 2026. Check-in dibuka pada hari itu pukul "
+        "08:30 WIB.",
+    )
+    assert answers[cancelled.code] == (
+        "booking_cancelled",
+        "Pemesanan ini sudah dibatalkan. Silakan ambil nomor antrean langsung atau pesan lagi.",
+    )
+    assert not Ticket.objects.exists()

@@ -17,12 +17,13 @@ ODD = ["abc", "1.5", "²", "-1", "99999999999999999999"]
 
 
 @pytest.mark.parametrize("value", ODD)
-def test_kiosk_walk_in_with_an_odd_service_is_not_found(
+def test_kiosk_walk_in_with_an_odd_service_asks_for_a_service(
     kiosk_client: Client, passport: OfficeService, clock: Any, value: str
 ) -> None:
     kiosk_client.raise_request_exception = False
     response = kiosk_client.post("/kios/kanim-jakarta/", {"action": "walk_in", "service": value})
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert "Pilih layanan." in response.content.decode()
     assert not Ticket.objects.exists()
 
 

@@ -42,7 +42,7 @@ def test_checking_in_tells_the_citizen_their_number_and_who_is_ahead(
     assert reverse("ticket-live", kwargs={"token": ticket.public_token}) in str(mail.outbox[0].body)
 
 
-def test_a_walk_in_without_contact_gets_no_messages(passport: OfficeService) -> None:
+def test_a_walk_in_without_contact_gets_no_messages(passport: OfficeService, clock: Any) -> None:
     ticket = ticket_issue(office_service=passport, source=TicketSource.KIOSK)
     assert _kinds(ticket) == []
 

@@ -19,11 +19,13 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 12, 2)  # the clock's day
 
 
-def walk_ins_taken(office_service: OfficeService, most: int = 50) -> int:
+def walk_ins_taken(
+    office_service: OfficeService, most: int = 50, *, source: str = TicketSource.KIOSK
+) -> int:
     """Walk-in numbers the queue gives for the service today before it says "all taken"."""
     for taken in range(most):
         try:
-            ticket_issue(office_service=office_service, source=TicketSource.KIOSK)
+            ticket_issue(office_service=office_service, source=source)
         except ApplicationError as refused:
             assert refused.code == "walk_in_quota_reached"
             return taken

@@ -25,6 +25,8 @@ from booking.services.booking import booking_confirm, booking_hold
 from core.errors import ApplicationError
 from notifications.models import Message
 from offices.models import OfficeService
+from queueing.models import TicketSource
+from queueing.services.issue import ticket_issue
 from scheduling.models import DayPlan, PlanChange, PlanStatus
 from scheduling.planning import (
     Adjustment,
@@ -199,9 +201,6 @@ def test_the_pages_show_the_next_days_and_a_days_grid(
 def test_the_queue_takes_as_many_walk_ins_as_the_plan_has_room_for(
     planned_office: Any, clock: Any
 ) -> None:
-    from queueing.models import TicketSource
-    from queueing.services.issue import ticket_issue
-
     plan = day_plan_solve(office=planned_office, day=DAY)
     room = plan.walk_in_capacity("paspor-baru")
     assert room is not None and room > 0
@@ -281,7 +280,7 @@ def test_a_shortfall_the_day_already_had_does_not_block_an_unrelated_change(
 
 
 def test_the_walk_in_forecast_learns_from_the_same_weekday_last_week(planned_office: Any) -> None:
-    from queueing.models import Ticket, TicketSource
+    from queueing.models import Ticket
 
     passport = OfficeService.objects.get(office=planned_office)
     without = day_instance(office=planned_office, day=DAY)["services"][0]["walk_in_forecast"]
@@ -387,4 +386,8 @@ def test_a_day_re_planned_after_a_closure_was_added_has_the_fixed_quota(
     plan = day_plan_solve(office=passport.office, day=DAY)
     assert plan.solver_status == "CLOSED" and plan.solution is None
     clock.move_to(ON_THE_DAY)
-    assert walk_ins_taken(passport) == 2
+    # The kiosk gives nothing on a closed day; a clerk still may, within the fixed quota.
+    with pytest.raises(ApplicationError) as refused:
+        ticket_issue(office_service=passport, source=TicketSource.KIOSK)
+    assert refused.value.code == "office_closed"
+    assert walk_ins_taken(passport, source=TicketSource.STAFF) == 2
