@@ -36,7 +36,7 @@ def test_a_called_then_finished_ticket_stays_on_the_board(
     ticket_finish(counter=counter_one, staff=counter_clerk)
     clock.shift(timedelta(minutes=1))
     call_next(counter=counter_one, staff=counter_clerk)
-    ticket_no_show(counter=counter_one, staff=counter_clerk)
+    ticket_no_show(counter=counter_one, staff=counter_clerk, confirmed=True)
     assert _board(client, passport) == ["A-002", "A-001"]
     page = client.get(reverse("board", args=[passport.office.code])).content.decode()
     assert "data-latest-number>A-002<" in page and '<span class="n">A-001</span>' in page
@@ -47,7 +47,7 @@ def test_the_board_keeps_the_last_calls_of_today_only(
 ) -> None:
     ticket_issue(office_service=passport, source=TicketSource.STAFF)
     call_next(counter=counter_one, staff=counter_clerk)
-    ticket_no_show(counter=counter_one, staff=counter_clerk)
+    ticket_no_show(counter=counter_one, staff=counter_clerk, confirmed=True)
     clock.shift(timedelta(days=1))  # Thursday: yesterday's call is gone
     assert _board(client, passport) == []
     for _minute in range(BOARD_LAST_CALLS + 2):
