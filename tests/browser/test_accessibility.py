@@ -121,6 +121,8 @@ def citizen_pages(page: Page, base: str, language: str, nik: str, checked: Check
     check(page, "reschedule")
     page.goto(f"{prefix}/pesanan/")
     check(page, "booking lookup")
+    page.goto(f"{prefix}/data-saya/")
+    check(page, "my personal data")
 
     # The day fills up: the calendar offers the waiting list.
     Slot.objects.filter(office_service=offered, local_date=day).update(taken=F("capacity"))
@@ -212,7 +214,8 @@ def counter_pages(
 def supervisor_pages(
     supervisor: Page, sign_in: Callable[[Page, Any], None], base: str, check: Checked
 ) -> None:
-    """On a desktop: the sign-in form, then the staff home, the plan and the message log."""
+    """On a desktop: the sign-in form, then the staff home, the plan, the message log, the
+    day's capacity, booking for a citizen at the counter and the audit log."""
     supervisor.goto(f"{base}/staf/masuk/")
     check(supervisor, "staff sign-in")
     sign_in(supervisor, get_user_model().objects.get(username="supervisor.jakarta"))
@@ -223,6 +226,9 @@ def supervisor_pages(
             (f"/staf/kantor/{OFFICE}/rencana/", "plan"),
             (f"/staf/kantor/{OFFICE}/rencana/{day.isoformat()}/", "day plan"),
             (f"/staf/kantor/{OFFICE}/pesan-keluar/", "message log"),
+            (f"/staf/kantor/{OFFICE}/kapasitas/", "capacity"),
+            (f"/staf/kantor/{OFFICE}/pesan/", "booking for a citizen"),
+            ("/staf/audit/", "audit log"),
         ):
             supervisor.goto(f"{base}{prefix}{path}")
             check(supervisor, f"{what} ({language})")
