@@ -245,6 +245,14 @@ def test_axe_finds_no_violation_on_citizen_kiosk_board_console_and_staff_pages(
     phone = new_device_page(PHONE)
     citizen_pages(phone, base, "id", "3171014501900001", check)
     citizen_pages(phone, base, "en", "3273015708850002", check)
+    desktop = new_device_page(DESKTOP)  # the wide layout of the same pages
+    for path, what in (
+        ("/", "home on a desktop"),
+        (f"/kantor/{OFFICE}/", "office on a desktop"),
+        (f"/kantor/{OFFICE}/layanan/{SERVICE}/", "calendar on a desktop"),
+    ):
+        desktop.goto(base + path)
+        check(desktop, what)
     kiosk_pages(new_device_page(TABLET), base, check)
     counter_pages(new_device_page, sign_in, base, check)
     supervisor_pages(new_device_page(DESKTOP), sign_in, base, check)
