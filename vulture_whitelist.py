@@ -49,6 +49,7 @@ TIME_ZONE  # config/settings.py
 STATIC_URL  # config/settings.py
 STATICFILES_DIRS  # config/settings.py
 WHITENOISE_USE_FINDERS  # config/settings.py
+WHITENOISE_ROOT  # config/settings.py
 SECURE_SSL_REDIRECT  # config/settings.py
 SECURE_REDIRECT_EXEMPT  # config/settings.py
 CSRF_COOKIE_SECURE  # config/settings.py

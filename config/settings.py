@@ -260,6 +260,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files browsers and crawlers ask for at the site's root (/favicon.ico), served as they are
+# by WhiteNoise; pages link the SVG icon in static/img/ and this as its fallback.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # --- Security (on by default when DEBUG is off; loopback benchmarks turn TLS off) ----
 # TLS usually ends at the load balancer, which redirects; set this when Django should.

@@ -27,6 +27,7 @@ from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from booking.models import Booking, BookingStatus
+from tests.browser.accessibility import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -216,6 +217,7 @@ def test_booking_on_a_phone_in_english(
     expect(page.locator(".ticket")).to_contain_text("Your booking is confirmed.")
     expect(page.locator(".ticket")).to_contain_text("Booking code")
     expect(page.locator(".ticket .checklist")).to_contain_text("Original e-KTP")
+    assert_accessible(page)
 
 
 def test_booking_without_javascript(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, Response, ViewportSize, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +69,28 @@ def test_search_works_without_javascript(
     expect(page.locator("#results .card")).to_have_count(1)
     expect(page.locator("#results")).to_contain_text("Jayapura")
     context.close()
+
+
+def test_the_home_page_loads_its_icon_and_nothing_it_asks_for_fails(
+    page: Page, live_server: Any, transactional_db: None
+) -> None:
+    """Every request of the page answers, its icon included: a browser asks for
+    /favicon.ico by itself when a page names no icon, and that 404 was on every page."""
+    failed: list[str] = []
+
+    def note(response: Response) -> None:
+        if response.status >= 400:
+            failed.append(f"{response.status} {response.url}")
+
+    page.on("response", note)
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    with page.expect_response(re.compile(r"/favicon\.svg$"), timeout=10_000) as icon:
+        page.goto(live_server.url + "/")
+    assert icon.value.ok and icon.value.headers["content-type"] == "image/svg+xml"
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+    fallback = page.request.get(live_server.url + "/favicon.ico")
+    assert fallback.ok and fallback.headers["content-type"] in (
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+    )
