@@ -73,3 +73,13 @@ def test_the_ticket_page_has_no_meta_refresh_but_a_countdown_and_a_way_back(
     assert "Tetap di halaman ini" in page
     assert re.search(r'<script src="[^"]*js/kiosk-ticket\.js" defer>', page)
     assert "<script>" not in page  # nothing inline: the CSP allows none
+
+
+def test_the_first_ticket_says_next_in_line_not_zero_people_ahead(
+    kiosk_client: Client, passport: OfficeService, counter_one: Any, clock: Any
+) -> None:
+    first = _ticket_page(kiosk_client, passport)
+    assert '<p data-testid="kiosk-ahead">Anda berikutnya.</p>' in first
+    assert "0 orang" not in first
+    second = _ticket_page(kiosk_client, passport)
+    assert '<p data-testid="kiosk-ahead">1 orang di depan Anda</p>' in second

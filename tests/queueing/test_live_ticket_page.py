@@ -108,3 +108,15 @@ def test_leaving_the_queue_without_javascript_stops_the_refresh(
     ticket = _waiting_ticket(client, passport)
     page = client.post(reverse("ticket-live", args=[ticket.public_token])).content.decode()
     assert 'http-equiv="refresh"' not in page
+
+
+def test_the_first_in_line_is_told_they_are_next_not_zero_people_ahead(
+    client: Client, passport: OfficeService, counter_one: Counter, clock: Any
+) -> None:
+    first = _waiting_ticket(client, passport)
+    page = _live(client, first)
+    assert "Anda berikutnya." in page and "0 orang" not in page
+    assert "You are next in line." in _live(client, first, language="en")
+    client.post(reverse("take-number", args=[passport.office.code]), {"service": passport.pk})
+    second = Ticket.objects.exclude(pk=first.pk).get()
+    assert "1 orang di depan Anda" in _live(client, second)
