@@ -332,6 +332,11 @@ def ticket_transfer(
             fields={"service": [_("Choose a service of this office.")]},
         )
     ticket = current_ticket(counter)
+    if ticket is not None and ticket.office_service_id == to_service.pk:
+        # It would only go back to the end of the same line's calling order, as a
+        # transfer in the log: the citizen gains nothing and the record says something false.
+        message = _("This ticket is already in that service's queue. Choose another service.")
+        raise ApplicationError("same_service", message, fields={"service": [message]})
     return _change(
         counter=counter,
         staff=staff,

@@ -6,10 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from core.errors import ApplicationError
 from offices.models import OfficeService
-from queueing.models import TicketEvent, TicketSource, TicketStatus
+from queueing.models import TicketEvent, TicketEventKind, TicketSource, TicketStatus
 from queueing.services.calling import (
     NoShowUnconfirmed,
     call_next,
@@ -126,6 +128,25 @@ def test_transfer_keeps_the_original_time(
     ticket_transfer(counter=counter_one, staff=counter_clerk, to_service=renewal)
     assert _called(counter_two, counter_clerk).pk == moved.pk  # ahead of B-001
     assert later_renewal.status == TicketStatus.WAITING
+
+
+def test_a_ticket_is_not_transferred_to_its_own_service(
+    client: Client, passport: OfficeService, counter_one: Any, counter_clerk: Any, clock: Any
+) -> None:
+    moved = _walk_in(passport, clock)
+    _called(counter_one, counter_clerk)
+    with pytest.raises(ApplicationError) as refused:
+        ticket_transfer(counter=counter_one, staff=counter_clerk, to_service=passport)
+    assert refused.value.code == "same_service"
+    moved.refresh_from_db()
+    assert (moved.status, moved.counter_id) == (TicketStatus.CALLED, counter_one.pk)
+    assert not moved.events.filter(kind=TicketEventKind.TRANSFERRED).exists()
+    # The console offers only the other services, and nothing chosen beforehand.
+    client.force_login(counter_clerk)
+    console = client.get(reverse("staff:console", args=[counter_one.pk])).content.decode()
+    select = console.split('id="transfer-service"')[1].split("</select>")[0]
+    assert '<option value="">Pilih layanan</option>' in select
+    assert f'value="{passport.pk}"' not in select
 
 
 def test_recalls_then_no_show(
