@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "twofactor",
     "audit",
     "privacy",
+    "complaints",
+    "assistant",
     "demo",
 ]
 

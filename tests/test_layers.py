@@ -28,6 +28,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("scheduling",),
     ("audit", "twofactor"),
     ("privacy",),
+    ("complaints",),
+    ("assistant",),
     ("demo",),
 )
 LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}
