@@ -223,7 +223,7 @@ def test_a_booked_citizen_from_the_kiosk_to_the_counter(
     assert svg.ok and svg.headers["content-type"].startswith("image/svg+xml")
     phone.goto(base + found.group(1))
     expect(phone.get_by_test_id("ticket-number")).to_have_text("A-001")
-    expect(phone.get_by_test_id("ticket-state")).to_have_text("0 orang di depan Anda")
+    expect(phone.get_by_test_id("ticket-state")).to_have_text("Anda berikutnya.")
     phone.evaluate(RECORD_TEXTS, "[data-testid=ticket-state]")
 
     # A clerk signs in, picks their counter, opens it and calls the next citizen.

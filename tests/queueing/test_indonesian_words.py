@@ -38,8 +38,8 @@ def test_live_ticket_page_speaks_indonesian(
     page = client.get(reverse("ticket-live", args=[ticket.public_token])).content.decode()
     _assert_words(
         page,
-        (ticket.display_number, "orang di depan Anda", "Keluar dari antrean"),
-        ("ahead of you", "Leave the queue", "Estimated wait"),
+        (ticket.display_number, "Anda berikutnya.", "Keluar dari antrean"),
+        ("You are next", "ahead of you", "Leave the queue", "Estimated wait"),
     )
 
 
