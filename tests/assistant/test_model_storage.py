@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,14 @@ def test_assistant_train_rebuilds_and_reports(tmp_path: Path, settings: Any) -> 
     assert (tmp_path / "assistant" / "intent-model.joblib").exists()
     assert "held out: accuracy 0.9" in text
     assert "macro-F1" in text
+
+
+def test_two_builders_at_once_leave_one_whole_model(tmp_path: Path, small_data: Path) -> None:
+    path = tmp_path / "model.joblib"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        models = list(pool.map(lambda _: classifier.load(path=path, data=small_data), range(2)))
+    assert {m.fingerprint for m in models} == {classifier.fingerprint(small_data)}
+    assert not list(tmp_path.glob("*.tmp"))
+    stamp = path.stat().st_mtime_ns
+    classifier.load(path=path, data=small_data)
+    assert path.stat().st_mtime_ns == stamp
