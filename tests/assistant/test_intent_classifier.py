@@ -8,8 +8,8 @@ from assistant.understanding.evaluation import evaluate
 
 # The goal is 95 % accuracy on the held-out split; docs/assistant.md records
 # where the model stands against it. These floors catch a change that makes it worse.
-ACCURACY_FLOOR = 0.93
-MACRO_F1_FLOOR = 0.93
+ACCURACY_FLOOR = 0.92
+MACRO_F1_FLOOR = 0.92
 LANGUAGE_FLOOR = 0.97
 
 
