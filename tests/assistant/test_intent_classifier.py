@@ -74,3 +74,10 @@ def test_two_trainings_give_identical_probabilities(
     assert np.array_equal(trained.intent.predict_proba(texts), again.intent.predict_proba(texts))
     cleaned = [classifier.normaliser.clean(e.text) for e in held_out]
     assert list(trained.language.predict(cleaned)) == list(again.language.predict(cleaned))
+
+
+@pytest.mark.parametrize(
+    "text", ["你好，护照多少钱", "Bonjour, je voudrais un rendez-vous", "مرحبا", "asdf qwer zxcv"]
+)
+def test_a_language_it_does_not_know_is_out_of_scope(trained: classifier.Model, text: str) -> None:
+    assert trained.guess(text).intent == "out_of_scope"
