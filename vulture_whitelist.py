@@ -93,6 +93,7 @@ _.task_eager_propagates  # tests/conftest.py
 _.GILIRAN_RETENTION_WAITLIST_DAYS  # tests/core/test_retention.py
 
 # AppConfig classes and ready(): Django loads them from INSTALLED_APPS; ready() imports modules for their registrations.
+AssistantConfig  # assistant/apps.py
 AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)
 BookingConfig  # booking/apps.py
