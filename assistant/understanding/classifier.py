@@ -17,6 +17,7 @@ loads it, or builds it once if it is missing or stale. Nothing is downloaded.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -35,6 +36,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from assistant.understanding import normalise as normaliser
+
+logger = logging.getLogger(__name__)
 
 INTENTS: tuple[str, ...] = (
     "greet",
@@ -210,26 +213,32 @@ def build(*, path: Path, data: Path = DATA_FILE) -> Model:
     """Train on the data file's training split and store the model at `path`: written
     to a temporary file beside it and renamed, so a reader (another process) sees the
     old file or the new one, never half of one. Two processes building at once write
-    the same model; the last rename wins."""
+    the same model; the last rename wins. If the folder cannot be written (a read-only
+    deployment), the model is used from memory and the failure logged."""
     training, _held_out = split(load_examples(data))
     model = train(training, fingerprint=fingerprint(data))
+    try:
+        _store(model, path)
+    except OSError as error:
+        logger.warning("assistant model not stored at %s (%s); using it from memory", path, error)
+    return model
+
+
+def _store(model: Model, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            joblib.dump(
-                {
-                    "fingerprint": model.fingerprint,
-                    "intent": model.intent,
-                    "language": model.language,
-                },
-                file,
-            )
+            stored = {
+                "fingerprint": model.fingerprint,
+                "intent": model.intent,
+                "language": model.language,
+            }
+            joblib.dump(stored, file)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return model
 
 
 def load(*, path: Path, data: Path = DATA_FILE) -> Model:

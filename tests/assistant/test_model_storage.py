@@ -93,3 +93,13 @@ def test_two_builders_at_once_leave_one_whole_model(tmp_path: Path, small_data: 
     stamp = path.stat().st_mtime_ns
     classifier.load(path=path, data=small_data)
     assert path.stat().st_mtime_ns == stamp
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_model_in_memory(
+    tmp_path: Path, small_data: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the model's folder should be")
+    model = classifier.load(path=blocker / "model.joblib", data=small_data)
+    assert model.guess("berapa biaya paspor").intent in classifier.INTENTS
+    assert "assistant model not stored" in caplog.text
