@@ -235,6 +235,9 @@ def _store(model: Model, path: Path) -> None:
                 "language": model.language,
             }
             joblib.dump(stored, file)
+        # mkstemp makes it private to its writer; the model is no secret, and an image
+        # built by root must let the application's user read it.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
