@@ -50,12 +50,16 @@ RUN set -eu; \
 # DEBUG off, so whitenoise's CompressedManifestStaticFilesStorage writes the hashed and
 # compressed copies it serves. The settings only need a throwaway SECRET_KEY to import, and
 # CELERY_BROKER_URL=memory:// keeps them from creating the filesystem broker's folders.
+# The assistant's intent model is trained here too (docs/assistant.md), so no process
+# trains it at its first message: /app/var/assistant stays root's, readable by the app.
 # Bytecode is compiled here because /app is read-only for the user that runs the code.
 RUN DEBUG=0 \
     SECRET_KEY=collectstatic-only-not-a-secret \
     CELERY_BROKER_URL=memory:// \
     GILIRAN_VAR_DIR=/app/var \
     python manage.py collectstatic --no-input \
+    && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret CELERY_BROKER_URL=memory:// \
+        GILIRAN_VAR_DIR=/app/var python manage.py assistant_train \
     && python -m compileall -q --invalidation-mode checked-hash /app
 
 # ---------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ messages: $(STAMP)
 run: $(STAMP) messages
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py assistant_train
 	@echo "Giliran: http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/) — Ctrl-C stops all"
 	DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho --no-prefix -f Procfile.dev start
 
@@ -58,7 +59,7 @@ bench: $(STAMP)
 
 # Every benchmark's smoke run (docs/benchmarks.md is left alone): proves each runs end to end.
 bench-quick: $(STAMP) messages
-	for b in offices_api availability_scale call_next wait_estimates flash_crowd solve_office_day reminders national_night; do \
+	for b in offices_api availability_scale call_next wait_estimates flash_crowd solve_office_day reminders national_night assistant_intents; do \
 		$(BIN)/python bench/$$b.py --quick || exit 1; done
 
 clean:
