@@ -269,3 +269,22 @@ def test_api_free_service_reads_gratis(client: Client, passport_service: Any) ->
     Service.objects.filter(pk=passport_service.pk).update(fee_rupiah=0)
     body = client.get(f"/api/v1/services/{passport_service.code}/").json()
     assert body["fee_rupiah"] == 0 and body["fee"] == "Gratis"
+
+
+def test_booking_page_of_an_office_service_shows_its_fee_and_own_promise(
+    client: Client, priced_passport: Any, jakarta_office: Any
+) -> None:
+    url = reverse("book-calendar", args=[jakarta_office.code, priced_passport.code])
+    indonesian = client.get(url).content.decode()
+    assert "Rp350.000 — " + PASPOR_NOTE_ID in indonesian and "3 hari kerja" in indonesian
+    OfficeService.objects.filter(office=jakarta_office).update(standard_unit="same_day")
+    english = client.get("/en" + url).content.decode()
+    assert "Rp350,000" in english and "Done the same day" in english
+    assert "3 working days" not in english
+
+
+def test_booking_page_without_fee_or_standard_shows_no_empty_terms(
+    client: Client, passport_service: Any, jakarta_office: Any
+) -> None:
+    url = reverse("book-calendar", args=[jakarta_office.code, passport_service.code])
+    assert "service-terms" not in client.get(url).content.decode()
