@@ -53,7 +53,7 @@ class StandardUnit(models.TextChoices):
 def service_standard_text(amount: int | None, unit: str) -> str:
     """The promised completion time in the current language ("3 hari kerja")."""
     if unit == StandardUnit.SAME_DAY:
-        return str(_("Done the same day"))
+        return str(_("Same day"))
     if unit == StandardUnit.HOURS and amount:
         return ngettext("%(count)s hour", "%(count)s hours", amount) % {"count": amount}
     if unit == StandardUnit.WORKING_DAYS and amount:

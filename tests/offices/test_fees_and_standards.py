@@ -57,7 +57,7 @@ def test_rupiah_is_grouped_as_the_reader_groups_digits(
         (1, "working_days", "1 hari kerja", "1 working day"),
         (2, "hours", "2 jam", "2 hours"),
         (1, "hours", "1 jam", "1 hour"),
-        (None, "same_day", "Selesai di hari yang sama", "Done the same day"),
+        (None, "same_day", "Hari yang sama", "Same day"),
         (None, "", "", ""),
     ],
 )
@@ -88,7 +88,7 @@ def test_office_promise_overrides_the_national_standard_only_when_set(
     national = OfficeService.objects.get(office=jakarta_office)
     with translation.override("id"):
         assert national.service_standard == "3 hari kerja"
-        assert faster.service_standard == "Selesai di hari yang sama"
+        assert faster.service_standard == "Hari yang sama"
     assert national.effective_standard == (3, "working_days")
 
 
@@ -233,7 +233,7 @@ def test_office_page_shows_each_service_fee_and_its_own_promise(
     indonesian = client.get(url).content.decode()
     assert "Biaya: Rp350.000" in indonesian and "Waktu penyelesaian: 1 jam" in indonesian
     english = client.get("/en" + url).content.decode()
-    assert "Fee: Rp350,000" in english and "Completed within: 1 hour" in english
+    assert "Fee: Rp350,000" in english and "Completion time: 1 hour" in english
 
 
 def test_api_service_has_fee_and_standard_in_both_languages(
@@ -259,7 +259,7 @@ def test_api_office_services_carry_the_office_promise(
     OfficeService.objects.filter(office=denpasar_office).update(standard_unit="same_day")
     body = client.get("/api/v1/offices/", headers={"Accept-Language": "en"}).json()
     by_office = {o["code"]: o["services"][0] for o in body["results"]}
-    assert by_office["mpp-denpasar"]["service_standard"]["text"] == "Done the same day"
+    assert by_office["mpp-denpasar"]["service_standard"]["text"] == "Same day"
     assert by_office["kanim-jakarta"]["service_standard"]["text"] == "3 working days"
     assert by_office["kanim-jakarta"]["fee_rupiah"] == 350_000
     assert by_office["kanim-jakarta"]["fee"] == "Rp350,000"
@@ -279,7 +279,7 @@ def test_booking_page_of_an_office_service_shows_its_fee_and_own_promise(
     assert "Rp350.000 — " + PASPOR_NOTE_ID in indonesian and "3 hari kerja" in indonesian
     OfficeService.objects.filter(office=jakarta_office).update(standard_unit="same_day")
     english = client.get("/en" + url).content.decode()
-    assert "Rp350,000" in english and "Done the same day" in english
+    assert "Rp350,000" in english and "Same day" in english
     assert "3 working days" not in english
 
 
