@@ -256,10 +256,10 @@ def _name_phrases(name: str) -> set[tuple[str, ...]]:
 
 
 def _places(office: Office) -> set[tuple[str, ...]]:
-    """The office's city with and without its second word, and its province."""
-    places = {_phrase(office.regency), _phrase(office.province)}
-    places |= {p[:1] for p in list(places) if len(p) > 1}
-    return {p for p in places if p}
+    """The office's city, also without its second word ("jakarta" for Jakarta Pusat), and
+    its province, whole ("maluku" is not Maluku Utara)."""
+    city = _phrase(office.regency)
+    return {p for p in (city, city[:1], _phrase(office.province)) if p}
 
 
 @dataclass
@@ -270,7 +270,9 @@ class _Entry:
 
 class Catalog:
     """Every office and service with the phrases that name it, as ids into one vocabulary
-    that rapidfuzz compares with a message's words in a single call."""
+    that rapidfuzz compares with each of a message's words, and for each vocabulary word
+    the records that use it: a message is scored only against the records one of its
+    words is close to, so a national catalog costs little more than a small one."""
 
     def __init__(self, offices: Iterable[Office], services: Iterable[Service]) -> None:
         self.vocabulary: list[str] = []
@@ -278,6 +280,10 @@ class Catalog:
         self.offices = [self._entry(o, self._office_phrases(o)) for o in offices]
         self.services = [self._entry(s, self._service_phrases(s)) for s in services]
         self.short = [len(word) <= SHORT_TOKEN for word in self.vocabulary]
+        self.users: dict[int, list[_Entry]] = {}
+        for entry in (*self.offices, *self.services):
+            for word in sorted({word for phrase in entry.phrases for word in phrase}):
+                self.users.setdefault(word, []).append(entry)
 
     @staticmethod
     def _office_phrases(office: Office) -> set[tuple[str, ...]]:
@@ -308,13 +314,16 @@ class Catalog:
 
     def similarities(self, words: Sequence[str]) -> list[tuple[int, int]]:
         """For each vocabulary word, its best similarity to the message's words and which
-        word that was (similarity 0 below TOKEN_SIMILARITY; short vocabulary words only
-        when typed exactly)."""
+        word that was. Similarity is 0 below TOKEN_SIMILARITY, or when the lengths differ
+        by more than one letter (two from 9 letters): "akta" is not "bakata". Short
+        vocabulary words match only when typed exactly, and a message word that is a
+        catalog word ("mandiri") is not also read as a typo of another ("mangiri")."""
         best = [(0, -1)] * len(self.vocabulary)
         for position, word in enumerate(words):
             exact = self._ids.get(word)
             if exact is not None:
                 best[exact] = (100, position)
+                continue
             if len(word) < SHORT_TOKEN - 1:
                 continue
             for _, score, column in process.extract(
@@ -324,19 +333,32 @@ class Catalog:
                 score_cutoff=TOKEN_SIMILARITY,
                 limit=None,
             ):
-                if not self.short[column] and score > best[column][0]:
+                other = self.vocabulary[column]
+                slack = 1 if min(len(word), len(other)) < 9 else 2
+                if (
+                    not self.short[column]
+                    and abs(len(word) - len(other)) <= slack
+                    and score > best[column][0]
+                ):
                     best[column] = (int(score), position)
         return best
 
-    @staticmethod
     def best(
-        entries: list[_Entry], similar: list[tuple[int, int]]
+        self, kind: type[Office | Service], similar: list[tuple[int, int]]
     ) -> list[tuple[Office | Service, float]]:
-        """Every record one of whose phrases is named (PHRASE_COVERAGE of its words in the
-        message), except those whose matched words are only part of another's: "paspor
-        hilang" is the lost-passport service, not every passport service."""
+        """Every record of `kind` one of whose phrases is named (PHRASE_COVERAGE of its
+        words in the message), except those whose matched words are only part of
+        another's: "paspor hilang" is the lost-passport service, not every passport
+        service."""
+        candidates = {
+            id(entry): entry
+            for word, (similarity, _) in enumerate(similar)
+            if similarity
+            for entry in self.users.get(word, ())
+            if isinstance(entry.record, kind)
+        }
         found: list[tuple[frozenset[int], float, Office | Service]] = []
-        for entry in entries:
+        for entry in candidates.values():
             words: set[int] = set()
             score = 0.0
             for phrase in entry.phrases:
@@ -614,25 +636,28 @@ def entities_in(
     catalog = catalog or catalog_current()
     rest, codes = _codes(text)
     rest = rest.lower()
+    # Date words ("lusa", "senin") are no town's name: read them first, in the zone given
+    # or WIB, and again below if the office named is in another zone.
+    undated, dates = _dates(rest, local_date(zone or DEFAULT_ZONE, now))
 
-    words = _tokens(rest)
+    words = [word for word in _tokens(undated) if word not in STOPWORDS]
     similar = catalog.similarities(words)
     offices = tuple(
         OfficeMatch(record, score)
-        for record, score in Catalog.best(catalog.offices, similar)
+        for record, score in catalog.best(Office, similar)
         if isinstance(record, Office)
     )
     services = tuple(
         ServiceMatch(record, score)
-        for record, score in Catalog.best(catalog.services, similar)
+        for record, score in catalog.best(Service, similar)
         if isinstance(record, Service)
     )
     if zone is None:
         zones = {match.office.timezone for match in offices}
         zone = zones.pop() if len(zones) == 1 else DEFAULT_ZONE
-    today = local_date(zone, now)
-    rest, dates = _dates(rest, today)
-    times = _times(rest)
+        if zone != DEFAULT_ZONE:
+            undated, dates = _dates(rest, local_date(zone, now))
+    times = _times(undated)
     return Entities(
         offices=offices,
         services=services,

@@ -14,6 +14,7 @@ import pytest
 from assistant.understanding import entities as entities_module
 from assistant.understanding.entities import (
     MAX_CHARS,
+    Catalog,
     DateMention,
     Entities,
     catalog_current,
@@ -310,3 +311,54 @@ def test_bad_labels_are_refused(cell: str) -> None:
 
 def test_times_are_values() -> None:
     assert entities_in("jam 10", now=NOW, catalog=demo_catalog()).times == (time(10, 0),)
+
+
+def _with_towns(*towns: tuple[str, str]) -> Catalog:
+    """The demo catalog and offices in towns named like everyday words."""
+    from demo import data
+    from offices.models import Office, Service
+    from tests.assistant.entity_catalog import OFFICE_ONLY_KEYS
+
+    offices = [
+        Office(**{k: v for k, v in spec.items() if k not in OFFICE_ONLY_KEYS})
+        for spec in data.OFFICES
+    ]
+    offices += [
+        Office(
+            code=f"mpp-{town.lower()}",
+            name=f"Mal Pelayanan Publik {town}",
+            kind="service_mall",
+            regency=f"Kabupaten {town}",
+            province=province,
+            timezone="Asia/Jakarta",
+        )
+        for town, province in towns
+    ]
+    return Catalog(offices, [Service(**spec) for spec in data.SERVICES])
+
+
+@pytest.mark.parametrize(
+    ("text", "office", "other"),
+    [
+        ("lusa", set(), "date"),  # a date word is not the town Rilusa
+        ("akta lahir", set(), "service"),  # "akta" is not a typo of Bakata
+        ("daftar bpjs mandiri", set(), "service"),  # a catalog word is not a typo of Mangiri
+        ("kantor", set(), None),  # nor is a stop-word one of Katora
+        ("kantor di maluku", {"disdukcapil-ambon"}, None),  # Maluku, not Maluku Utara
+    ],
+)
+def test_everyday_words_are_not_read_as_towns_that_look_like_them(
+    text: str, office: set[str], other: str | None
+) -> None:
+    catalog = _with_towns(
+        ("Rilusa", "Aceh"),
+        ("Bakata", "Aceh"),
+        ("Mangiri", "Aceh"),
+        ("Katora", "Aceh"),
+        ("Sofifi", "Maluku Utara"),
+    )
+    extracted = entities_in(text, now=NOW, catalog=catalog)
+    labels = labels_of(extracted)
+    assert set(labels.get("office", ())) == office
+    if other:
+        assert other in labels
