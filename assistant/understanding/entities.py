@@ -139,6 +139,16 @@ _REWRITES = (
     (re.compile(r"\b(?:e[\s-]?ktp|ktp[\s-]?el|ktp[\s-]?elektronik)\b"), "ktp"),
     (re.compile(r"\bakte\b"), "akta"),
     (re.compile(r"\bbpjs[\s-]?kes\b"), "bpjs"),
+    # Cities as chat writes them.
+    (re.compile(r"\bjkt\b"), "jakarta"),
+    (re.compile(r"\bbdg\b"), "bandung"),
+    (re.compile(r"\bmks\b"), "makassar"),
+    (re.compile(r"\bdps\b"), "denpasar"),
+    (re.compile(r"\bjpr\b"), "jayapura"),
+    (re.compile(r"\bsby\b"), "surabaya"),
+    (re.compile(r"\bsmg\b"), "semarang"),
+    (re.compile(r"\bmdn\b"), "medan"),
+    (re.compile(r"\b(?:jogja|jogjakarta|yogya|jogya)\b"), "yogyakarta"),
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
 

@@ -72,6 +72,9 @@ def test_services_by_name_alias_and_typo_in_both_languages(text: str, expected: 
         ("mpp bali", {"mpp-denpasar"}),
         ("public service mall denpasar", {"mpp-denpasar"}),
         ("jakarta", {"kanim-jakarta-pusat", "mpp-jakarta"}),
+        ("imigrasi jkt", {"kanim-jakarta-pusat"}),
+        ("capil bdg", {"disdukcapil-bandung"}),
+        ("bpjs mks", {"bpjs-makassar"}),
     ],
 )
 def test_offices_by_kind_and_city_with_typos(text: str, expected: set[str]) -> None:
