@@ -105,6 +105,8 @@ OfficesConfig  # offices/apps.py
 PrivacyConfig  # privacy/apps.py
 QueueingConfig  # queueing/apps.py
 SchedulingConfig  # scheduling/apps.py
+AssistantConfig  # assistant/apps.py
+ComplaintsConfig  # complaints/apps.py
 TwoFactorConfig  # twofactor/apps.py
 signals  # twofactor/apps.py
 
@@ -216,6 +218,7 @@ _.get_reschedules_left  # booking/api/booking_serializers.py
 _.get_manage_token  # booking/api/booking_serializers.py
 _.get_requirements_id  # offices/serializers.py
 _.get_requirements_en  # offices/serializers.py
+_.get_service_standard  # offices/serializers.py
 accepts_walk_ins  # offices/serializers.py
 weekday_name  # offices/serializers.py
 _.filter_queryset  # offices/api.py
@@ -309,6 +312,7 @@ searched_nearby  # templates/booking/book_calendar.html (Alternatives)
 nearby_max_km  # templates/booking/book_calendar.html (Alternatives)
 colour  # scheduling/selectors.py
 explanation  # templates/staff/plan_day.html (DayPlanView.explanation)
+fee_note  # templates/offices/service_detail.html (Service.fee_note), offices/serializers.py
 _.is_planning  # scheduling/selectors.py
 
 # OR-tools CP-SAT: solver parameters are set as attributes of its parameters message.

@@ -11,3 +11,15 @@ class AssistantConfig(AppConfig):
 
     name = "assistant"
     verbose_name = _("Assistant")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from assistant.understanding.entities import catalog_forget
+        from offices.models import Office, Service
+
+        # The entity extractor's catalog index is rebuilt after any change to the
+        # offices or services it names (in this process; others within CATALOG_SECONDS).
+        for model in (Office, Service):
+            post_save.connect(catalog_forget, sender=model, dispatch_uid=f"entities-{model}")
+            post_delete.connect(catalog_forget, sender=model, dispatch_uid=f"entities-{model}-del")

@@ -7,8 +7,11 @@ from __future__ import annotations
 from datetime import time
 from typing import TypedDict
 
-# code, default letter, minutes, appointments, walk-ins, name id/en, description id/en,
-# requirements id/en (one per line)
+# code, default letter, minutes, appointments, walk-ins, fee (rupiah: 0 free, None when it
+# depends on the case, explained in the note) and its note id/en, the national service
+# standard (number and unit), name id/en, description id/en, requirements id/en (one per
+# line). Passport and SIM fees are the published PNBP tariffs; civil registration
+# (Dukcapil) documents are free by law.
 SERVICES: list[dict[str, object]] = [
     {
         "code": "paspor-baru",
@@ -16,6 +19,17 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 15,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 350000,
+        "fee_note_id": (
+            "Rp350.000 untuk paspor biasa 48 halaman (polikarbonat), Rp650.000 untuk paspor "
+            "elektronik (PNBP); dibayar sebelum wawancara."
+        ),
+        "fee_note_en": (
+            "Rp350,000 for an ordinary 48-page passport (polycarbonate), Rp650,000 for an "
+            "electronic passport (state fee, PNBP); paid before the interview."
+        ),
+        "standard_amount": 4,
+        "standard_unit": "working_days",
         "name_id": "Paspor baru",
         "name_en": "New passport",
         "description_id": "Permohonan paspor biasa pertama kali (polikarbonat atau elektronik).",
@@ -39,6 +53,17 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 12,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 350000,
+        "fee_note_id": (
+            "Rp350.000 untuk paspor biasa 48 halaman (polikarbonat), Rp650.000 untuk paspor "
+            "elektronik (PNBP); dibayar sebelum wawancara."
+        ),
+        "fee_note_en": (
+            "Rp350,000 for an ordinary 48-page passport (polycarbonate), Rp650,000 for an "
+            "electronic passport (state fee, PNBP); paid before the interview."
+        ),
+        "standard_amount": 4,
+        "standard_unit": "working_days",
         "name_id": "Penggantian paspor",
         "name_en": "Passport renewal",
         "description_id": "Paspor habis masa berlaku atau halaman penuh.",
@@ -52,6 +77,19 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 25,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": None,
+        "fee_note_id": (
+            "Biaya paspor baru (Rp350.000 biasa, Rp650.000 elektronik) ditambah denda PNBP "
+            "Rp1.000.000 jika hilang atau Rp500.000 jika rusak; denda dibebaskan bila karena "
+            "bencana alam."
+        ),
+        "fee_note_en": (
+            "The passport fee (Rp350,000 ordinary, Rp650,000 electronic) plus a state penalty"
+            " of Rp1,000,000 if lost or Rp500,000 if damaged; waived after a natural "
+            "disaster."
+        ),
+        "standard_amount": 4,
+        "standard_unit": "working_days",
         "name_id": "Paspor hilang atau rusak",
         "name_en": "Lost or damaged passport",
         "description_id": (
@@ -81,6 +119,15 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 10,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": (
+            "Gratis: dokumen kependudukan tidak dipungut biaya (UU Administrasi Kependudukan)."
+        ),
+        "fee_note_en": (
+            "Free: civil registration documents carry no charge (Civil Administration Act)."
+        ),
+        "standard_amount": None,
+        "standard_unit": "same_day",
         "name_id": "Perekaman KTP-el",
         "name_en": "e-KTP recording",
         "description_id": (
@@ -98,6 +145,15 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 8,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": (
+            "Gratis: dokumen kependudukan tidak dipungut biaya (UU Administrasi Kependudukan)."
+        ),
+        "fee_note_en": (
+            "Free: civil registration documents carry no charge (Civil Administration Act)."
+        ),
+        "standard_amount": 1,
+        "standard_unit": "working_days",
         "name_id": "Cetak ulang KTP-el",
         "name_en": "e-KTP reprint",
         "description_id": "KTP-el rusak, hilang, atau ada perubahan data.",
@@ -119,6 +175,15 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 15,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": (
+            "Gratis: dokumen kependudukan tidak dipungut biaya (UU Administrasi Kependudukan)."
+        ),
+        "fee_note_en": (
+            "Free: civil registration documents carry no charge (Civil Administration Act)."
+        ),
+        "standard_amount": 1,
+        "standard_unit": "working_days",
         "name_id": "Kartu Keluarga (baru atau perubahan)",
         "name_en": "Family card (new or changed)",
         "description_id": (
@@ -146,6 +211,15 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 15,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": (
+            "Gratis: dokumen kependudukan tidak dipungut biaya (UU Administrasi Kependudukan)."
+        ),
+        "fee_note_en": (
+            "Free: civil registration documents carry no charge (Civil Administration Act)."
+        ),
+        "standard_amount": 1,
+        "standard_unit": "working_days",
         "name_id": "Akta kelahiran",
         "name_en": "Birth certificate",
         "description_id": "Pencatatan kelahiran dan penerbitan akta kelahiran.",
@@ -171,6 +245,15 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 12,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": (
+            "Gratis: dokumen kependudukan tidak dipungut biaya (UU Administrasi Kependudukan)."
+        ),
+        "fee_note_en": (
+            "Free: civil registration documents carry no charge (Civil Administration Act)."
+        ),
+        "standard_amount": 1,
+        "standard_unit": "working_days",
         "name_id": "Surat pindah (SKPWNI)",
         "name_en": "Certificate of moving (SKPWNI)",
         "description_id": "Surat keterangan pindah ke kabupaten/kota atau provinsi lain.",
@@ -184,6 +267,19 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 15,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": (
+            "Pendaftaran gratis; iuran bulanan per orang sesuai kelas (kelas III Rp42.000, "
+            "kelas II Rp100.000, kelas I Rp150.000), pertama kali dibayar setelah virtual "
+            "account terbit."
+        ),
+        "fee_note_en": (
+            "Enrolment is free; the monthly contribution per person depends on the class "
+            "(class III Rp42,000, class II Rp100,000, class I Rp150,000), first paid once the"
+            " virtual account is issued."
+        ),
+        "standard_amount": None,
+        "standard_unit": "same_day",
         "name_id": "Pendaftaran peserta JKN mandiri",
         "name_en": "Self-paying JKN enrolment",
         "description_id": (
@@ -210,6 +306,11 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 10,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": "Gratis.",
+        "fee_note_en": "Free.",
+        "standard_amount": None,
+        "standard_unit": "same_day",
         "name_id": "Perubahan data dan pindah faskes",
         "name_en": "Change of details or health facility",
         "description_id": (
@@ -235,6 +336,11 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 8,
         "accepts_appointments": False,
         "accepts_walk_ins": True,
+        "fee_rupiah": 0,
+        "fee_note_id": "Gratis.",
+        "fee_note_en": "Free.",
+        "standard_amount": None,
+        "standard_unit": "same_day",
         "name_id": "Informasi dan pengaduan JKN",
         "name_en": "JKN information and complaints",
         "description_id": "Pertanyaan tagihan, status kepesertaan, dan pengaduan layanan.",
@@ -248,6 +354,18 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 20,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
+        "fee_rupiah": None,
+        "fee_note_id": (
+            "PNBP Rp80.000 untuk SIM A atau Rp75.000 untuk SIM C; tes kesehatan dan psikologi"
+            " dibayar terpisah kepada penyelenggaranya."
+        ),
+        "fee_note_en": (
+            "State fee (PNBP) Rp80,000 for a car licence (A) or Rp75,000 for a motorcycle "
+            "licence (C); the medical and psychological tests are paid separately to their "
+            "providers."
+        ),
+        "standard_amount": None,
+        "standard_unit": "same_day",
         "name_id": "Perpanjangan SIM",
         "name_en": "Driving licence renewal",
         "description_id": "Perpanjangan SIM A atau C sebelum masa berlaku habis.",
@@ -387,6 +505,8 @@ OFFICES: list[dict[str, object]] = [
             "bpjs-ubah-data": "D",
             "sim-perpanjang": "E",
         },
+        # Faster than the national standard here (number, unit).
+        "faster": {"ktp-el-cetak": (1, "hours"), "kartu-keluarga": (None, "same_day")},
         "counters": {
             1: ["paspor-ganti"],
             2: ["ktp-el-cetak", "kartu-keluarga"],
@@ -438,6 +558,8 @@ OFFICES: list[dict[str, object]] = [
         # Booked and visited on the same day: the message journey (book, reminder,
         # check-in, call, survey) can be tried in one sitting; see the README.
         "same_day": ["bpjs-ubah-data"],
+        # Faster than the national standard here (number, unit).
+        "faster": {"ktp-el-cetak": (None, "same_day")},
         "counters": {
             1: ["paspor-baru", "paspor-ganti"],
             2: ["paspor-baru", "paspor-ganti"],

@@ -69,7 +69,7 @@ def _load_office(spec: dict[str, Any], services: dict[str, Service]) -> Office:
     fields = {
         k: v
         for k, v in spec.items()
-        if k not in {"code", "services", "counters", "saturday", "same_day"}
+        if k not in {"code", "services", "counters", "saturday", "same_day", "faster"}
     }
     fields["latitude"] = Decimal(fields["latitude"])
     fields["longitude"] = Decimal(fields["longitude"])
@@ -82,10 +82,16 @@ def _load_office(spec: dict[str, Any], services: dict[str, Service]) -> Office:
             service__code=code
         ).delete()
         same_day = code in spec.get("same_day", [])
+        amount, unit = spec.get("faster", {}).get(code, (None, ""))
         OfficeService.objects.update_or_create(
             office=office,
             service=services[code],
-            defaults={"ticket_letter": letter, **(SAME_DAY if same_day else NEXT_DAY)},
+            defaults={
+                "ticket_letter": letter,
+                "standard_amount": amount,
+                "standard_unit": unit,
+                **(SAME_DAY if same_day else NEXT_DAY),
+            },
         )
 
     for weekday in range(7):

@@ -178,6 +178,7 @@ class ServiceAdmin(admin.ModelAdmin):
         "name_en",
         "ticket_letter",
         "average_minutes",
+        "fee_rupiah",
         "accepts_appointments",
         "accepts_walk_ins",
         "is_active",
@@ -187,8 +188,18 @@ class ServiceAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "ticket_letter", "average_minutes", "is_active"]}),
         (_("Who it takes"), {"fields": ["accepts_appointments", "accepts_walk_ins"]}),
-        (_("Bahasa Indonesia"), {"fields": ["name_id", "description_id", "requirements_id"]}),
-        (_("English"), {"fields": ["name_en", "description_en", "requirements_en"]}),
+        (
+            _("Fee and service standard"),
+            {"fields": ["fee_rupiah", ("standard_amount", "standard_unit")]},
+        ),
+        (
+            _("Bahasa Indonesia"),
+            {"fields": ["name_id", "description_id", "requirements_id", "fee_note_id"]},
+        ),
+        (
+            _("English"),
+            {"fields": ["name_en", "description_en", "requirements_en", "fee_note_en"]},
+        ),
     ]
 
     def has_module_permission(self, request: HttpRequest) -> bool:

@@ -28,6 +28,8 @@ personal_data(
             "description_en",
             "requirements_id",
             "requirements_en",
+            "fee_note_id",
+            "fee_note_en",
         )
     },
 )

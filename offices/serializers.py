@@ -6,7 +6,24 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from offices.models import Office, OfficeService, OpeningHours, Service
-from offices.models.catalog import split_lines
+from offices.models.catalog import StandardUnit, service_standard_text, split_lines
+
+
+class ServiceStandardSerializer(serializers.Serializer):
+    """The promised completion time: a number and its unit, and the words for them."""
+
+    amount = serializers.IntegerField(
+        allow_null=True, help_text="Hours or working days; null for the same day or none."
+    )
+    unit = serializers.ChoiceField(
+        choices=[("", "none published"), *StandardUnit.choices],
+        help_text="same_day, hours, working_days, or empty when none is published.",
+    )
+    text = serializers.CharField(help_text='In the request\'s language, e.g. "3 hari kerja".')
+
+
+def _standard(amount: int | None, unit: str) -> dict[str, object]:
+    return {"amount": amount, "unit": unit, "text": service_standard_text(amount, unit)}
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -17,6 +34,18 @@ class ServiceSerializer(serializers.ModelSerializer):
     )
     requirements_id = serializers.SerializerMethodField()
     requirements_en = serializers.SerializerMethodField()
+    fee_rupiah = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Whole rupiah; 0 when free; null when the fee depends on the case.",
+    )
+    fee = serializers.CharField(
+        read_only=True, help_text='In the request\'s language: "Gratis", "Rp350.000" or "".'
+    )
+    fee_note = serializers.CharField(read_only=True, help_text="In the request's language.")
+    service_standard = serializers.SerializerMethodField(
+        help_text="The national promised completion time."
+    )
 
     class Meta:
         model = Service
@@ -35,7 +64,17 @@ class ServiceSerializer(serializers.ModelSerializer):
             "ticket_letter",
             "accepts_appointments",
             "accepts_walk_ins",
+            "fee_rupiah",
+            "fee",
+            "fee_note",
+            "fee_note_id",
+            "fee_note_en",
+            "service_standard",
         ]
+
+    @extend_schema_field(ServiceStandardSerializer)
+    def get_service_standard(self, service: Service) -> dict[str, object]:
+        return _standard(service.standard_amount, service.standard_unit)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_requirements_id(self, service: Service) -> list[str]:
@@ -52,6 +91,15 @@ class OfferedServiceSerializer(serializers.ModelSerializer):
     duration_minutes = serializers.IntegerField(source="effective_minutes")
     accepts_appointments = serializers.BooleanField(source="service.accepts_appointments")
     accepts_walk_ins = serializers.BooleanField(source="service.accepts_walk_ins")
+    fee_rupiah = serializers.IntegerField(
+        source="service.fee_rupiah",
+        allow_null=True,
+        help_text="Whole rupiah; 0 when free; null when the fee depends on the case.",
+    )
+    fee = serializers.CharField(source="service.fee", help_text="In the request's language.")
+    service_standard = serializers.SerializerMethodField(
+        help_text="This office's own promise when it has one, else the national standard."
+    )
 
     class Meta:
         model = OfficeService
@@ -64,7 +112,14 @@ class OfferedServiceSerializer(serializers.ModelSerializer):
             "booking_window_days",
             "accepts_appointments",
             "accepts_walk_ins",
+            "fee_rupiah",
+            "fee",
+            "service_standard",
         ]
+
+    @extend_schema_field(ServiceStandardSerializer)
+    def get_service_standard(self, offered: OfficeService) -> dict[str, object]:
+        return _standard(*offered.effective_standard)
 
 
 @extend_schema_field(

@@ -11,10 +11,11 @@ import string
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.timezones import IndonesianZone, local_date, zone_abbreviation, zone_info
@@ -30,6 +31,59 @@ def in_current_language(english: str, indonesian: str) -> str:
 
 def split_lines(text: str) -> list[str]:
     return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+
+def format_rupiah(amount: int, language: str | None = None) -> str:
+    """Rp with no space and whole rupiah, grouped as the reader's language groups digits:
+    Rp350.000 in Indonesian, Rp350,000 in English (the symbol citizens see on every
+    receipt; only the separator changes)."""
+    language = (language or get_language() or "id").split("-")[0]
+    grouped = f"{amount:,}"
+    return "Rp" + (grouped if language == "en" else grouped.replace(",", "."))
+
+
+class StandardUnit(models.TextChoices):
+    """How a service standard (the promised completion time) is counted."""
+
+    SAME_DAY = "same_day", _("same day")
+    HOURS = "hours", _("hours")
+    WORKING_DAYS = "working_days", _("working days")
+
+
+def service_standard_text(amount: int | None, unit: str) -> str:
+    """The promised completion time in the current language ("3 hari kerja")."""
+    if unit == StandardUnit.SAME_DAY:
+        return str(_("Same day"))
+    if unit == StandardUnit.HOURS and amount:
+        return ngettext("%(count)s hour", "%(count)s hours", amount) % {"count": amount}
+    if unit == StandardUnit.WORKING_DAYS and amount:
+        return ngettext("%(count)s working day", "%(count)s working days", amount) % {
+            "count": amount
+        }
+    return ""
+
+
+def _standard_is_whole() -> Q:
+    """No unit and no number, same day with no number, or hours/working days with one."""
+    return (
+        Q(standard_unit="", standard_amount__isnull=True)
+        | Q(standard_unit=StandardUnit.SAME_DAY, standard_amount__isnull=True)
+        | Q(
+            standard_unit__in=[StandardUnit.HOURS, StandardUnit.WORKING_DAYS],
+            # Spelled out: a NULL number would make the whole check NULL, which passes.
+            standard_amount__isnull=False,
+            standard_amount__gte=1,
+            standard_amount__lte=365,
+        )
+    )
+
+
+def _standard_errors(amount: int | None, unit: str) -> dict[str, object]:
+    if unit in (StandardUnit.HOURS, StandardUnit.WORKING_DAYS) and not amount:
+        return {"standard_amount": _("Give the number of hours or working days.")}
+    if unit in ("", StandardUnit.SAME_DAY) and amount is not None:
+        return {"standard_amount": _("Leave the number empty for this unit.")}
+    return {}
 
 
 class OfficeKind(models.TextChoices):
@@ -137,6 +191,32 @@ class Service(models.Model):
     )
     accepts_appointments = models.BooleanField(_("takes appointments"), default=True)
     accepts_walk_ins = models.BooleanField(_("takes walk-ins"), default=True)
+    fee_rupiah = models.PositiveIntegerField(
+        _("fee in rupiah"),
+        null=True,
+        blank=True,
+        help_text=_("0 when the service is free. Leave empty when the fee depends on the case."),
+    )
+    fee_note_id = models.CharField(
+        _("fee note (Indonesian)"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the fee is for, or what it depends on."),
+    )
+    fee_note_en = models.CharField(_("fee note (English)"), max_length=300, blank=True)
+    standard_amount = models.PositiveSmallIntegerField(
+        _("promised completion: number"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    standard_unit = models.CharField(
+        _("promised completion: unit"),
+        max_length=20,
+        blank=True,
+        choices=StandardUnit.choices,
+        help_text=_("The national service standard. Leave empty when none is published."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -156,6 +236,11 @@ class Service(models.Model):
             models.CheckConstraint(
                 condition=Q(ticket_letter__in=TICKET_LETTERS), name="service_ticket_letter"
             ),
+            models.CheckConstraint(
+                condition=Q(fee_rupiah__isnull=True) | Q(fee_rupiah__gte=0),
+                name="service_fee_not_negative",
+            ),
+            models.CheckConstraint(condition=_standard_is_whole(), name="service_standard_whole"),
         ]
 
     def __str__(self) -> str:
@@ -172,6 +257,26 @@ class Service(models.Model):
     @property
     def requirements(self) -> list[str]:
         return split_lines(in_current_language(self.requirements_en, self.requirements_id))
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := _standard_errors(self.standard_amount, self.standard_unit):
+            raise ValidationError(errors)
+
+    @property
+    def fee(self) -> str:
+        """Free ("Gratis"), an amount ("Rp350.000"), or "" when it depends on the case."""
+        if self.fee_rupiah is None:
+            return ""
+        return str(_("Free")) if self.fee_rupiah == 0 else format_rupiah(self.fee_rupiah)
+
+    @property
+    def fee_note(self) -> str:
+        return in_current_language(self.fee_note_en, self.fee_note_id)
+
+    @property
+    def service_standard(self) -> str:
+        return service_standard_text(self.standard_amount, self.standard_unit)
 
 
 class OfficeService(models.Model):
@@ -285,6 +390,19 @@ class OfficeService(models.Model):
         default=0,
         help_text=_("A short delay makes trading slots through cancellations harder."),
     )
+    standard_amount = models.PositiveSmallIntegerField(
+        _("faster promise here: number"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    standard_unit = models.CharField(
+        _("faster promise here: unit"),
+        max_length=20,
+        blank=True,
+        choices=StandardUnit.choices,
+        help_text=_("Only when this office promises better than the national standard."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -311,6 +429,9 @@ class OfficeService(models.Model):
                     "The latest booking day must not come before the earliest."
                 ),
             ),
+            models.CheckConstraint(
+                condition=_standard_is_whole(), name="office_service_standard_whole"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -319,6 +440,22 @@ class OfficeService(models.Model):
     @property
     def effective_minutes(self) -> int:
         return self.duration_minutes or self.service.average_minutes
+
+    def clean(self) -> None:
+        super().clean()
+        if errors := _standard_errors(self.standard_amount, self.standard_unit):
+            raise ValidationError(errors)
+
+    @property
+    def effective_standard(self) -> tuple[int | None, str]:
+        """This office's own promise when it has one, else the national standard."""
+        if self.standard_unit:
+            return self.standard_amount, self.standard_unit
+        return self.service.standard_amount, self.service.standard_unit
+
+    @property
+    def service_standard(self) -> str:
+        return service_standard_text(*self.effective_standard)
 
 
 class Counter(models.Model):
