@@ -423,6 +423,16 @@ GILIRAN_RATE_PRIVACY_PER_NIK = env_str("GILIRAN_RATE_PRIVACY_PER_NIK", "5/h")
 # Answered requests and their processing trail are the evidence of the answer.
 GILIRAN_RETENTION_DATA_REQUEST_DAYS = env_int("GILIRAN_RETENTION_DATA_REQUEST_DAYS", 730)
 
+# --- Complaints (complaints/) ----------------------------------------------------------
+# The answer is due this many working days (Monday–Friday, not national holidays, cuti
+# bersama or the office's closures, in the office's zone) after the day of filing.
+GILIRAN_COMPLAINT_SLA_DAYS = env_int("GILIRAN_COMPLAINT_SLA_DAYS", 14)
+GILIRAN_RATE_COMPLAINT_PER_IP = env_str("GILIRAN_RATE_COMPLAINT_PER_IP", "10/h")
+# Wrong access keys for one tracking number before its status can no longer be read.
+GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS = env_int("GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS", 10)
+# A closed complaint's text, answer and contact are erased this many days after closing.
+GILIRAN_RETENTION_COMPLAINT_DAYS = env_int("GILIRAN_RETENTION_COMPLAINT_DAYS", 365)
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
