@@ -20,6 +20,7 @@ from complaints.services import (
 )
 from core.errors import ApplicationError
 from notifications.models import Message
+from notifications.rendering import message_render
 from offices.models import Closure
 from tests.complaints.conftest import file
 
@@ -145,3 +146,28 @@ def test_a_number_locks_after_too_many_wrong_keys(jakarta_office: Any, settings:
         assert complaint_find(number=filed.complaint.number, access_key="WRONGWRONG") is None
     # Even the right key no longer reads it: guessing cannot go on.
     assert complaint_find(number=filed.complaint.number, access_key=filed.access_key) is None
+
+
+def test_each_message_reads_in_the_citizens_language(jakarta_office: Any, supervisor: Any) -> None:
+    complaint = file(jakarta_office, contact="siti@example.id").complaint
+    complaint_take(complaint=complaint, by=supervisor)
+    complaint_answer(complaint=complaint, by=supervisor, answer="Loket tambahan <b>dibuka</b>.")
+    complaint_close(complaint=complaint, by=supervisor)
+    texts = {
+        message.kind: message_render(kind=message.kind, language="id", context=message.context)
+        for message in Message.objects.filter(subject_id=complaint.pk)
+    }
+    received = texts[ComplaintMessageKind.RECEIVED]
+    assert complaint.number in received.text and "kunci akses" in received.text
+    assert received.subject == f"Giliran: pengaduan {complaint.number} diterima"
+    assert "sedang ditangani" in texts[ComplaintMessageKind.IN_PROGRESS].text
+    answered = texts[ComplaintMessageKind.ANSWERED]
+    assert "Loket tambahan <b>dibuka</b>." in answered.text  # a text message: as typed
+    assert "&lt;b&gt;" in answered.html  # the email's HTML part escapes it
+    assert "sudah ditutup" in texts[ComplaintMessageKind.CLOSED].text
+    english = message_render(
+        kind=ComplaintMessageKind.CLOSED,
+        language="en",
+        context=Message.objects.get(kind=ComplaintMessageKind.CLOSED).context,
+    )
+    assert "is closed. Thank you for telling us." in english.text
