@@ -31,6 +31,12 @@ class ComplaintForm(ApplicationErrorFormMixin, forms.Form):
         help_text=_("Then only integrity officers read it, not the office's own staff."),
         required=False,
     )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        help_text=_("JPEG, PNG or WebP. Only the staff who handle your complaint see it."),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
     contact = forms.CharField(
         label=_("Mobile number or email (optional)"),
         help_text=_(

@@ -178,3 +178,17 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ComplaintPhoto(models.Model):
+    """The citizen's optional photo, in the database: private by construction (no file
+    path or public URL exists; one staff page serves it after the permission check),
+    shared by every web process without shared disks, and erased with the complaint's
+    text. Its type was checked by content at intake (complaints.services.photo_clean)."""
+
+    complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="photo")
+    content_type = models.CharField(max_length=20)
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.content_type}, {len(self.data)} bytes"

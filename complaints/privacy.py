@@ -13,7 +13,13 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Complaint, ComplaintEvent, ComplaintStatus, EventKind
+from complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ComplaintStatus,
+    EventKind,
+)
 from core.data_map import (
     STAFF_ACTION,
     AtEnd,
@@ -61,6 +67,19 @@ personal_data(
     },
 )
 personal_data(ComplaintEvent, fields={"staff": STAFF_ACTION})
+personal_data(
+    ComplaintPhoto,
+    fields={
+        "data": Personal(
+            category=Category.FREE_TEXT,
+            purpose=_HANDLE,
+            basis=LegalBasis.LEGAL_OBLIGATION,
+            retention=COMPLAINTS,
+            at_end=AtEnd.ROW_DELETED,
+        )
+    },
+    not_personal={"content_type": _("the image format")},
+)
 
 
 def erase_old_complaints(*, now: datetime, batch_size: int) -> int:
@@ -72,9 +91,14 @@ def erase_old_complaints(*, now: datetime, batch_size: int) -> int:
         values={"text": "", "answer": "", "contact_encrypted": "", "contact_hash": ""},
         now=now,
         batch_size=batch_size,
-        also=lambda ids: ComplaintEvent.objects.bulk_create(
-            [ComplaintEvent(complaint_id=pk, kind=EventKind.ERASED, at=now) for pk in ids]
-        ),
+        also=lambda ids: _erase_related(ids, now),
+    )
+
+
+def _erase_related(ids: list[int], now: datetime) -> None:
+    ComplaintPhoto.objects.filter(complaint_id__in=ids).delete()
+    ComplaintEvent.objects.bulk_create(
+        [ComplaintEvent(complaint_id=pk, kind=EventKind.ERASED, at=now) for pk in ids]
     )
 
 

@@ -36,6 +36,7 @@ from complaints.models import (
     ComplaintCategory,
     ComplaintCounter,
     ComplaintEvent,
+    ComplaintPhoto,
     ComplaintStatus,
     ContactChannel,
     EventKind,
@@ -69,6 +70,7 @@ class Intake:
     contact: str = ""
     pungli: bool = False
     language: str = "id"
+    photo: bytes | None = None  # as uploaded: checked by photo_clean
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,31 @@ def _category(value: str) -> str:
     return value
 
 
+# What a photo's first bytes say it is; its name and the browser's claim are ignored.
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def photo_clean(data: bytes | None) -> str | None:
+    """The photo's content type (JPEG, PNG or WebP, told by its content), None for no
+    photo; ApplicationError on the `photo` field for anything else or beyond
+    GILIRAN_COMPLAINT_PHOTO_MAX_BYTES."""
+    if not data:
+        return None
+    if len(data) > settings.GILIRAN_COMPLAINT_PHOTO_MAX_BYTES:
+        megabytes = settings.GILIRAN_COMPLAINT_PHOTO_MAX_BYTES / (1024 * 1024)
+        message = _("The photo is too large: at most %(size)s MB.") % {"size": f"{megabytes:g}"}
+        raise _field_error("photo_too_large", "photo", message)
+    for signature, content_type in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise _field_error("photo_type", "photo", _("Attach a photo in JPEG, PNG or WebP format."))
+
+
 def access_key_new() -> str:
     return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
 
@@ -179,6 +206,7 @@ def complaint_file(*, intake: Intake, now: datetime | None = None) -> Filed:
     category = _category(intake.category)
     text = complaint_text_clean(intake.text)
     channel, address = contact_clean(intake.contact)
+    photo_type = photo_clean(intake.photo)
     language = intake.language if intake.language in ("id", "en") else "id"
     key = access_key_new()
     filed_on = office.local_date(now)
@@ -198,6 +226,10 @@ def complaint_file(*, intake: Intake, now: datetime | None = None) -> Filed:
             filed_at=now,
             due_on=complaint_due_on(office, filed_on),
         )
+        if photo_type is not None and intake.photo:
+            ComplaintPhoto.objects.create(
+                complaint=complaint, content_type=photo_type, data=intake.photo
+            )
         ComplaintEvent.objects.create(complaint=complaint, kind=EventKind.FILED, at=now)
         _tell(complaint, ComplaintMessageKind.RECEIVED, extra={"code": access_key_display(key)})
     return Filed(complaint, key)

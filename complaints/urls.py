@@ -12,4 +12,5 @@ urlpatterns = [
 staff_patterns: list[URLPattern] = [
     path("pengaduan/", staff_views.complaint_list, name="complaints"),
     path("pengaduan/<str:number>/", staff_views.complaint_detail, name="complaint"),
+    path("pengaduan/<str:number>/foto/", staff_views.complaint_photo, name="complaint-photo"),
 ]

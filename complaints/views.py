@@ -4,6 +4,7 @@ and check its status with the number and the key. They work without JavaScript."
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -24,7 +25,11 @@ FILED_KEY = "complaint_filed"
 
 @never_cache
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    form = ComplaintForm(request.POST or None, initial={"office": request.GET.get("kantor", "")})
+    form = ComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"office": request.GET.get("kantor", "")},
+    )
     challenge: object = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -38,6 +43,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     contact=data["contact"],
                     pungli=data["pungli"],
                     language=get_language() or "id",
+                    photo=_uploaded(data["photo"]),
                 ),
                 challenge_token=request.POST.get("challenge", "")[:2000],
                 challenge_solution=request.POST.get("challenge_solution", "")[:40],
@@ -54,6 +60,14 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         "complaints/new.html",
         {"form": form, "challenge": challenge, "sla_days": settings.GILIRAN_COMPLAINT_SLA_DAYS},
     )
+
+
+def _uploaded(upload: UploadedFile | None) -> bytes | None:
+    """The upload's bytes, reading at most one byte beyond the limit (enough for the
+    service to refuse it) however large it was."""
+    if upload is None:
+        return None
+    return upload.read(settings.GILIRAN_COMPLAINT_PHOTO_MAX_BYTES + 1)
 
 
 @never_cache

@@ -428,6 +428,8 @@ GILIRAN_RETENTION_DATA_REQUEST_DAYS = env_int("GILIRAN_RETENTION_DATA_REQUEST_DA
 # bersama or the office's closures, in the office's zone) after the day of filing.
 GILIRAN_COMPLAINT_SLA_DAYS = env_int("GILIRAN_COMPLAINT_SLA_DAYS", 14)
 GILIRAN_RATE_COMPLAINT_PER_IP = env_str("GILIRAN_RATE_COMPLAINT_PER_IP", "10/h")
+# The optional photo of a complaint (JPEG, PNG or WebP, checked by content): at most this big.
+GILIRAN_COMPLAINT_PHOTO_MAX_BYTES = env_int("GILIRAN_COMPLAINT_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
 # Wrong access keys for one tracking number before its status can no longer be read.
 GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS = env_int("GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS", 10)
 # A closed complaint's text, answer and contact are erased this many days after closing.

@@ -4,12 +4,13 @@ page state passes axe. In real Chromium."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from complaints.messages import ComplaintMessageKind
 from complaints.models import Complaint
@@ -19,6 +20,10 @@ from tests.browser.conftest import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# A real 1×1 PNG.
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 ANSWER = "Mohon maaf. Loket tambahan dibuka mulai besok pukul 08.00 WIB."
 
 
@@ -42,6 +47,9 @@ def test_a_citizen_files_and_a_supervisor_answers(
     citizen.get_by_label("Apa yang terjadi?").fill(
         "Saya menunggu lima jam di loket paspor, nomor antrean tidak bergerak."
     )
+    citizen.get_by_label("Foto (tidak wajib)").set_input_files(
+        files=FilePayload(name="loket.png", mimeType="image/png", buffer=PIXEL)
+    )
     citizen.get_by_label("Nomor HP atau email (tidak wajib)").fill("siti@example.id")
     citizen.get_by_role("button", name="Kirim pengaduan").click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text("Pengaduan diterima")
@@ -60,6 +68,8 @@ def test_a_citizen_files_and_a_supervisor_answers(
     expect(staff.get_by_role("link", name=number)).to_be_visible()
     assert_accessible(staff)
     staff.get_by_role("link", name=number).click()
+    expect(staff.get_by_role("img", name="Foto dari warga")).to_be_visible()
+    assert staff.get_by_role("img", name="Foto dari warga").evaluate("i => i.naturalWidth") == 1
     assert_accessible(staff)
     staff.get_by_role("button", name="Tangani").click()
     expect(staff.locator("[data-complaint-status]")).to_have_text("Sedang diproses")

@@ -27,5 +27,6 @@ def file(
         contact=fields.pop("contact", SITI_PHONE),
         pungli=pungli,
         language=fields.pop("language", "id"),
+        photo=fields.pop("photo", None),
     )
     return complaint_file(intake=intake, **fields)

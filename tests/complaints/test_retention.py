@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from complaints.models import Complaint
+from complaints.models import Complaint, ComplaintPhoto
 from complaints.privacy import erase_old_complaints
 from complaints.services import complaint_answer, complaint_close
 from core.data_map import personal_fields
@@ -22,7 +22,7 @@ def test_closed_complaints_lose_their_personal_data_after_the_retention(
     jakarta_office: Any, supervisor: Any, settings: Any
 ) -> None:
     settings.GILIRAN_RETENTION_COMPLAINT_DAYS = 30
-    old = file(jakarta_office).complaint
+    old = file(jakarta_office, photo=b"\x89PNG\r\n\x1a\n" + b"\x00" * 20).complaint
     complaint_answer(complaint=old, by=supervisor, answer="Sudah ditangani.")
     complaint_close(complaint=old, by=supervisor, now=timezone.now() - timedelta(days=31))
     recent = file(jakarta_office).complaint
@@ -36,6 +36,7 @@ def test_closed_complaints_lose_their_personal_data_after_the_retention(
     assert old.text == old.answer == old.contact_encrypted == old.contact_hash == ""
     assert old.anonymised_at is not None and old.number and old.category == "service_delay"
     assert old.events.filter(kind="erased").count() == 1
+    assert not ComplaintPhoto.objects.exists()
     for kept in (recent, still_open):
         kept.refresh_from_db()
         assert kept.text and kept.contact_encrypted and kept.anonymised_at is None
