@@ -11,6 +11,7 @@ per change, whatever retries or double clicks happen."""
 
 from __future__ import annotations
 
+import copy
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from complaints.models import (
     EventKind,
 )
 from core import personal_data
+from core.audit import record_update
 from core.challenge import challenge_gate
 from core.contacts import normalize_email, normalize_phone
 from core.errors import ApplicationError
@@ -311,6 +313,7 @@ def _step(
     come from), then write the event and queue the message. A step from any other
     status, or one that another request made first, changes nothing (409)."""
     _require(by, complaint)
+    before = copy.copy(complaint)
     with transaction.atomic():
         moved = Complaint.objects.filter(
             pk=complaint.pk, status__in=_STEP_FROM[to], anonymised_at__isnull=True
@@ -318,6 +321,7 @@ def _step(
         if not moved:
             raise _not_now()
         complaint.refresh_from_db()
+        record_update(before, complaint)  # the audit log, as save() would have
         event, kind = _STEP_EVENT[to]
         ComplaintEvent.objects.create(complaint=complaint, kind=event, at=now, staff_id=by.pk)
         extra = {"answer": complaint.answer} if to == ComplaintStatus.ANSWERED else None

@@ -8,13 +8,16 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from audit.selectors import AuditFilter, audit_entries
 from complaints.messages import ComplaintMessageKind
 from complaints.models import Complaint
 from complaints.selectors import complaints_for_staff
+from complaints.services import complaint_take
 from notifications.models import Message
 from offices.permissions import offices_for, supervises
 from tests.complaints.conftest import TEXT, file
@@ -151,3 +154,21 @@ def test_the_admin_hides_pungli_reports_from_the_offices_administrator(
     client.force_login(national_admin)
     page = client.get(url).content.decode()
     assert delay.number in page and pungli.number in page
+
+
+def test_the_audit_log_records_each_step_and_keeps_pungli_from_the_office(
+    jakarta_office: Any, supervisor: Any, integrity_officer: Any, national_admin: Any
+) -> None:
+    delay = file(jakarta_office).complaint
+    pungli = file(jakarta_office, category="pungli", text=TEXT).complaint
+    complaint_take(complaint=delay, by=supervisor)
+    complaint_take(complaint=pungli, by=integrity_officer)
+    changes = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, object_pk=str(delay.pk))
+    assert changes.count() == 1
+    assert "in_progress" in str(changes.get().changes)
+    assert TEXT not in str(list(LogEntry.objects.values_list("changes", flat=True)))
+    complaints_only = AuditFilter(what=ContentType.objects.get_for_model(Complaint).pk)
+    seen = audit_entries(user=supervisor, filters=complaints_only)
+    assert {entry.object_pk for entry in seen} == {str(delay.pk)}
+    everything = audit_entries(user=national_admin, filters=complaints_only)
+    assert {entry.object_pk for entry in everything} >= {str(delay.pk), str(pungli.pk)}
