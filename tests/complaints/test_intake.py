@@ -149,3 +149,13 @@ def test_the_api_refuses_bad_input_with_the_error_shape(
     assert set(error) >= {"code", "message", "fields"}
     assert message in " ".join(error["fields"][field])
     assert not Complaint.objects.exists()
+
+
+def test_the_office_page_links_to_a_complaint_about_it(client: Client, jakarta_office: Any) -> None:
+    with translation.override("id"):
+        office_url = reverse("office-detail", args=[jakarta_office.code])
+    page = client.get(office_url).content.decode()
+    link = f"{_url('complaint-new')}?kantor={jakarta_office.code}"
+    assert "Sampaikan pengaduan tentang kantor ini" in page and link in page
+    form = client.get(link).content.decode()
+    assert f'<option value="{jakarta_office.code}" selected>' in form
