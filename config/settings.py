@@ -473,6 +473,9 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "booking.models.BookingStatus",
         "KindEnum": "offices.models.catalog.OfficeKind",  # its name before privacy/
         "DataRequestKindEnum": "privacy.models.RequestKind",
+        # A complaint's status and category, in the filed answer and the status answer.
+        "ComplaintStatusEnum": "complaints.models.ComplaintStatus",
+        "ComplaintCategoryEnum": "complaints.models.ComplaintCategory",
     },
 }
 
