@@ -72,6 +72,7 @@ EMAIL_FILE_PATH  # config/settings.py
 SERVER_EMAIL  # config/settings.py
 AUDITLOG_DISABLE_REMOTE_ADDR  # config/settings.py
 GILIRAN_RETENTION_DATA_REQUEST_DAYS  # config/settings.py
+GILIRAN_RETENTION_COMPLAINT_DAYS  # config/settings.py
 REST_FRAMEWORK  # config/settings.py
 SPECTACULAR_SETTINGS  # config/settings.py
 LOGGING  # config/settings.py
@@ -103,6 +104,8 @@ DemoConfig  # demo/apps.py
 NotificationsConfig  # notifications/apps.py
 OfficesConfig  # offices/apps.py
 PrivacyConfig  # privacy/apps.py
+ComplaintsConfig  # complaints/apps.py
+AssistantConfig  # assistant/apps.py
 QueueingConfig  # queueing/apps.py
 SchedulingConfig  # scheduling/apps.py
 AssistantConfig  # assistant/apps.py
@@ -140,6 +143,8 @@ _.login_form  # offices/admin.py
 SlotAdmin  # booking/admin.py
 BookingAdmin  # booking/admin.py
 WaitlistEntryAdmin  # booking/admin.py
+ComplaintAdmin  # complaints/admin.py
+can_delete  # complaints/admin.py (an inline's option)
 MessageAdmin  # notifications/admin.py
 parameter_name  # notifications/admin.py
 _.lookups  # notifications/admin.py
@@ -177,6 +182,13 @@ WEDNESDAY  # offices/models/catalog.py
 FRIDAY  # offices/models/catalog.py
 SATURDAY  # offices/models/catalog.py
 SUNDAY  # offices/models/catalog.py
+SERVICE_DELAY  # complaints/models.py
+STAFF_CONDUCT  # complaints/models.py
+FACILITIES  # complaints/models.py
+INFORMATION  # complaints/models.py
+ONLINE_SYSTEM  # complaints/models.py
+answered_at  # complaints/models.py, complaints/api.py (a serializer field)
+status_label  # complaints/api.py (a serializer field)
 CONSENT  # core/data_map.py
 VITAL_INTERESTS  # core/data_map.py
 WIB  # core/timezones.py

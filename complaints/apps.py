@@ -10,3 +10,8 @@ class ComplaintsConfig(AppConfig):
 
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from complaints import audit_log, messages, privacy  # noqa: F401  (registries)
+
+        audit_log.register()

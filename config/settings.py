@@ -423,6 +423,18 @@ GILIRAN_RATE_PRIVACY_PER_NIK = env_str("GILIRAN_RATE_PRIVACY_PER_NIK", "5/h")
 # Answered requests and their processing trail are the evidence of the answer.
 GILIRAN_RETENTION_DATA_REQUEST_DAYS = env_int("GILIRAN_RETENTION_DATA_REQUEST_DAYS", 730)
 
+# --- Complaints (complaints/) ----------------------------------------------------------
+# The answer is due this many working days (Monday–Friday, not national holidays, cuti
+# bersama or the office's closures, in the office's zone) after the day of filing.
+GILIRAN_COMPLAINT_SLA_DAYS = env_int("GILIRAN_COMPLAINT_SLA_DAYS", 14)
+GILIRAN_RATE_COMPLAINT_PER_IP = env_str("GILIRAN_RATE_COMPLAINT_PER_IP", "10/h")
+# The optional photo of a complaint (JPEG, PNG or WebP, checked by content): at most this big.
+GILIRAN_COMPLAINT_PHOTO_MAX_BYTES = env_int("GILIRAN_COMPLAINT_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
+# Wrong access keys for one tracking number before its status can no longer be read.
+GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS = env_int("GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS", 10)
+# A closed complaint's text, answer and contact are erased this many days after closing.
+GILIRAN_RETENTION_COMPLAINT_DAYS = env_int("GILIRAN_RETENTION_COMPLAINT_DAYS", 365)
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -461,6 +473,9 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "booking.models.BookingStatus",
         "KindEnum": "offices.models.catalog.OfficeKind",  # its name before privacy/
         "DataRequestKindEnum": "privacy.models.RequestKind",
+        # A complaint's status and category, in the filed answer and the status answer.
+        "ComplaintStatusEnum": "complaints.models.ComplaintStatus",
+        "ComplaintCategoryEnum": "complaints.models.ComplaintCategory",
     },
 }
 

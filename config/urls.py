@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from booking import urls as booking_urls
+from complaints import urls as complaints_urls
 from core import views as core_views
 from notifications import urls as notifications_urls
 from offices import urls as offices_urls
@@ -19,6 +20,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("booking.api.urls")),
     path("v1/", include("queueing.api_urls")),
     path("v1/", include("privacy.api_urls")),
+    path("v1/", include("complaints.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, not inline, so
     # scripts stay 'self' only. Swagger UI draws its icons as data: images and injects
@@ -41,6 +43,7 @@ staff_patterns = (
         *scheduling_urls.staff_patterns,
         *notifications_urls.staff_patterns,
         *queueing_urls.staff_patterns,
+        *complaints_urls.staff_patterns,
     ],
     "staff",
 )
@@ -66,6 +69,7 @@ urlpatterns += i18n_patterns(
     path("", include("booking.urls")),
     path("", include("queueing.urls")),
     path("", include("privacy.urls")),
+    path("", include("complaints.urls")),
     prefix_default_language=False,
 )
 

@@ -597,6 +597,13 @@ STAFF: list[StaffSpec] = [
         "role": "supervisor",
     },
     {
+        # Reads the pungli reports about the Jakarta offices, and nothing else there.
+        "username": "integritas.jakarta",
+        "name": "Sri Handayani",
+        "offices": JAKARTA,
+        "role": "integrity",
+    },
+    {
         "username": "petugas.jakarta",
         "name": "Dewi Lestari",
         "offices": JAKARTA,

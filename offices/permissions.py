@@ -51,6 +51,19 @@ def require_office_role(
         raise PermissionDenied(_("You do not have access to this office."))
 
 
+def integrity_offices_for(user: AnyUser) -> QuerySet[Office]:
+    """The offices whose reports of pungli `user` reads: those where they are the
+    integrity officer (every office for superusers). No clerk, supervisor or office
+    administrator role reaches them (docs/complaints.md)."""
+    if not user.is_authenticated or not user.is_active:
+        return Office.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Office.objects.all()
+    return Office.objects.filter(
+        memberships__user_id=user.pk, memberships__role=Role.INTEGRITY
+    ).distinct()
+
+
 def supervises(user: AnyUser) -> bool:
     """Supervisors and office administrators of any office, and national administrators
     (active superusers). The one answer to "supervisor or administrator": they read the

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_otp import user_has_device
 
-from offices.permissions import supervises
+from offices.permissions import integrity_offices_for, supervises
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -38,11 +38,12 @@ def is_verified(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def requires_two_factor(user: User | AnonymousUser) -> bool:
-    """Supervisors, office administrators, anyone with the admin, and national
-    administrators must verify a second factor; counter staff may."""
+    """Supervisors, office administrators, integrity officers (they read reports of
+    pungli), anyone with the admin, and national administrators must verify a second
+    factor; counter staff may."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_staff) or supervises(user)
+    return bool(user.is_staff) or supervises(user) or integrity_offices_for(user).exists()
 
 
 def second_factor_applies(request: HttpRequest, *, now: datetime) -> bool:

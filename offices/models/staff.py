@@ -11,13 +11,19 @@ from offices.models.catalog import Office
 
 
 class Role(models.TextChoices):
-    # Ordered from least to most trusted; offices.permissions compares by this order.
+    # Clerk, supervisor and administrator are ordered from least to most trusted;
+    # offices.permissions compares by this order. The integrity officer stands outside
+    # it (rank -1): they read the reports of pungli about an office (complaints/) and
+    # nothing else, and the office's own roles never reach those reports.
     CLERK = "clerk", _("Counter staff")
     SUPERVISOR = "supervisor", _("Supervisor")
     ADMINISTRATOR = "administrator", _("Office administrator")
+    INTEGRITY = "integrity", _("Integrity officer")
 
     @property
     def rank(self) -> int:
+        if self is Role.INTEGRITY:
+            return -1
         return list(Role).index(self)
 
 

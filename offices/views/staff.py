@@ -30,5 +30,9 @@ def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/home.html",
-        {"memberships": memberships, "supervises": permissions.supervises(user)},
+        {
+            "memberships": memberships,
+            "supervises": permissions.supervises(user),
+            "integrity": permissions.integrity_offices_for(user).exists(),
+        },
     )
