@@ -48,7 +48,9 @@ def _html_engine() -> Engine:
 
 def _render(engine: Engine, name: str, context: dict[str, Any]) -> str:
     try:
-        output = engine.get_template(name).render(Context(context))
+        # A Context escapes unless told otherwise, whatever the engine says: the plain-text
+        # engine's "no escaping" must be passed on, or an SMS reads "&amp;" for "&".
+        output = engine.get_template(name).render(Context(context, autoescape=engine.autoescape))
     except TemplateDoesNotExist:
         raise RenderError(f"no template {name}") from None
     except TemplateSyntaxError as error:
