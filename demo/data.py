@@ -12,6 +12,21 @@ from typing import TypedDict
 # standard (number and unit), name id/en, description id/en, requirements id/en (one per
 # line). Passport and SIM fees are the published PNBP tariffs; civil registration
 # (Dukcapil) documents are free by law.
+# A new passport and a renewal cost the same state fee (PNBP) and share one standard.
+PASSPORT_FEE_AND_STANDARD: dict[str, object] = {
+    "fee_rupiah": 350000,
+    "fee_note_id": (
+        "Rp350.000 untuk paspor biasa 48 halaman (polikarbonat), Rp650.000 untuk paspor "
+        "elektronik (PNBP); dibayar sebelum wawancara."
+    ),
+    "fee_note_en": (
+        "Rp350,000 for an ordinary 48-page passport (polycarbonate), Rp650,000 for an "
+        "electronic passport (state fee, PNBP); paid before the interview."
+    ),
+    "standard_amount": 4,
+    "standard_unit": "working_days",
+}
+
 SERVICES: list[dict[str, object]] = [
     {
         "code": "paspor-baru",
@@ -19,17 +34,7 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 15,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
-        "fee_rupiah": 350000,
-        "fee_note_id": (
-            "Rp350.000 untuk paspor biasa 48 halaman (polikarbonat), Rp650.000 untuk paspor "
-            "elektronik (PNBP); dibayar sebelum wawancara."
-        ),
-        "fee_note_en": (
-            "Rp350,000 for an ordinary 48-page passport (polycarbonate), Rp650,000 for an "
-            "electronic passport (state fee, PNBP); paid before the interview."
-        ),
-        "standard_amount": 4,
-        "standard_unit": "working_days",
+        **PASSPORT_FEE_AND_STANDARD,
         "name_id": "Paspor baru",
         "name_en": "New passport",
         "description_id": "Permohonan paspor biasa pertama kali (polikarbonat atau elektronik).",
@@ -53,17 +58,7 @@ SERVICES: list[dict[str, object]] = [
         "average_minutes": 12,
         "accepts_appointments": True,
         "accepts_walk_ins": True,
-        "fee_rupiah": 350000,
-        "fee_note_id": (
-            "Rp350.000 untuk paspor biasa 48 halaman (polikarbonat), Rp650.000 untuk paspor "
-            "elektronik (PNBP); dibayar sebelum wawancara."
-        ),
-        "fee_note_en": (
-            "Rp350,000 for an ordinary 48-page passport (polycarbonate), Rp650,000 for an "
-            "electronic passport (state fee, PNBP); paid before the interview."
-        ),
-        "standard_amount": 4,
-        "standard_unit": "working_days",
+        **PASSPORT_FEE_AND_STANDARD,
         "name_id": "Penggantian paspor",
         "name_en": "Passport renewal",
         "description_id": "Paspor habis masa berlaku atau halaman penuh.",
