@@ -384,3 +384,11 @@ _fresh_rate_limits  # tests/privacy/conftest.py
 _.raise_request_exception  # tests/queueing/test_form_numbers.py
 east_after_closing  # tests/queueing/test_walk_in_hours.py
 office_open  # tests/browser/test_office_day.py
+
+# The assistant (issue 13): model fields read by the admin, the inbox and the review list;
+# settings read by name.
+received_at  # assistant/models.py
+labelled_by  # assistant/models.py
+labelled_at  # assistant/models.py
+GILIRAN_RETENTION_ASSISTANT_DAYS  # config/settings.py
+GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS  # config/settings.py

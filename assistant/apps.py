@@ -15,6 +15,7 @@ class AssistantConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from assistant import outbound, privacy  # noqa: F401  (registries)
         from assistant.understanding.entities import catalog_forget
         from offices.models import Office, Service
 

@@ -435,6 +435,22 @@ GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS = env_int("GILIRAN_COMPLAINT_LOOKUP_ATTEMPTS",
 # A closed complaint's text, answer and contact are erased this many days after closing.
 GILIRAN_RETENTION_COMPLAINT_DAYS = env_int("GILIRAN_RETENTION_COMPLAINT_DAYS", 365)
 
+# --- The assistant (assistant/) --------------------------------------------------------
+# A conversation silent this long starts afresh: a half-done flow is not resumed.
+GILIRAN_ASSISTANT_MEMORY_MINUTES = env_int("GILIRAN_ASSISTANT_MEMORY_MINUTES", 30)
+# Below this probability of its intent a message counts as not understood (two in a row
+# hand the conversation to a person). Set from the figures in docs/assistant.md: mean
+# confidence 0.84 when right, 0.56 when wrong.
+GILIRAN_ASSISTANT_MIN_CONFIDENCE = float(env_str("GILIRAN_ASSISTANT_MIN_CONFIDENCE", "0.5"))
+# A person should answer a handed-off conversation within this many minutes of opening time.
+GILIRAN_ASSISTANT_HANDOFF_SLA_MINUTES = env_int("GILIRAN_ASSISTANT_HANDOFF_SLA_MINUTES", 30)
+# Messages one citizen (one chat, one number, one web conversation) may send.
+GILIRAN_RATE_ASSISTANT_PER_USER = env_str("GILIRAN_RATE_ASSISTANT_PER_USER", "20/m")
+# Conversations (with their turns) are deleted this many days after their last message;
+# masked messages kept for review, this many days after they came.
+GILIRAN_RETENTION_ASSISTANT_DAYS = env_int("GILIRAN_RETENTION_ASSISTANT_DAYS", 90)
+GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS = env_int("GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS", 365)
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

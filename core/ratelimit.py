@@ -19,10 +19,16 @@ from core.errors import ApplicationError
 IPV6_BUCKET_PREFIX = 64
 
 
-def rate_limit(request: HttpRequest, *, group: str, key: str, rate: str) -> None:
-    """Count this request against `key` (an IP, or a keyed hash: never a raw NIK)."""
+def rate_limit(request: HttpRequest | None, *, group: str, key: str, rate: str) -> None:
+    """Count this request against `key` (an IP, or a keyed hash: never a raw NIK). A
+    caller with no HTTP request (a chat message taken from a webhook's body) passes None:
+    the count is the key's alone."""
     if is_ratelimited(
-        request, group=group, key=lambda _group, _request: key, rate=rate, increment=True
+        request or HttpRequest(),
+        group=group,
+        key=lambda _group, _request: key,
+        rate=rate,
+        increment=True,
     ):
         raise ApplicationError(
             "rate_limited",

@@ -16,3 +16,31 @@ def trained(examples: list[classifier.Example]) -> classifier.Model:
     seconds); the tests of storage and rebuilding train their own."""
     training, _held_out = classifier.split(examples)
     return classifier.train(training)
+
+
+@pytest.fixture
+def demo_country(db: None) -> None:
+    """The demo country (offices, services, hours, staff), as `make run` has it: the
+    conversations below talk about its real catalog."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", allow_without_debug=True, stdout=StringIO())
+
+
+@pytest.fixture
+def chat(demo_country: None):  # type: ignore[no-untyped-def]
+    """Send web-chat messages in one conversation: chat("halo") -> Reply."""
+    from assistant.conversation import Inbound, message_receive
+
+    token = {"value": ""}
+
+    def send(text: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        inbound = Inbound(channel="web", text=text, conversation=token["value"], **kwargs)  # type: ignore[arg-type]
+        reply = message_receive(inbound)
+        assert reply is not None
+        token["value"] = reply.conversation
+        return reply
+
+    return send
