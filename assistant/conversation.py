@@ -39,7 +39,15 @@ from assistant.models import (
     Turn,
 )
 from assistant.outbound import reply_queue
-from assistant.turns import Action, Answer, Said, Suggestion, skill_for_flow, skill_for_intent
+from assistant.turns import (
+    SECRET_MASK,
+    Action,
+    Answer,
+    Said,
+    Suggestion,
+    skill_for_flow,
+    skill_for_intent,
+)
 from assistant.understanding.classifier import FALLBACK_INTENT, intent_of
 from assistant.understanding.entities import entities_in
 from assistant.understanding.normalise import MAX_CHARS, clean
@@ -253,25 +261,27 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
             secrets=_secrets(conversation),
         )
         with translation.override(language):
-            Turn.objects.create(
-                conversation=conversation,
-                author=Author.CITIZEN,
-                text=mask_personal(printable(text)) or "…",
-                intent=guess.intent,
-                confidence=guess.confidence,
-                created_at=now,
-            )
             if conversation.handoff in (Handoff.WAITING, Handoff.WITH_STAFF):
                 answer = Answer(_("Your message has been passed on; a person will answer here."))
             elif not clean(text):
                 answer = _empty_reply()
             else:
                 try:
-                    answer = _route(said)
+                    with transaction.atomic():
+                        answer = _route(said)
                 except ApplicationError as refusal:
                     # A service's refusal is the answer: what the page would have shown.
+                    # Whatever the skill changed before it is undone with it.
                     answer = Answer(str(refusal.message))
             reply_text = str(answer.text)
+        Turn.objects.create(
+            conversation=conversation,
+            author=Author.CITIZEN,
+            text=SECRET_MASK if said.private_input else (mask_personal(printable(text)) or "…"),
+            intent=guess.intent,
+            confidence=guess.confidence,
+            created_at=now,
+        )
         conversation.language = language
         conversation.state = said.state
         conversation.secrets_encrypted = (
@@ -280,15 +290,16 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
         conversation.last_message_at = now
         conversation.last_inbound_at = now
         conversation.save()
+        stored = reply_text.replace(answer.secret, SECRET_MASK) if answer.secret else reply_text
         turn = Turn.objects.create(
             conversation=conversation,
             author=Author.ASSISTANT,
-            text=reply_text,
+            text=stored,
             suggestions=[s.as_dict() for s in answer.suggestions],
             created_at=now,
         )
         if conversation.channel in OUTBOX_CHANNELS:
-            reply_queue(turn=turn, address=inbound.user)
+            reply_queue(turn=turn, address=inbound.user, secret=answer.secret)
     return Reply(
         conversation=conversation.token,
         intent=said.intent,

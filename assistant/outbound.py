@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assistant.models import Turn
+from assistant.turns import SECRET_MASK
 from notifications.models import Message
 from notifications.registry import message_kind_register, message_subject_register
 from notifications.services.outbox import Recipient, message_queue
@@ -26,7 +27,12 @@ class AssistantMessageKind(models.TextChoices):
 def _words(message: Message, turn: Turn | None) -> dict[str, Any]:
     if turn is None:
         return {"text": ""}
-    return {"text": turn.text, "suggestions": turn.suggestions}
+    text = turn.text
+    # The secret shown once (a complaint's access key) is in the row's context under
+    # "code", which the outbox erases once the message is sent (SENSITIVE_KEYS).
+    if message.context.get("code"):
+        text = text.replace(SECRET_MASK, message.context["code"])
+    return {"text": text, "suggestions": turn.suggestions}
 
 
 def _gone(message: Message, turn: Turn | None) -> str | None:
@@ -37,9 +43,10 @@ message_kind_register(AssistantMessageKind.REPLY, subject=Turn, relevance=_gone,
 message_subject_register(Turn.objects.only("pk", "text", "suggestions"), search=None)
 
 
-def reply_queue(*, turn: Turn, address: str) -> Message | None:
+def reply_queue(*, turn: Turn, address: str, secret: str = "") -> Message | None:
     """Queue `turn` (the assistant's or a person's reply) to the citizen at `address` on
-    the conversation's channel."""
+    the conversation's channel; `secret` is what the turn shows masked (SECRET_MASK)
+    and the message must carry this once."""
     conversation = turn.conversation
     return message_queue(
         kind=AssistantMessageKind.REPLY,
@@ -47,7 +54,7 @@ def reply_queue(*, turn: Turn, address: str) -> Message | None:
         recipient=Recipient(
             channel=conversation.channel, address=address, language=conversation.language
         ),
-        context={},
+        context={"code": secret} if secret else {},
         office=conversation.office,
         subject=turn,
     )

@@ -50,9 +50,15 @@ class Action:
 
 @dataclass
 class Answer:
+    """A skill's reply. `secret` is a value the citizen sees once in `text` (a
+    complaint's access key) and that is never stored: the stored turn has it masked, and
+    on channels answered through the outbox it rides in the message's context under the
+    key the outbox erases once sent (assistant/outbound.py)."""
+
     text: str | Promise
     suggestions: list[Suggestion] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    secret: str = ""
 
 
 @dataclass
@@ -74,6 +80,9 @@ class Said:
     limit_key: str
     state: dict[str, Any] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    # Set by a skill when the message itself is a secret (a one-time code, an access
+    # key): the stored turn then reads "••••" instead of the citizen's words.
+    private_input: bool = False
 
     @property
     def flow(self) -> str:
@@ -84,9 +93,13 @@ class Said:
         self.secrets = {}
 
     def flow_end(self) -> None:
-        self.state = {key: value for key, value in self.state.items() if key == "office"}
+        # What the conversation is about stays: "and the fees?" after the hours of an office.
+        self.state = {k: v for k, v in self.state.items() if k in ("office", "service")}
         self.secrets = {}
 
+
+# What a stored turn shows in place of a secret.
+SECRET_MASK = "••••"  # noqa: S105  (a mask, not a password)
 
 Skill = Callable[[Said], Answer]
 

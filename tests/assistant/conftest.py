@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from assistant.understanding import classifier
@@ -36,9 +38,9 @@ def chat(demo_country: None):  # type: ignore[no-untyped-def]
 
     token = {"value": ""}
 
-    def send(text: str, **kwargs: object):  # type: ignore[no-untyped-def]
+    def send(text: str, now: datetime | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
         inbound = Inbound(channel="web", text=text, conversation=token["value"], **kwargs)  # type: ignore[arg-type]
-        reply = message_receive(inbound)
+        reply = message_receive(inbound, now=now)
         assert reply is not None
         token["value"] = reply.conversation
         return reply
