@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from assistant.models import Author, Conversation, Turn
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from assistant.conversation import Inbound, message_receive
+from assistant.models import Author, Conversation, Handoff, ReviewItem, Turn
+from core.errors import ApplicationError
 
 
 def test_a_greeting_is_answered_in_its_language_and_stored_masked(chat) -> None:  # type: ignore[no-untyped-def]
@@ -31,15 +39,6 @@ def test_a_nik_phone_and_email_are_never_stored(chat) -> None:  # type: ignore[n
     assert "3456" not in stored and "budi@" not in stored
     assert "0001" in stored  # the last four digits, as on every page
 
-
-from datetime import datetime, timedelta  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-import pytest  # noqa: E402
-
-from assistant.conversation import Inbound, message_receive  # noqa: E402
-from assistant.models import Handoff, ReviewItem  # noqa: E402
-from core.errors import ApplicationError  # noqa: E402
 
 WIB = ZoneInfo("Asia/Jakarta")
 TUESDAY_MORNING = datetime(2026, 12, 22, 10, 0, tzinfo=WIB)
@@ -70,8 +69,7 @@ def test_a_closed_office_says_when_a_person_will_answer(chat) -> None:  # type: 
 
 
 def test_two_messages_not_understood_hand_over_and_are_kept_masked_for_review(
-    chat,  # type: ignore[no-untyped-def]
-    settings,  # type: ignore[no-untyped-def]
+    chat: Any, settings: Any
 ) -> None:
     # Whatever the model makes of them, these two count as not understood.
     settings.GILIRAN_ASSISTANT_MIN_CONFIDENCE = 0.999
