@@ -132,3 +132,47 @@ def test_on_whatsapp_the_number_gets_the_queue_messages(talk) -> None:  # type: 
     ticket = Ticket.objects.get()
     assert ticket.contact_phone == "+6281234567890"
     assert ticket.messages.filter(kind="queued").exists()
+
+
+def test_a_checked_in_booking_is_followed_with_its_code_and_nik_digits(talk) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from booking.models import Booking, BookingStatus, Slot, Source
+    from core import personal_data
+    from queueing.services.issue import ticket_issue
+
+    office_service = OfficeService.objects.get(
+        office__code="kanim-jakarta-pusat", service__code="paspor-baru"
+    )
+    starts = OPEN + timedelta(minutes=30)
+    slot, _created = Slot.objects.get_or_create(
+        office_service=office_service,
+        starts_at=starts,
+        defaults={
+            "ends_at": starts + timedelta(minutes=30),
+            "local_date": starts.date(),
+            "capacity": 5,
+            "taken": 1,
+        },
+    )
+    nik = "3171010101900001"
+    booking = Booking.objects.create(
+        code="K7Q2MZ9D",
+        slot=slot,
+        service=office_service.service,
+        status=BookingStatus.ATTENDED,
+        full_name="Warga",
+        nik_encrypted=personal_data.encrypt(nik),
+        nik_hash=personal_data.keyed_hash(nik),
+        nik_last4=nik[-4:],
+        email="warga@example.id",
+        channel="email",
+        source=Source.WEB,
+    )
+    ticket_issue(
+        office_service=office_service, source=TicketSource.APPOINTMENT, booking=booking, now=OPEN
+    )
+    wrong = talk()("what is my position in the queue? booking K7Q2MZ9D 9999")
+    assert "found no checked-in number" in wrong.text and "ahead" not in wrong.text
+    right = talk()("what is my position in the queue? booking K7Q2MZ9D 0001")
+    assert "A-001: 0 people ahead" in right.text
