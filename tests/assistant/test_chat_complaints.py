@@ -134,3 +134,18 @@ def test_a_telegram_complaint_is_told_in_the_same_chat() -> None:
     )
     with pytest.raises(ApplicationError):
         contact_clean("not-a-chat", channel="telegram")
+
+
+def test_filing_by_chat_is_limited_per_chat_user(talk, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.GILIRAN_RATE_COMPLAINT_PER_IP = "1/h"
+    send = talk("whatsapp", "6281234567890")
+    for expected in ("complaint_filed", None):
+        send("I want to report a bribe")
+        send("Jakarta Pusat immigration office")
+        send("the clerk at counter 2 asked me for money to speed up my passport")
+        filed = send("yes")
+        if expected:
+            assert [a.kind for a in filed.actions] == [expected]
+        else:
+            assert not filed.actions and "Too many attempts" in filed.text
+    assert Complaint.objects.count() == 1
