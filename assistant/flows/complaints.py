@@ -22,7 +22,15 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from assistant.turns import Action, Answer, Said, Suggestion, on_flow, on_intent
+from assistant.turns import (
+    Action,
+    Answer,
+    Said,
+    Suggestion,
+    on_flow,
+    on_intent,
+    skill_for_intent,
+)
 from complaints.models import Complaint, ComplaintCategory, ComplaintStatus, ContactChannel
 from complaints.services import (
     Intake,
@@ -360,6 +368,10 @@ def complaint_status(said: Said) -> Answer:
 def complaint_status_step(said: Said) -> Answer:
     if _proof_in(said.text) is None:
         said.flow_end()
+        other = skill_for_intent(said.intent)
+        sure = said.confidence >= settings.GILIRAN_ASSISTANT_MIN_CONFIDENCE
+        if other is not None and sure and said.intent != STATUS_FLOW:
+            return other(said)  # not a proof but another question: answer that
         return Answer(
             _("I did not find a tracking number (ADU-…) and an access key there."),
             suggestions=[

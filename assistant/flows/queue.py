@@ -19,7 +19,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from assistant.turns import Action, Answer, Said, Suggestion, on_flow, on_intent
+from assistant.turns import (
+    Action,
+    Answer,
+    Said,
+    Suggestion,
+    on_flow,
+    on_intent,
+    skill_for_intent,
+)
 from booking.models import BookingStatus
 from booking.services.booking import booking_find
 from core.contacts import normalize_phone
@@ -331,6 +339,10 @@ def queue_position_step(said: Said) -> Answer:
     if _booking_ticket_given(said):
         return _position(said)
     _end(said)
+    other = skill_for_intent(said.intent)
+    sure = said.confidence >= settings.GILIRAN_ASSISTANT_MIN_CONFIDENCE
+    if other is not None and sure and said.intent != "queue_position":
+        return other(said)  # not a proof but another question: answer that
     return Answer(_("I did not find a booking code and 4 NIK digits there."))
 
 

@@ -176,3 +176,10 @@ def test_a_checked_in_booking_is_followed_with_its_code_and_nik_digits(talk) -> 
     assert "found no checked-in number" in wrong.text and "ahead" not in wrong.text
     right = talk()("what is my position in the queue? booking K7Q2MZ9D 0001")
     assert "A-001: 0 people ahead" in right.text
+
+
+def test_asked_for_proof_the_citizen_may_ask_something_else(talk) -> None:  # type: ignore[no-untyped-def]
+    send = talk()
+    assert "booking code" in send("what is my position in the queue").text
+    moved_on = send(f"I want to take a queue number for a new passport at {JAKARTA}")
+    assert [a.kind for a in moved_on.actions] == ["ticket_issued"]
