@@ -392,3 +392,10 @@ labelled_by  # assistant/models.py
 labelled_at  # assistant/models.py
 GILIRAN_RETENTION_ASSISTANT_DAYS  # config/settings.py
 GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS  # config/settings.py
+
+# Chat skills (assistant/flows/queue.py, complaints.py): registered by @on_intent /
+# @on_flow and called through the registry.
+take_number_step  # assistant/flows/queue.py
+queue_position  # assistant/flows/queue.py
+queue_position_step  # assistant/flows/queue.py
+complaint_status_step  # assistant/flows/complaints.py

@@ -135,7 +135,9 @@ def conversation_for(inbound: Inbound, *, now: datetime) -> Conversation:
     token that names no live conversation (unknown, expired) starts a new one: the
     reply carries its token."""
     language = inbound.language if inbound.language in ("id", "en") else "id"
-    rows = Conversation.objects.select_for_update().select_related("office")
+    # Only the conversation's row is locked ("of"): PostgreSQL cannot lock the nullable
+    # side of the join to its office.
+    rows = Conversation.objects.select_for_update(of=("self",)).select_related("office")
     if inbound.user:
         current = (
             rows.filter(
@@ -196,7 +198,12 @@ def _route(said: Said) -> Answer:
         if words in FLOW_EXITS:
             said.flow_end()
             return Answer(_("All right, I stopped that. What else can I help you with?"))
-        breaks = said.intent in FLOW_BREAKERS and said.confidence >= BREAK_CONFIDENCE
+        # A complaint's own description reads as `complaint`: the flow it is in goes on.
+        breaks = (
+            said.intent in FLOW_BREAKERS
+            and said.intent != said.flow
+            and said.confidence >= BREAK_CONFIDENCE
+        )
         step = skill_for_flow(said.flow)
         if step is not None and not breaks:
             return step(said)

@@ -89,14 +89,19 @@ class Said:
         return str(self.state.get("flow", ""))
 
     def flow_start(self, name: str, step: str, **values: Any) -> None:
-        self.state = {"flow": name, "step": step, **values}
-        self.secrets = {}
+        self.flow_end()
+        self.state.update(flow=name, step=step, **values)
 
     def flow_end(self) -> None:
-        # What the conversation is about stays: "and the fees?" after the hours of an office.
-        self.state = {k: v for k, v in self.state.items() if k in ("office", "service")}
+        # What the conversation is about stays: "and the fees?" after the hours of an
+        # office, "where is my number?" after taking one.
+        self.state = {k: v for k, v in self.state.items() if k in REMEMBERED}
         self.secrets = {}
 
+
+# What a conversation remembers between flows: the office and service it is about, the
+# ticket taken in it (codes and ids, no personal data).
+REMEMBERED = ("office", "service", "ticket")
 
 # What a stored turn shows in place of a secret.
 SECRET_MASK = "••••"  # noqa: S105  (a mask, not a password)

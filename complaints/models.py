@@ -48,6 +48,8 @@ class ContactChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     WHATSAPP = "whatsapp", _("WhatsApp")
     EMAIL = "email", _("Email")
+    # Filed by chat on Telegram: told in the same chat (the chat id is the contact).
+    TELEGRAM = "telegram", _("Telegram")
 
 
 class ComplaintCounter(models.Model):

@@ -73,6 +73,9 @@ class Intake:
     pungli: bool = False
     language: str = "id"
     photo: bytes | None = None  # as uploaded: checked by photo_clean
+    # The chat channel the complaint came by (whatsapp, telegram, sms): `contact` is then
+    # that channel's address and the citizen is told there; "" for a page or the API.
+    channel: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,20 @@ def complaint_text_clean(raw: str) -> str:
     return text
 
 
-def contact_clean(raw: str) -> tuple[str, str]:
+def contact_clean(raw: str, *, channel: str = "") -> tuple[str, str]:
     """(channel, address): an email address, or an Indonesian mobile number (told by
-    SMS, which reaches every phone); ("none", "") for no contact."""
+    SMS, which reaches every phone); ("none", "") for no contact. A complaint filed by
+    chat names its `channel`: the address is then the chat's (a WhatsApp number, a
+    Telegram chat id) and the citizen is told in that chat."""
     text = raw.strip()
     if not text:
         return ContactChannel.NONE, ""
+    if channel == ContactChannel.TELEGRAM:
+        if not text.lstrip("-").isdigit():
+            raise _field_error("invalid_contact", "contact", _("Unknown Telegram chat."))
+        return ContactChannel.TELEGRAM, text
+    if channel == ContactChannel.WHATSAPP:
+        return ContactChannel.WHATSAPP, normalize_phone(text)
     try:
         if "@" in text:
             return ContactChannel.EMAIL, normalize_email(text)
@@ -207,7 +218,7 @@ def complaint_file(*, intake: Intake, now: datetime | None = None) -> Filed:
     office = _office(intake.office_code)
     category = _category(intake.category)
     text = complaint_text_clean(intake.text)
-    channel, address = contact_clean(intake.contact)
+    channel, address = contact_clean(intake.contact, channel=intake.channel)
     photo_type = photo_clean(intake.photo)
     language = intake.language if intake.language in ("id", "en") else "id"
     key = access_key_new()
