@@ -679,7 +679,6 @@ class _Keep:
         return word in _OWN_WORDS or word in self.catalog._ids
 
 
-
 def entities_in(
     text: str,
     *,
