@@ -16,6 +16,7 @@ loads it, or builds it once if it is missing or stale. Nothing is downloaded.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -33,6 +34,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
 from assistant.understanding import normalise as normaliser
@@ -64,11 +66,55 @@ LANGUAGES: tuple[str, ...] = ("id", "en")
 # confidence 0: there is nothing to understand, and the reply is in Indonesian.
 FALLBACK_INTENT, DEFAULT_LANGUAGE = "out_of_scope", "id"
 DATA_FILE = normaliser.DATA_DIR / "intents.tsv"
+# A second test set in another style (long WhatsApp messages), written before the model
+# was run on it and never edited to fix its errors; never trained on, disjoint from
+# DATA_FILE once normalised (docs/assistant.md).
+BLIND_FILE = normaliser.DATA_DIR / "intents_blind.tsv"
 HELD_OUT_ONE_IN = 5
-# Bump when the pipeline below changes: it is part of the fingerprint.
-MODEL_FORMAT = 1
+# Bump when the pipeline below changes (OTHER_SERVICES included): it is part of the
+# fingerprint.
+MODEL_FORMAT = 2
 SEED = 0
 CALIBRATION_FOLDS = 5
+
+
+# A message naming another agency's or business's place or service (the words of
+# OTHER_SERVICES_FILE) gets the extra word OTHER_MARK, so the model learns once that
+# "<another office> buka jam berapa" is out of scope instead of learning it for each
+# office named; without it, an institution it has not seen (a clinic, the tax office)
+# makes "buka jam berapa" read as `hours`. Five-fold cross-validation on the training
+# split: 91.1 % -> 91.5 % (three shuffles, each better; docs/assistant.md).
+OTHER_SERVICES_FILE = normaliser.DATA_DIR / "other_services.txt"
+OTHER_MARK = "_lain_"
+
+
+def mark_other_services(texts: Iterable[str]) -> list[str]:
+    """Normalised texts, each naming another agency's service or place followed by
+    OTHER_MARK: the first step of the intent pipeline."""
+    words, phrases = _other_services()
+    marked = []
+    for text in texts:
+        padded = f" {text} "
+        other = not words.isdisjoint(text.split(" ")) or any(p in padded for p in phrases)
+        marked.append(f"{text} {OTHER_MARK}" if other else text)
+    return marked
+
+
+@functools.cache
+def _other_services() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(single words, phrases of several words padded with spaces) of the file, where a
+    phrase is written with underscores ("rumah_sakit")."""
+    words: set[str] = set()
+    phrases: list[str] = []
+    for line in OTHER_SERVICES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        for word in line.split():
+            if "_" in word:
+                phrases.append(f" {word.replace('_', ' ')} ")
+            else:
+                words.add(word)
+    return frozenset(words), tuple(phrases)
 
 
 @dataclass(frozen=True)
@@ -135,8 +181,9 @@ def split(examples: Iterable[Example]) -> tuple[list[Example], list[Example]]:
 def fingerprint(data: Path = DATA_FILE) -> str:
     """Everything a trained model depends on; a stored model with another is rebuilt."""
     digest = hashlib.sha256(data.read_bytes()).hexdigest()
+    other = hashlib.sha256(OTHER_SERVICES_FILE.read_bytes()).hexdigest()
     return (
-        f"format={MODEL_FORMAT} data={digest} {normaliser.fingerprint()} "
+        f"format={MODEL_FORMAT} data={digest} other={other} {normaliser.fingerprint()} "
         f"sklearn={sklearn.__version__} numpy={np.__version__}"
     )
 
@@ -181,6 +228,7 @@ def train(examples: Sequence[Example], *, fingerprint: str = "") -> Model:
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
     intent = Pipeline(
         [
+            ("mark", FunctionTransformer(mark_other_services)),
             ("features", FeatureUnion([("chars", chars), ("words", words)])),
             ("classify", _calibrated_svm()),
         ]

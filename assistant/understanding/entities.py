@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 from rapidfuzz import fuzz, process
 
+from assistant.understanding import normalise as normaliser
 from core.errors import ApplicationError
 from core.nik import normalize_nik
 from core.timezones import local_date
@@ -129,9 +130,26 @@ SERVICE_ALIASES: dict[str, tuple[str, ...]] = {
     "kartu-keluarga": ("kk", "kartu keluarga", "family card", "bikin kk", "ubah kk"),
     "akta-kelahiran": ("akta lahir", "akte lahir", "akte kelahiran", "birth certificate"),
     "surat-pindah": ("surat pindah", "pindah domisili", "pindah alamat", "skpwni", "moving"),
-    "bpjs-daftar": ("bpjs", "jkn", "daftar bpjs", "bpjs mandiri", "register bpjs"),
+    "bpjs-daftar": (
+        "bpjs",
+        "jkn",
+        "daftar bpjs",
+        "bpjs mandiri",
+        "register bpjs",
+        "daftar jkn",
+        "pendaftaran jkn",
+        "jkn mandiri",
+        "register jkn",
+    ),
     "bpjs-ubah-data": ("bpjs", "jkn", "pindah faskes", "ganti faskes", "ubah data bpjs"),
-    "bpjs-informasi": ("bpjs", "jkn", "tagihan bpjs", "bpjs bill", "bpjs complaint"),
+    "bpjs-informasi": (
+        "bpjs",
+        "jkn",
+        "tagihan bpjs",
+        "tagihan jkn",
+        "bpjs bill",
+        "bpjs complaint",
+    ),
     "sim-perpanjang": ("sim", "perpanjang sim", "driving licence", "driving license"),
 }
 # Spellings of one thing made one token before matching.
@@ -630,6 +648,36 @@ def _times(text: str) -> list[tuple[int, time]]:
 
 # --- The entry point ----------------------------------------------------------------------
 
+# The words the patterns above read, which the slang list must leave alone ("jan" is
+# January there, not "jangan"; "at" and "the" are English).
+_OWN_WORDS = frozenset(
+    [
+        *_MONTHS,
+        *_WEEKDAYS,
+        *("hari", "ini", "depan", "nanti", "pekan", "lagi", "lusa", "besok", "besuk", "esok"),
+        *("tanggal", "tgl", "tg", "jam", "pukul", "pkl", "setengah"),
+        *("pagi", "siang", "sore", "malam", "am", "pm"),
+        *("today", "tdy", "tomorrow", "tomorow", "tmrw", "next", "this", "the", "of"),
+        *("in", "at", "day", "days", "after", "week"),
+    ]
+)
+
+
+def _plain_words(text: str, catalog: Catalog) -> str:
+    """Chat words in their plain form, through the intent classifier's normaliser
+    ("bsk" -> "besok", "jm 10" -> "jam 10", "minggu dpn" -> "minggu depan", "jakpus"
+    -> "jakarta pusat"), except the catalog's own words and the date and time words
+    read here: digits and punctuation stay, so "12/5" and "10.30" are still read."""
+    return normaliser.replace_words(text, keep=_Keep(catalog))
+
+
+@dataclass(frozen=True)
+class _Keep:
+    catalog: Catalog
+
+    def __contains__(self, word: object) -> bool:
+        return word in _OWN_WORDS or word in self.catalog._ids
+
 
 def entities_in(
     text: str,
@@ -645,7 +693,7 @@ def entities_in(
         return Entities(zone=zone or DEFAULT_ZONE)
     catalog = catalog or catalog_current()
     rest, codes = _codes(text)
-    rest = rest.lower()
+    rest = _plain_words(rest.lower(), catalog)
     # Date words ("lusa", "senin") are no town's name: read them first, in the zone given
     # or WIB, and again below if the office named is in another zone.
     undated, dates = _dates(rest, local_date(zone or DEFAULT_ZONE, now))

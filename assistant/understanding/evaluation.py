@@ -1,6 +1,7 @@
-"""Figures of a trained model on the held-out split: accuracy, macro-F1, per-intent
-precision/recall/F1, the most frequent confusions and how well the confidence tracks
-accuracy. Used by `manage.py assistant_train` and bench/assistant_intents.py."""
+"""Figures of a trained model on the held-out split (and on the blind set,
+assistant/data/intents_blind.tsv): accuracy, macro-F1, per-intent precision/recall/F1,
+the most frequent confusions and how well the confidence tracks accuracy. Used by
+`manage.py assistant_train` and bench/assistant_intents.py."""
 
 from __future__ import annotations
 
@@ -65,6 +66,21 @@ def evaluate(model: Model, examples: Sequence[Example]) -> Evaluation:
         mean_confidence_wrong=_mean([c for c, r in zip(confidences, right, strict=True) if not r]),
         guesses=guesses,
     )
+
+
+def blind_examples() -> list[Example]:
+    """The blind test set: never trained on, and refused if a sentence of it is also in
+    the training data once normalised (it would no longer be blind)."""
+    blind = classifier.load_examples(classifier.BLIND_FILE)
+    data = classifier.load_examples(classifier.DATA_FILE)
+    known = {classifier.normaliser.normalise(e.text) for e in data}
+    for example in blind:
+        if classifier.normaliser.normalise(example.text) in known:
+            raise classifier.DataError(
+                f"{classifier.BLIND_FILE.name}: {example.text!r} is also in "
+                f"{classifier.DATA_FILE.name}"
+            )
+    return blind
 
 
 def _mean(values: Sequence[float | bool]) -> float:

@@ -15,6 +15,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import Container
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -53,6 +54,26 @@ def normalise(text: str) -> str:
             continue
         out.append(_replace(token, words))
     return " ".join(out)
+
+
+_WORD = re.compile(r"(?<![\w'-])[^\W\d_]+(?:['-][^\W\d_]+)*(?![\w'-])")
+
+
+def replace_words(text: str, *, keep: Container[str] = frozenset()) -> str:
+    """`text` with each word of letters replaced by its plain form, as `normalise`
+    replaces it ("bsk" -> "besok", "jm" -> "jam", "dpn" -> "depan"), and everything else
+    (digits, punctuation, spacing, a word joined to a digit such as "2nd") left where it
+    is, so dates ("12/5"), times ("10.30") and codes can still be read. Words in `keep`
+    (lowercase) stay as they are: entity extraction passes its own date words and the
+    catalog's vocabulary, which the slang list would otherwise rewrite ("jan" ->
+    "jangan"). Words are compared lowercased; pass lowercase text."""
+    words = _words()
+
+    def plain(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return token if token in keep else _replace(token, words)
+
+    return _WORD.sub(plain, text)
 
 
 def _replace(token: str, words: dict[str, str]) -> str:

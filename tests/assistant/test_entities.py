@@ -82,7 +82,8 @@ def test_offices_by_kind_and_city_with_typos(text: str, expected: set[str]) -> N
 
 
 def test_matches_carry_the_catalog_record_and_a_score() -> None:
-    extracted = entities_in("pasport di kanim jakarta", now=NOW, catalog=demo_catalog())
+    # "pasprt": a typo the normaliser does not know, so the catalog matches it fuzzily.
+    extracted = entities_in("pasprt di kanim jakarta", now=NOW, catalog=demo_catalog())
     (service, *_) = extracted.services
     assert service.service.code.startswith("paspor") and 80 <= service.score < 100
     assert extracted.offices[0].office.name.startswith("Kantor Imigrasi")
@@ -125,6 +126,58 @@ def test_nothing_below_the_threshold(text: str) -> None:
 )
 def test_dates_relative_to_now(text: str, day: str) -> None:
     assert found(text)["date"] == {day}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bsk", {"date": {"2026-12-04"}}),
+        ("bsok", {"date": {"2026-12-04"}}),
+        ("besuk aja", {"date": {"2026-12-04"}}),
+        ("lusa", {"date": {"2026-12-05"}}),
+        ("mgg dpn", {"date": {"week:2026-12-07"}}),  # not Sunday: "dpn" is "depan"
+        ("senin dpn jm 9 pgi", {"date": {"2026-12-07"}, "time": {"09:00"}}),
+        ("kanim jakpus", {"office": {"kanim-jakarta-pusat"}}),
+        ("imigrasi jkt", {"office": {"kanim-jakarta-pusat"}}),
+        ("urus kk bsk", {"service": {"kartu-keluarga"}, "date": {"2026-12-04"}}),
+    ],
+)
+def test_chat_words_are_read_through_the_normaliser(
+    text: str, expected: dict[str, set[str]]
+) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The slang list reads "jan" as "jangan": the extractor's own words stay.
+        ("tgl 2 jan", {"date": {"2027-01-02"}}),
+        ("jan 5 at 9am", {"date": {"2027-01-05"}, "time": {"09:00"}}),
+        # Digits and punctuation stay where they are.
+        ("bsk 5/12 jm 10.30", {"date": {"2026-12-04", "2026-12-05"}, "time": {"10:30"}}),
+    ],
+)
+def test_the_normaliser_leaves_dates_digits_and_punctuation_alone(
+    text: str, expected: dict[str, set[str]]
+) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("daftar jkn", {"bpjs-daftar"}),
+        ("daftar bpjs", {"bpjs-daftar"}),
+        ("pendaftaran jkn mandiri", {"bpjs-daftar"}),
+        ("register jkn", {"bpjs-daftar"}),
+        ("tagihan jkn", {"bpjs-informasi"}),
+        ("pindah faskes jkn", {"bpjs-ubah-data"}),
+        ("jkn", {"bpjs-daftar", "bpjs-ubah-data", "bpjs-informasi"}),  # which one? ask
+    ],
+)
+def test_jkn_enrolment_is_found_by_the_names_citizens_use(text: str, expected: set[str]) -> None:
+    assert found(text)["service"] == expected
 
 
 @pytest.mark.parametrize("text", ["31/11", "30 februari", "tgl 45"])

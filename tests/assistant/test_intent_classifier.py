@@ -4,13 +4,17 @@ import numpy as np
 import pytest
 
 from assistant.understanding import classifier
-from assistant.understanding.evaluation import evaluate
+from assistant.understanding.evaluation import blind_examples, evaluate
 
 # The goal is 95 % accuracy on the held-out split; docs/assistant.md records
-# where the model stands against it. These floors catch a change that makes it worse.
+# where the model stands against it (92.7 %: not met). These floors, just under today's
+# figures, catch a change that makes it worse.
 ACCURACY_FLOOR = 0.92
-MACRO_F1_FLOOR = 0.92
-LANGUAGE_FLOOR = 0.97
+MACRO_F1_FLOOR = 0.93
+LANGUAGE_FLOOR = 0.985
+# The blind set has no goal; today 98.5 %. A floor well under it: the set is small
+# (197 messages, one error is half a point) and is never edited to fit the model.
+BLIND_FLOOR = 0.95
 
 
 def test_held_out_accuracy_and_macro_f1(
@@ -21,6 +25,46 @@ def test_held_out_accuracy_and_macro_f1(
     assert figures.accuracy >= ACCURACY_FLOOR
     assert figures.macro_f1 >= MACRO_F1_FLOOR
     assert figures.language_accuracy >= LANGUAGE_FLOOR
+
+
+def test_blind_set_is_evaluated_and_above_its_floor(trained: classifier.Model) -> None:
+    blind = blind_examples()
+    figures = evaluate(trained, blind)
+    assert figures.examples == len(blind) >= 150
+    assert len(figures.guesses) == len(blind)
+    assert figures.accuracy >= BLIND_FLOOR
+    assert figures.language_accuracy >= LANGUAGE_FLOOR
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [
+        ("bank buka jam berapa", True),
+        ("jam besuk rumah sakit", True),
+        ("biaya bikin sim", True),
+        ("kantor imigrasi buka jam berapa", False),
+        ("rumah saya jauh dari kantor", False),  # "rumah" alone is not "rumah sakit"
+    ],
+)
+def test_another_agencys_place_or_service_is_marked(text: str, marked: bool) -> None:
+    assert classifier.mark_other_services([text]) == [
+        f"{text} {classifier.OTHER_MARK}" if marked else text
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("jam buka kanim hari sabtu", "hours"),
+        ("jam buka apotek hari sabtu", "out_of_scope"),
+        ("biaya perpanjang paspor berapa", "fees"),
+        ("biaya perpanjang stnk berapa", "out_of_scope"),
+    ],
+)
+def test_the_same_question_about_another_agency_is_out_of_scope(
+    trained: classifier.Model, text: str, intent: str
+) -> None:
+    assert trained.guess(text).intent == intent
 
 
 def test_confidence_is_a_probability_higher_when_right(

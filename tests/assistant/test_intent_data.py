@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.understanding import classifier
+from assistant.understanding.evaluation import blind_examples
 from assistant.understanding.normalise import normalise
 
 
@@ -66,3 +67,26 @@ def test_a_duplicate_after_normalising_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(classifier.DataError, match=re.escape("intents.tsv:2: same as line 1")):
         classifier.load_examples(data)
+
+
+def test_the_blind_set_is_disjoint_from_the_data_and_covers_every_intent(
+    examples: list[classifier.Example],
+) -> None:
+    blind = blind_examples()
+    assert 150 <= len(blind) <= 250
+    assert {normalise(e.text) for e in blind}.isdisjoint({normalise(e.text) for e in examples})
+    assert {e.intent for e in blind} == set(classifier.INTENTS)
+    assert {e.language for e in blind} == set(classifier.LANGUAGES)
+
+
+def test_a_blind_sentence_that_is_also_in_the_data_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "intents.tsv"
+    data.write_text("gmn syarat paspor\trequirements\tid\nhalo\tgreet\tid\n")
+    blind = tmp_path / "intents_blind.tsv"
+    blind.write_text("selamat pagi\tgreet\tid\nGimana syarat PASPOR?\trequirements\tid\n")
+    monkeypatch.setattr(classifier, "DATA_FILE", data)
+    monkeypatch.setattr(classifier, "BLIND_FILE", blind)
+    with pytest.raises(classifier.DataError, match=re.escape("also in intents.tsv")):
+        blind_examples()

@@ -82,6 +82,7 @@ def test_assistant_train_rebuilds_and_reports(tmp_path: Path, settings: Any) -> 
     assert (tmp_path / "assistant" / "intent-model.joblib").exists()
     assert "held out: accuracy 0.9" in text
     assert "macro-F1" in text
+    assert "blind set (197 messages): accuracy 0.9" in text
 
 
 def test_two_builders_at_once_leave_one_whole_model(tmp_path: Path, small_data: Path) -> None:

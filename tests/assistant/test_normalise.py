@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.understanding.normalise import MAX_CHARS, clean, normalise
+from assistant.understanding.normalise import MAX_CHARS, clean, normalise, replace_words
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,11 @@ def test_huge_input_is_cut_before_any_work() -> None:
 
 def test_odd_whitespace_and_fullwidth_letters_are_plain() -> None:
     assert clean("Ｐａｓｐｏｒ\u00a0\u2003baru\r\n") == "paspor baru"
+
+
+def test_replace_words_keeps_digits_punctuation_and_the_words_asked_for() -> None:
+    assert replace_words("bsk, tgl 5/12 jm 10.30 (kanim jakpus)") == (
+        "besok, tanggal 5/12 jam 10.30 (kantor imigrasi jakarta pusat)"
+    )
+    assert replace_words("2nd jan", keep={"jan"}) == "2nd jan"
+    assert replace_words("jan") == "jangan"  # the slang list's reading, hence `keep`
