@@ -392,3 +392,11 @@ labelled_by  # assistant/models.py
 labelled_at  # assistant/models.py
 GILIRAN_RETENTION_ASSISTANT_DAYS  # config/settings.py
 GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS  # config/settings.py
+
+# Booking by chat (issue 13 item 5): skills called through the registry of
+# assistant/turns.py (@on_intent, @on_flow), never by name.
+book_step  # assistant/flows/bookings.py
+cancel_step  # assistant/flows/bookings.py
+reschedule_step  # assistant/flows/bookings.py
+book_status  # assistant/flows/bookings.py
+status_step  # assistant/flows/bookings.py
