@@ -363,3 +363,15 @@ def test_a_full_office_says_so_and_names_nearby_offices_with_room(
     assert "has no free places" in reply.text, reply.text
     assert "Mal Pelayanan Publik DKI Jakarta" in reply.text
     assert "flow" not in _conversation(reply).state
+
+
+def test_a_named_day_without_places_is_said_and_other_days_are_offered(
+    talk: Callable[..., Talk], eve: datetime
+) -> None:
+    tomorrow = (eve + timedelta(days=1)).date()
+    Slot.objects.filter(office_service=_passport(), local_date=tomorrow).update(taken=F("capacity"))
+    send = talk()
+    reply = send("mau bikin paspor baru di kanim jakarta pusat besok")
+    assert "tidak ada tempat kosong" in reply.text and "hari apa" in reply.text, reply.text
+    assert reply.suggestions and tomorrow.isoformat() not in [s.text for s in reply.suggestions]
+    assert _conversation(reply).state["step"] == "day"
