@@ -5,7 +5,10 @@
 - a new code for a hold (`code_resend`);
 - confirm with the code (`booking.services.booking.code_verify`);
 - find a booking by its code and a secret (`booking_lookup`);
-- cancel and reschedule (`booking.services.booking.booking_cancel`, `booking_reschedule`).
+- cancel and reschedule (`booking.services.booking.booking_cancel`, `booking_reschedule`);
+- the same for a chat, which has no HTTP request (`booking_start_for_chat`,
+  `code_resend_for_chat`, `booking_lookup_for_chat`), and the one-time code a chat must
+  also show before it changes a confirmed booking (`owner_code_send`, `owner_code_verify`).
 
 The edges only parse input (forms, serializers), find the hold or booking the request
 may act on (the session on a page, a token in the API), and answer (redirects, JSON,
@@ -15,12 +18,19 @@ transaction does not count twice."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from booking.models import Booking, BookingStatus, VerificationCode
+from booking.models import Booking, BookingStatus, Channel, VerificationCode
+from booking.one_time_codes import one_time_code_clean, one_time_code_new
 from booking.services.booking import (
     CitizenDetails,
     booking_find,
@@ -29,7 +39,10 @@ from booking.services.booking import (
 )
 from core import personal_data
 from core.challenge import challenge_gate
+from core.errors import ApplicationError
+from core.message_budget import message_budget_spend
 from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
+from notifications.services.outbox import Recipient, message_queue
 
 
 @dataclass(frozen=True)
@@ -92,3 +105,138 @@ def booking_lookup(*, caller: Caller, code: str, secret: str) -> Booking | None:
     if booking is None or booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
         return None
     return booking
+
+
+# --- The same flows for a chat (assistant): no HTTP request ------------------------------
+#
+# A chat message has no client address and cannot show a challenge. What the page counts
+# per client address is counted per chat user instead (`limit_key`: the assistant's keyed
+# hash of the channel user, never an address), at the same rates; the limits per NIK and
+# per contact are the same buckets as the web's, so a citizen cannot double them by
+# switching between page and chat.
+
+
+def _chat_code_limits(*, limit_key: str, contact: str) -> None:
+    rate_limit(None, group="code-chat", key=limit_key, rate=settings.GILIRAN_RATE_CODE_PER_IP)
+    rate_limit(
+        None,
+        group="code-contact",
+        key=personal_data.keyed_hash(contact),
+        rate=settings.GILIRAN_RATE_CODE_PER_CONTACT,
+    )
+
+
+def booking_start_for_chat(
+    *, limit_key: str, slot_id: int, details: CitizenDetails, source: str, now: datetime | None
+) -> Booking:
+    """`booking_start` for a chat: the hold limits per chat user (GILIRAN_RATE_HOLD_PER_IP's
+    rate) and per NIK, the code limits per chat user and per contact, then the hold and
+    its first code in one transaction. The holds-per-NIK and per-contact caps of
+    `booking_hold` apply as on the web."""
+    rate_limit(None, group="hold-chat", key=limit_key, rate=settings.GILIRAN_RATE_HOLD_PER_IP)
+    rate_limit(
+        None,
+        group="hold-nik",
+        key=personal_data.keyed_hash(details.nik),
+        rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
+    )
+    _chat_code_limits(limit_key=limit_key, contact=details.phone or details.email)
+    return booking_hold_and_send_code(slot_id=slot_id, details=details, source=source, now=now)
+
+
+def code_resend_for_chat(
+    *, limit_key: str, booking: Booking, now: datetime | None
+) -> VerificationCode:
+    """`code_resend` for a chat."""
+    _chat_code_limits(limit_key=limit_key, contact=booking.phone or booking.email)
+    return code_send(booking=booking, now=now)
+
+
+def booking_lookup_for_chat(
+    *, limit_key: str, code: str, secret: str, now: datetime | None
+) -> Booking | None:
+    """`booking_lookup` for a chat: counted per chat user at GILIRAN_RATE_LOOKUP_PER_IP's
+    rate, and against the code's own lockout (`booking_find`)."""
+    rate_limit(None, group="lookup-chat", key=limit_key, rate=settings.GILIRAN_RATE_LOOKUP_PER_IP)
+    booking = booking_find(code=code, secret=secret, now=now)
+    if booking is None or booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
+        return None
+    return booking
+
+
+def _owner_code_hash(booking_id: int, code: str) -> str:
+    # Its own prefix: an owner's code can never confirm a hold or prove a privacy request.
+    return personal_data.keyed_hash(f"owner:{booking_id}:{code}")
+
+
+def owner_code_send(
+    *, limit_key: str, booking: Booking, message_kind: str, now: datetime | None = None
+) -> VerificationCode:
+    """A one-time code to the contact a confirmed booking was made with, so that a chat
+    that knows the booking code and the last NIK digits must also hold that phone or
+    mailbox before cancelling or moving it (a page has the browser session the lookup
+    made; a chat has nothing comparable). A `VerificationCode` row of the booking keeps
+    its keyed hash; `message_kind` is the outbox kind the caller's app registered for a
+    code message (subject: the booking; context: code, reference, minutes). Counted
+    against the code limits per chat user and per contact, and the message budget."""
+    now = now or timezone.now()
+    if booking.channel == Channel.NONE:
+        raise ApplicationError(
+            "no_contact",
+            _("This booking has no phone number or email for a code. Please contact the office."),
+            status_code=409,
+        )
+    contact = booking.email if booking.channel == Channel.EMAIL else booking.phone
+    _chat_code_limits(limit_key=limit_key, contact=contact)
+    code = one_time_code_new()
+    with transaction.atomic():
+        message_budget_spend(channel=booking.channel, phone=booking.phone, now=now)
+        record = VerificationCode.objects.create(
+            booking=booking,
+            code_hash=_owner_code_hash(booking.pk, code),
+            channel=booking.channel,
+            expires_at=now + timedelta(minutes=settings.GILIRAN_CODE_MINUTES),
+        )
+        message_queue(
+            kind=message_kind,
+            dedup_key=f"booking:{booking.pk}:owner-code:{record.pk}",
+            recipient=Recipient(
+                channel=booking.channel, address=contact, language=booking.language
+            ),
+            context={
+                "code": code,
+                "reference": booking.code,
+                "minutes": settings.GILIRAN_CODE_MINUTES,
+            },
+            office=booking.slot.office_service.office,
+            subject=booking,
+            stale_after=record.expires_at,
+        )
+    return record
+
+
+def owner_code_verify(
+    *, booking: Booking, code_id: int, code: str, now: datetime | None = None
+) -> None:
+    """Check an owner's code sent by `owner_code_send` (record `code_id`); it works once,
+    and its attempts are counted before the comparison as for a hold's code."""
+    now = now or timezone.now()
+    code = one_time_code_clean(code)  # a typing slip does not use up an attempt
+    record = VerificationCode.objects.filter(pk=code_id, booking=booking).first()
+    if record is None or record.used_at is not None or record.expires_at <= now:
+        raise ApplicationError(
+            "code_expired", _("This code has expired. Ask for a new one."), status_code=410
+        )
+    counted = VerificationCode.objects.filter(
+        pk=record.pk, used_at__isnull=True, attempts__lt=settings.GILIRAN_CODE_ATTEMPTS
+    ).update(attempts=F("attempts") + 1)
+    if not counted:
+        raise ApplicationError(
+            "too_many_attempts", _("Too many wrong codes. Ask for a new code."), status_code=429
+        )
+    if not hmac.compare_digest(record.code_hash, _owner_code_hash(booking.pk, code)):
+        left = settings.GILIRAN_CODE_ATTEMPTS - record.attempts - 1
+        message = _("That code is not right. %(left)d attempts left.") % {"left": left}
+        raise ApplicationError("wrong_code", message, fields={"code": [message]})
+    if not VerificationCode.objects.filter(pk=record.pk, used_at__isnull=True).update(used_at=now):
+        raise ApplicationError("code_used", _("This code has already been used."), status_code=409)
