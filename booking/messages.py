@@ -42,6 +42,7 @@ class BookingMessageKind(models.TextChoices):
     WAITLIST_JOINED = "waitlist_joined", _("Joined the waiting list")
     WAITLIST_OFFER = "waitlist_offer", _("Freed place offered")
     LOOKUP_LOCKED = "lookup_locked", _("Booking look-up locked")
+    OWNER_CODE = "owner_code", _("Code to change a booking")
 
 
 def booking_recipient(booking: Booking) -> Recipient | None:
@@ -183,6 +184,7 @@ message_kind_register(Kind.NO_SHOW, subject=Booking)
 message_kind_register(Kind.WAITLIST_JOINED)  # about an entry, found by its dedup key
 message_kind_register(Kind.WAITLIST_OFFER, subject=Booking, relevance=_hold_still_open)
 message_kind_register(Kind.LOOKUP_LOCKED, subject=Booking)
+message_kind_register(Kind.OWNER_CODE, subject=Booking, resendable=False)
 message_subject_register(
     # What the hooks above read: the slot's office (reminders, links), its service (ics).
     Booking.objects.select_related("slot__office_service__office", "slot__office_service__service"),

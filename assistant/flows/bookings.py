@@ -49,7 +49,6 @@ from core.contacts import mask_email, mask_phone
 from core.errors import ApplicationError
 from core.timezones import format_local_time
 from offices.models import Office, OfficeService, Service
-from privacy.messages import PrivacyMessageKind
 
 RESEND = frozenset({"kirim ulang", "kirim lagi", "resend", "send again"})
 YES = frozenset({"ya", "iya", "y", "yes", "ok", "oke", "setuju"})
@@ -556,7 +555,6 @@ def _send_owner_code(said: Said, booking: Booking) -> Answer:
     record = owner_code_send(
         limit_key=said.limit_key,
         booking=booking,
-        message_kind=PrivacyMessageKind.PRIVACY_CODE,
         now=said.now,
     )
     said.state["owner_code"] = record.pk

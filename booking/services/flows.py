@@ -29,6 +29,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Channel, VerificationCode
 from booking.one_time_codes import one_time_code_clean, one_time_code_new
 from booking.services.booking import (
@@ -170,14 +171,13 @@ def _owner_code_hash(booking_id: int, code: str) -> str:
 
 
 def owner_code_send(
-    *, limit_key: str, booking: Booking, message_kind: str, now: datetime | None = None
+    *, limit_key: str, booking: Booking, now: datetime | None = None
 ) -> VerificationCode:
     """A one-time code to the contact a confirmed booking was made with, so that a chat
     that knows the booking code and the last NIK digits must also hold that phone or
     mailbox before cancelling or moving it (a page has the browser session the lookup
     made; a chat has nothing comparable). A `VerificationCode` row of the booking keeps
-    its keyed hash; `message_kind` is the outbox kind the caller's app registered for a
-    code message (subject: the booking; context: code, reference, minutes). Counted
+    its keyed hash; the message says what the code is for (`owner_code`). Counted
     against the code limits per chat user and per contact, and the message budget."""
     now = now or timezone.now()
     if booking.channel == Channel.NONE:
@@ -198,7 +198,7 @@ def owner_code_send(
             expires_at=now + timedelta(minutes=settings.GILIRAN_CODE_MINUTES),
         )
         message_queue(
-            kind=message_kind,
+            kind=BookingMessageKind.OWNER_CODE,
             dedup_key=f"booking:{booking.pk}:owner-code:{record.pk}",
             recipient=Recipient(
                 channel=booking.channel, address=contact, language=booking.language

@@ -20,6 +20,7 @@ from booking.models import Booking, BookingStatus, Slot, Source
 from booking.selectors import availability
 from booking.services.booking import booking_confirm, booking_hold, details_clean
 from notifications.models import Message
+from notifications.rendering import message_render
 from offices.models import OfficeService
 
 NIK = "3171014501900001"  # Siti, born 5 January 1990 in Jakarta
@@ -211,7 +212,7 @@ def test_cancel_with_wrong_last_digits_reveals_nothing(chat: Any, eve: datetime)
     assert "Tidak ada pemesanan" in reply.text, reply.text
     office = booking.slot.office_service.office
     assert office.name not in reply.text and "Siti" not in reply.text
-    assert not Message.objects.filter(kind="privacy_code").exists()
+    assert not Message.objects.filter(kind="owner_code").exists()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED and booking.lookup_failures == 1
 
@@ -233,7 +234,11 @@ def test_cancel_with_proof_cancels_and_tells_the_citizen_as_the_web_does(
     reply = send("0001")
     assert "+6281******890" in reply.text and NIK not in reply.text  # masked contact
     assert booking.status == BookingStatus.CONFIRMED
-    reply = send(_last_code("privacy_code"))
+    # The code's message says what it is for, in the booking's language.
+    sent = Message.objects.filter(kind="owner_code").latest("pk")
+    rendered = message_render(kind=sent.kind, language="id", context=sent.context, for_email=False)
+    assert f"mengubah atau membatalkan pemesanan {booking.code}" in rendered.text
+    reply = send(_last_code("owner_code"))
     assert f"{booking.slot.office_service.office.name}" in reply.text
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED  # asked first
@@ -253,7 +258,7 @@ def test_a_wrong_owner_code_changes_nothing(talk: Callable[..., Talk], eve: date
     send("I want to cancel my booking")
     send(booking.code)
     send("0001")
-    code = _last_code("privacy_code")
+    code = _last_code("owner_code")
     reply = send("000000" if code != "000000" else "111111")
     assert "not right" in reply.text
     reply = send("yes")
@@ -270,7 +275,7 @@ def test_reschedule_by_chat_moves_the_booking(talk: Callable[..., Talk], eve: da
     assert reply.intent == "reschedule"
     send(booking.code)
     send("0812-3456-7890")  # the phone it was made with proves it too
-    reply = send(_last_code("privacy_code"))
+    reply = send(_last_code("owner_code"))
     assert "which day" in reply.text
     reply = send(booking.slot.local_date.isoformat())
     assert "Which time" in reply.text
