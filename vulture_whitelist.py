@@ -392,3 +392,9 @@ labelled_by  # assistant/models.py
 labelled_at  # assistant/models.py
 GILIRAN_RETENTION_ASSISTANT_DAYS  # config/settings.py
 GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS  # config/settings.py
+# The staff inbox and review list: admins registered by decorator, a template tag
+# used by name in templates/staff/home.html, a foreign key set by its column.
+ConversationAdmin  # assistant/admin.py
+ReviewItemAdmin  # assistant/admin.py
+handoffs_waiting  # assistant/templatetags/assistant_staff.py
+labelled_by_id  # assistant/review.py
