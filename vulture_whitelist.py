@@ -404,3 +404,9 @@ cancel_step  # assistant/flows/bookings.py
 reschedule_step  # assistant/flows/bookings.py
 book_status  # assistant/flows/bookings.py
 status_step  # assistant/flows/bookings.py
+# The staff inbox and review list: admins registered by decorator, a template tag
+# used by name in templates/staff/home.html, a foreign key set by its column.
+ConversationAdmin  # assistant/admin.py
+ReviewItemAdmin  # assistant/admin.py
+handoffs_waiting  # assistant/templatetags/assistant_staff.py
+labelled_by_id  # assistant/review.py

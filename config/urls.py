@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from assistant import urls as assistant_urls
 from booking import urls as booking_urls
 from complaints import urls as complaints_urls
 from core import views as core_views
@@ -44,6 +45,7 @@ staff_patterns = (
         *notifications_urls.staff_patterns,
         *queueing_urls.staff_patterns,
         *complaints_urls.staff_patterns,
+        *assistant_urls.staff_patterns,
     ],
     "staff",
 )

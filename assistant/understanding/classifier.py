@@ -178,14 +178,59 @@ def split(examples: Iterable[Example]) -> tuple[list[Example], list[Example]]:
     return training, held_out
 
 
-def fingerprint(data: Path = DATA_FILE) -> str:
-    """Everything a trained model depends on; a stored model with another is rebuilt."""
+def fingerprint(data: Path = DATA_FILE, extra: Sequence[Example] = ()) -> str:
+    """Everything a trained model depends on; a stored model with another is rebuilt.
+    `extra` (labelled review items) adds its own digest, so a new label means a new
+    model."""
     digest = hashlib.sha256(data.read_bytes()).hexdigest()
     other = hashlib.sha256(OTHER_SERVICES_FILE.read_bytes()).hexdigest()
+    labels = ""
+    if extra:
+        rows = "\n".join(f"{e.text}\t{e.intent}\t{e.language}" for e in extra)
+        labels = f" labels={hashlib.sha256(rows.encode()).hexdigest()}"
     return (
-        f"format={MODEL_FORMAT} data={digest} other={other} {normaliser.fingerprint()} "
+        f"format={MODEL_FORMAT} data={digest} other={other}{labels} {normaliser.fingerprint()} "
         f"sklearn={sklearn.__version__} numpy={np.__version__}"
     )
+
+
+def labelled_examples() -> list[Example]:
+    """The review items staff labelled (assistant.ReviewItem), by id: extra training
+    examples, never held out (the held-out split stays the data file's, so its figures
+    stay comparable). Items whose normalised text is empty or already seen among
+    earlier items are left out; `training_set` also leaves out those the data file has.
+    No database (a bare checkout, the benchmarks): none."""
+    from django.db import DatabaseError
+
+    from assistant.models import ReviewItem
+
+    try:
+        rows = list(
+            ReviewItem.objects.exclude(label="")
+            .order_by("pk")
+            .values_list("text", "label", "language")
+        )
+    except DatabaseError:
+        return []
+    examples: list[Example] = []
+    seen: set[str] = set()
+    for text, intent, language in rows:
+        key = normaliser.normalise(text)
+        if intent not in INTENTS or language not in LANGUAGES or not key or key in seen:
+            continue
+        seen.add(key)
+        examples.append(Example(text, intent, language))
+    return examples
+
+
+def training_set(data: Path = DATA_FILE, extra: Sequence[Example] = ()) -> list[Example]:
+    """The data file's training split, then the `extra` examples whose text the data
+    file does not have (a held-out sentence labelled in review must not leak into
+    training)."""
+    examples = load_examples(data)
+    known = {normaliser.normalise(e.text) for e in examples}
+    training, _held_out = split(examples)
+    return training + [e for e in extra if normaliser.normalise(e.text) not in known]
 
 
 class Model:
@@ -257,14 +302,14 @@ def _calibrated_svm() -> CalibratedClassifierCV:
     )
 
 
-def build(*, path: Path, data: Path = DATA_FILE) -> Model:
-    """Train on the data file's training split and store the model at `path`: written
-    to a temporary file beside it and renamed, so a reader (another process) sees the
-    old file or the new one, never half of one. Two processes building at once write
-    the same model; the last rename wins. If the folder cannot be written (a read-only
-    deployment), the model is used from memory and the failure logged."""
-    training, _held_out = split(load_examples(data))
-    model = train(training, fingerprint=fingerprint(data))
+def build(*, path: Path, data: Path = DATA_FILE, extra: Sequence[Example] = ()) -> Model:
+    """Train on the data file's training split (and `extra`, see `training_set`) and
+    store the model at `path`: written to a temporary file beside it and renamed, so a
+    reader (another process) sees the old file or the new one, never half of one. Two
+    processes building at once write the same model; the last rename wins. If the
+    folder cannot be written (a read-only deployment), the model is used from memory
+    and the failure logged."""
+    model = train(training_set(data, extra), fingerprint=fingerprint(data, extra))
     try:
         _store(model, path)
     except OSError as error:
@@ -292,11 +337,11 @@ def _store(model: Model, path: Path) -> None:
         raise
 
 
-def load(*, path: Path, data: Path = DATA_FILE) -> Model:
+def load(*, path: Path, data: Path = DATA_FILE, extra: Sequence[Example] = ()) -> Model:
     """The stored model if it was built from exactly this data, normaliser and library
     versions; otherwise (missing, stale, unreadable) build and store it now. The file
     is ours (under GILIRAN_VAR_DIR, which only the app may write): joblib unpickles."""
-    expected = fingerprint(data)
+    expected = fingerprint(data, extra)
     stored: Any = None
     if path.exists():
         try:
@@ -305,7 +350,7 @@ def load(*, path: Path, data: Path = DATA_FILE) -> Model:
             stored = None
     if isinstance(stored, dict) and stored.get("fingerprint") == expected:
         return Model(intent=stored["intent"], language=stored["language"], fingerprint=expected)
-    return build(path=path, data=data)
+    return build(path=path, data=data, extra=extra)
 
 
 def model_path() -> Path:
@@ -323,7 +368,7 @@ def current_model() -> Model:
     global _model
     with _lock:
         if _model is None:
-            _model = load(path=model_path())
+            _model = load(path=model_path(), extra=labelled_examples())
         return _model
 
 

@@ -64,7 +64,7 @@ def test_an_unreadable_model_file_is_rebuilt(tmp_path: Path, small_data: Path) -
 
 
 def test_intent_of_builds_the_model_under_the_var_folder_once(
-    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch, db: None
 ) -> None:
     settings.VAR_DIR = tmp_path
     monkeypatch.setattr(classifier, "_model", None)
@@ -74,7 +74,7 @@ def test_intent_of_builds_the_model_under_the_var_folder_once(
     assert classifier.current_model() is classifier.current_model()
 
 
-def test_assistant_train_rebuilds_and_reports(tmp_path: Path, settings: Any) -> None:
+def test_assistant_train_rebuilds_and_reports(tmp_path: Path, settings: Any, db: None) -> None:
     settings.VAR_DIR = tmp_path
     out = io.StringIO()
     call_command("assistant_train", stdout=out)

@@ -1,5 +1,6 @@
-"""Rebuild the assistant's intent model from assistant/data/intents.tsv and report its
-figures on the held-out split and on the blind set (docs/assistant.md)."""
+"""Rebuild the assistant's intent model from assistant/data/intents.tsv and the review
+items staff labelled, and report its figures on the held-out split and on the blind set
+(docs/assistant.md)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from assistant.understanding.evaluation import blind_examples, evaluate
 class Command(BaseCommand):
     help = (
         "Train the assistant's intent and language model from assistant/data/intents.tsv "
-        "(deterministic: the same data gives the same model), store it under "
-        "GILIRAN_VAR_DIR, and print accuracy and macro-F1 on the held-out split and on the "
-        "blind set."
+        "and the labelled review items (deterministic: the same data and labels give the "
+        "same model), store it under GILIRAN_VAR_DIR, and print accuracy and macro-F1 on "
+        "the held-out split and on the blind set."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,15 +25,18 @@ class Command(BaseCommand):
         try:
             examples = classifier.load_examples()
             blind = blind_examples()
-            model = classifier.build(path=path)
+            labelled = classifier.labelled_examples()
+            model = classifier.build(path=path, extra=labelled)
         except classifier.DataError as error:
             raise CommandError(str(error)) from None
-        training, held_out = classifier.split(examples)
+        training = classifier.training_set(extra=labelled)
+        from_file, held_out = classifier.split(examples)
         figures = evaluate(model, held_out)
         self.stdout.write(f"model: {path}")
         self.stdout.write(
             f"examples: {len(examples)} ({len(training)} trained on, {len(held_out)} held out)"
         )
+        self.stdout.write(f"labelled in review: {len(training) - len(from_file)} trained on")
         self.stdout.write(
             f"held out: accuracy {figures.accuracy:.3f}, macro-F1 {figures.macro_f1:.3f}, "
             f"language {figures.language_accuracy:.3f}"

@@ -1,0 +1,11 @@
+from django.urls import URLPattern, path
+
+from assistant import staff_views
+
+# Composed under staf/ into the `staff` namespace by config/urls.py.
+staff_patterns: list[URLPattern] = [
+    path("tanya/", staff_views.handoff_list, name="assistant-inbox"),
+    path("tanya/<int:pk>/", staff_views.handoff_detail, name="assistant-conversation"),
+    path("tanya/tinjau/", staff_views.review_list, name="assistant-review"),
+    path("tanya/tinjau/<int:pk>/", staff_views.review_item_label, name="assistant-review-label"),
+]
