@@ -163,9 +163,13 @@ def _secrets(conversation: Conversation) -> dict[str, str]:
 
 
 def _language(inbound: Inbound, text: str, guessed: str, conversation: Conversation) -> str:
-    """A message of two words or fewer ("ya", "3", "jam 9") or in the middle of a flow
-    keeps the conversation's language; a longer one sets it."""
-    if conversation.state.get("flow") or len(text.split()) <= 2:
+    """A message of two words or fewer ("ya", "3", "jam 9") is too short to tell: it
+    keeps the conversation's language, or the page's if it is the first; so does one in
+    the middle of a flow. Otherwise the message's own language is the reply's."""
+    short = len(text.split()) <= 2
+    if conversation.last_inbound_at is None:
+        return inbound.language if short and inbound.language in ("id", "en") else guessed
+    if conversation.state.get("flow") or short:
         return conversation.language
     return guessed
 

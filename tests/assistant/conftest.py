@@ -46,3 +46,16 @@ def chat(demo_country: None):  # type: ignore[no-untyped-def]
         return reply
 
     return send
+
+
+@pytest.fixture
+def web_chat(demo_country: None):  # type: ignore[no-untyped-def]
+    """Each message in a conversation of its own: web_chat("halo") -> Reply."""
+    from assistant.conversation import Inbound, message_receive
+
+    def send(text: str):  # type: ignore[no-untyped-def]
+        reply = message_receive(Inbound(channel="web", text=text))
+        assert reply is not None
+        return reply
+
+    return send
