@@ -43,7 +43,7 @@ def test_the_panel_answers_a_question_on_a_citizen_page(
     expect(assistant_turns(page)).to_have_count(greeting + 1)
     conversation = Conversation.objects.get()
     reply = conversation.turns.get(author=Author.ASSISTANT)
-    expect(assistant_turns(page).last).to_contain_text(reply.text)
+    expect(assistant_turns(page).last).to_contain_text(reply.text.splitlines()[0])
     expect(field).to_have_value("")
     expect(field).to_be_focused()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -107,7 +107,7 @@ def test_the_chat_page_works_without_javascript(
     expect(page).to_have_url(f"{live_server.url}/tanya/#chat-log")  # redirected after POST
     expect(page.locator("#chat-log li.chat-citizen")).to_have_text(f"Anda {QUESTION}")
     reply = Conversation.objects.get().turns.get(author=Author.ASSISTANT)
-    expect(assistant_turns(page).last).to_contain_text(reply.text)
+    expect(assistant_turns(page).last).to_contain_text(reply.text.splitlines()[0])
     page.reload()  # a reload shows the page again; it does not send the message twice
     expect(page.locator("#chat-log li.chat-citizen")).to_have_count(1)
     page.locator("#chat-suggestions button").first.click()
