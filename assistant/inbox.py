@@ -10,7 +10,7 @@ steps, happen one after the other: the second taker is told who has it.
 
 A person's reply is a Turn (author staff). On Telegram, WhatsApp and SMS it is queued in
 the outbox in the same transaction (assistant.outbound.reply_queue); on the web chat and
-the API the citizen's chat fetches it (`turns_after`)."""
+the API the citizen's chat fetches it (`assistant.selectors.turns_after`)."""
 
 from __future__ import annotations
 
@@ -58,13 +58,6 @@ def handoff_for_staff(user: AnyUser, conversation_id: int) -> Conversation | Non
         .select_related("office", "assigned_to")
         .first()
     )
-
-
-def turns_after(conversation: Conversation, after_turn_id: int = 0) -> QuerySet[Turn]:
-    """The conversation's turns newer than the turn `after_turn_id` (0: all), oldest
-    first: what the web chat polls for to show a person's replies. Ids grow with time,
-    so the last id shown is the cursor."""
-    return Turn.objects.filter(conversation=conversation, pk__gt=after_turn_id).order_by("pk")
 
 
 @dataclass(frozen=True)
@@ -178,7 +171,7 @@ def handoff_reply_clean(raw: str) -> str:
 
 def _send(conversation: Conversation, turn: Turn) -> None:
     """Queue `turn` on the channels that do not wait on an HTTP answer; the web chat and
-    the API find it with `turns_after`."""
+    the API find it with `assistant.selectors.turns_after`."""
     if conversation.channel in OUTBOX_CHANNELS and conversation.address_encrypted:
         reply_queue(turn=turn, address=personal_data.decrypt(conversation.address_encrypted))
 

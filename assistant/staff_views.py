@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from assistant import inbox as handoffs
 from assistant import review
 from assistant.models import Conversation, ReviewItem
+from assistant.selectors import history
 from assistant.understanding.classifier import INTENTS
 from core.errors import ApplicationError
 from core.http import AuthenticatedHttpRequest
@@ -89,7 +90,7 @@ def handoff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("staff:assistant-conversation", conversation.pk)
     context = {
         "conversation": conversation,
-        "turns": handoffs.turns_after(conversation).select_related("staff"),
+        "turns": history(conversation),
         "timer": handoffs.handoff_timer(conversation, timezone.now()),
         "open": conversation.handoff in handoffs.OPEN,
         "mine": conversation.assigned_to_id == request.user.pk,

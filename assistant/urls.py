@@ -1,6 +1,12 @@
 from django.urls import URLPattern, path
 
-from assistant import staff_views
+from assistant import staff_views, views
+
+# The citizen's chat page (and the panel's partials), mounted at the site's root.
+urlpatterns: list[URLPattern] = [
+    path("tanya/", views.chat, name="assistant-chat"),
+    path("tanya/baru/", views.chat_turns, name="assistant-chat-turns"),
+]
 
 # Composed under staf/ into the `staff` namespace by config/urls.py.
 staff_patterns: list[URLPattern] = [

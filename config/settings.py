@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "assistant.context_processors.chat",
             ],
         },
     },
@@ -446,6 +447,9 @@ GILIRAN_ASSISTANT_MIN_CONFIDENCE = float(env_str("GILIRAN_ASSISTANT_MIN_CONFIDEN
 GILIRAN_ASSISTANT_HANDOFF_SLA_MINUTES = env_int("GILIRAN_ASSISTANT_HANDOFF_SLA_MINUTES", 30)
 # Messages one citizen (one chat, one number, one web conversation) may send.
 GILIRAN_RATE_ASSISTANT_PER_USER = env_str("GILIRAN_RATE_ASSISTANT_PER_USER", "20/m")
+# Messages one client address (an IPv4 address, an IPv6 /64) may send over the web chat
+# and the REST API together, whatever conversations it names.
+GILIRAN_RATE_ASSISTANT_PER_IP = env_str("GILIRAN_RATE_ASSISTANT_PER_IP", "120/m")
 # Conversations (with their turns) are deleted this many days after their last message;
 # masked messages kept for review, this many days after they came.
 GILIRAN_RETENTION_ASSISTANT_DAYS = env_int("GILIRAN_RETENTION_ASSISTANT_DAYS", 90)

@@ -22,6 +22,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("queueing.api_urls")),
     path("v1/", include("privacy.api_urls")),
     path("v1/", include("complaints.api_urls")),
+    path("v1/", include("assistant.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, not inline, so
     # scripts stay 'self' only. Swagger UI draws its icons as data: images and injects
@@ -72,6 +73,7 @@ urlpatterns += i18n_patterns(
     path("", include("queueing.urls")),
     path("", include("privacy.urls")),
     path("", include("complaints.urls")),
+    path("", include("assistant.urls")),
     prefix_default_language=False,
 )
 

@@ -22,9 +22,9 @@ from assistant.inbox import (
     handoff_reply,
     handoff_take,
     handoff_timer,
-    turns_after,
 )
 from assistant.models import Author, Conversation, Handoff, Turn
+from assistant.selectors import turns_after
 from assistant.understanding.classifier import intent_of
 from core.errors import ApplicationError
 from notifications.models import Message
@@ -254,12 +254,12 @@ def test_the_web_chat_finds_a_person_s_reply_with_turns_after(chat: Any) -> None
     conversation = Conversation.objects.get(token=asked.conversation)
     last = Turn.objects.filter(conversation=conversation).order_by("pk").last()
     assert last is not None
-    assert not turns_after(conversation, last.pk).exists()
+    assert turns_after(conversation, last.pk) == []
     turn = handoff_reply(
         conversation=conversation, by=_staff("petugas.jakarta"), text="Halo, ada yang bisa dibantu?"
     )
-    assert list(turns_after(conversation, last.pk)) == [turn]
-    assert turns_after(conversation).count() == 3
+    assert turns_after(conversation, last.pk) == [turn]
+    assert len(turns_after(conversation, 0)) == 3
     assert not Message.objects.filter(kind="assistant_reply").exists()  # no outbox on web
 
 

@@ -70,7 +70,8 @@ def office_service(service: str = SERVICE) -> OfficeService:
 
 def citizen_pages(page: Page, base: str, language: str, nik: str, checked: Checked) -> None:
     """On a phone, from the home page to a confirmed booking, then the pages around it: the
-    waiting list of a full day, a number taken from the phone, the live ticket."""
+    chat page and the chat panel open, the waiting list of a full day, a number taken
+    from the phone, the live ticket."""
 
     def check(page: Page, what: str) -> None:
         checked(page, f"{what} ({language})")
@@ -123,6 +124,12 @@ def citizen_pages(page: Page, base: str, language: str, nik: str, checked: Check
     check(page, "booking lookup")
     page.goto(f"{prefix}/data-saya/")
     check(page, "my personal data")
+    page.goto(f"{prefix}/tanya/")
+    check(page, "chat page")
+    page.goto(f"{prefix}/layanan/")
+    page.get_by_test_id("chat-open").click()
+    expect(page.locator("#chat-text")).to_be_focused()
+    check(page, "chat panel open")
 
     # The day fills up: the calendar offers the waiting list.
     Slot.objects.filter(office_service=offered, local_date=day).update(taken=F("capacity"))

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from assistant import api
+
+urlpatterns = [
+    path("assistant/messages/", api.MessageCreate.as_view(), name="api-assistant-messages"),
+]

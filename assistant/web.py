@@ -1,0 +1,39 @@
+"""The edge of the two channels whose citizen waits on the HTTP answer, the web chat and
+the REST API: the per-client limit, the page's language as the hint for short messages,
+then the one entry point every channel uses (assistant/conversation.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from assistant.conversation import Inbound, Reply, message_receive
+from core.ratelimit import client_ip, rate_limit
+
+
+def message_from_client(
+    request: HttpRequest, *, channel: str, text: str, conversation: str = ""
+) -> Reply:
+    """Answer a message sent over HTTP. Counts the client's address
+    (GILIRAN_RATE_ASSISTANT_PER_IP, shared by the web chat and the API) before the
+    conversation's own limit; both raise ApplicationError 429. The request's active
+    language (Accept-Language, the page's prefix) is the reply's language until the
+    citizen writes enough for the model to tell."""
+    rate_limit(
+        request,
+        group="assistant-ip",
+        key=client_ip(request),
+        rate=settings.GILIRAN_RATE_ASSISTANT_PER_IP,
+    )
+    reply = message_receive(
+        Inbound(
+            channel=channel,
+            text=text,
+            conversation=conversation,
+            language=(get_language() or "id")[:2],
+        )
+    )
+    # Only a delivery with a platform's external id can be a duplicate; HTTP has none.
+    assert reply is not None
+    return reply
