@@ -4,19 +4,28 @@ transaction that stored the turn, so a reply exists exactly when its turn does a
 sent once (notifications/services/outbox.py). The row names the turn; the words are
 read from it at delivery (`_words`) and never copied into the row's context, so a
 reply that quotes what a citizen gave lives only in the transcript, under its
-retention."""
+retention.
+
+At delivery the reply also says whether WhatsApp's customer-service window is open
+("window_open": the citizen wrote within the last 24 hours), so the transport sends free
+text inside it and the approved template outside it (a staff reply given late)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assistant.models import Turn
 from notifications.models import Message
 from notifications.registry import message_kind_register, message_subject_register
 from notifications.services.outbox import Recipient, message_queue
+
+# WhatsApp's customer-service window: free text within this long of the citizen's last message.
+SERVICE_WINDOW = timedelta(hours=24)
 
 
 class AssistantMessageKind(models.TextChoices):
@@ -26,7 +35,9 @@ class AssistantMessageKind(models.TextChoices):
 def _words(message: Message, turn: Turn | None) -> dict[str, Any]:
     if turn is None:
         return {"text": ""}
-    return {"text": turn.text, "suggestions": turn.suggestions}
+    last_inbound = turn.conversation.last_inbound_at
+    window_open = last_inbound is not None and last_inbound > timezone.now() - SERVICE_WINDOW
+    return {"text": turn.text, "suggestions": turn.suggestions, "window_open": window_open}
 
 
 def _gone(message: Message, turn: Turn | None) -> str | None:
@@ -34,7 +45,12 @@ def _gone(message: Message, turn: Turn | None) -> str | None:
 
 
 message_kind_register(AssistantMessageKind.REPLY, subject=Turn, relevance=_gone, at_delivery=_words)
-message_subject_register(Turn.objects.only("pk", "text", "suggestions"), search=None)
+message_subject_register(
+    Turn.objects.select_related("conversation").only(
+        "pk", "text", "suggestions", "conversation__last_inbound_at"
+    ),
+    search=None,
+)
 
 
 def reply_queue(*, turn: Turn, address: str) -> Message | None:
