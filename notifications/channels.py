@@ -292,7 +292,7 @@ WHATSAPP_TEXT_MAX = 4096
 WHATSAPP_INTERACTIVE_BODY_MAX = 1024
 WHATSAPP_BUTTON_TITLE_MAX = 20
 WHATSAPP_ROW_TITLE_MAX = 24
-WHATSAPP_REPLY_ID_MAX = 256
+WHATSAPP_REPLY_ID_MAX = 200  # a list row's id; a button's may be 256
 # A template's body, its own words and the parameter together, holds at most 1024
 # characters; a parameter may not hold line breaks, tabs or more than 4 spaces in a row.
 WHATSAPP_TEMPLATE_PARAMETER_MAX = 700
