@@ -454,6 +454,26 @@ GILIRAN_RATE_ASSISTANT_PER_IP = env_str("GILIRAN_RATE_ASSISTANT_PER_IP", "120/m"
 # masked messages kept for review, this many days after they came.
 GILIRAN_RETENTION_ASSISTANT_DAYS = env_int("GILIRAN_RETENTION_ASSISTANT_DAYS", 90)
 GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS = env_int("GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS", 365)
+# The assistant's channels (docs/assistant-channels.md). Telegram: the bot's token (for
+# sending) and the secret given to setWebhook (checked on every update).
+GILIRAN_TELEGRAM_BOT_TOKEN = env_str("GILIRAN_TELEGRAM_BOT_TOKEN")
+GILIRAN_TELEGRAM_WEBHOOK_SECRET = env_str("GILIRAN_TELEGRAM_WEBHOOK_SECRET")
+GILIRAN_TELEGRAM_API_URL = env_str("GILIRAN_TELEGRAM_API_URL", "https://api.telegram.org")
+# WhatsApp Cloud API: the webhook's verify token and the app secret that signs its posts;
+# for sending (instead of GILIRAN_WHATSAPP_GATEWAY_URL), the phone number's id, an access
+# token and the approved template used outside the 24-hour customer-service window.
+GILIRAN_WHATSAPP_VERIFY_TOKEN = env_str("GILIRAN_WHATSAPP_VERIFY_TOKEN")
+GILIRAN_WHATSAPP_APP_SECRET = env_str("GILIRAN_WHATSAPP_APP_SECRET")
+GILIRAN_WHATSAPP_CLOUD_API_URL = env_str(
+    "GILIRAN_WHATSAPP_CLOUD_API_URL", "https://graph.facebook.com/v21.0"
+)
+GILIRAN_WHATSAPP_PHONE_NUMBER_ID = env_str("GILIRAN_WHATSAPP_PHONE_NUMBER_ID")
+GILIRAN_WHATSAPP_CLOUD_TOKEN = env_str("GILIRAN_WHATSAPP_CLOUD_TOKEN")
+GILIRAN_WHATSAPP_REPLY_TEMPLATE = env_str("GILIRAN_WHATSAPP_REPLY_TEMPLATE")
+# A WhatsApp message older than this when it arrives (Meta retries for days) is not answered.
+GILIRAN_WHATSAPP_MAX_AGE_SECONDS = env_int("GILIRAN_WHATSAPP_MAX_AGE_SECONDS", 24 * 3600)
+# SMS keywords: the bearer token the SMS gateway sends with each inbound message.
+GILIRAN_SMS_INBOUND_TOKEN = env_str("GILIRAN_SMS_INBOUND_TOKEN")
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -54,6 +54,7 @@ staff_patterns = (
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("healthz/", core_views.health, name="health"),
+    path("webhooks/", include("assistant.webhook_urls")),
 ]
 
 # Pages live under a language prefix for English (/en/…) and none for Bahasa Indonesia,

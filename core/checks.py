@@ -44,8 +44,13 @@ def personal_data_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
 @register("giliran", deploy=True)
 def message_gateways(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     """Citizens choose WhatsApp or SMS; without a gateway those messages dead-letter."""
+    cloud = bool(
+        settings.GILIRAN_WHATSAPP_PHONE_NUMBER_ID and settings.GILIRAN_WHATSAPP_CLOUD_TOKEN
+    )
     missing = [
-        channel for channel, gateway in settings.GILIRAN_GATEWAYS.items() if not gateway["url"]
+        channel
+        for channel, gateway in settings.GILIRAN_GATEWAYS.items()
+        if not gateway["url"] and not (channel == "whatsapp" and cloud)
     ]
     warnings: list[CheckMessage] = []
     if missing:
@@ -54,6 +59,16 @@ def message_gateways(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 f"No gateway for {', '.join(missing)}: those messages will fail as dead letters.",
                 hint="Set GILIRAN_SMS_GATEWAY_URL and GILIRAN_WHATSAPP_GATEWAY_URL (and tokens).",
                 id="giliran.W004",
+            )
+        )
+    if cloud and not settings.GILIRAN_WHATSAPP_REPLY_TEMPLATE:
+        warnings.append(
+            Warning(
+                "WhatsApp goes through the Cloud API without GILIRAN_WHATSAPP_REPLY_TEMPLATE: "
+                "messages outside the 24-hour window (reminders, late replies) will fail.",
+                hint="Create an approved template with one body parameter (docs/"
+                "assistant-channels.md) and set its name.",
+                id="giliran.W006",
             )
         )
     if settings.GILIRAN_CONSOLE_MESSAGES:

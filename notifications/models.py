@@ -26,6 +26,7 @@ class MessageChannel(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
+    TELEGRAM = "telegram", _("Telegram")
 
 
 class MessageStatus(models.TextChoices):

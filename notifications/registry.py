@@ -17,6 +17,11 @@ imports no such app; each registers here from its `AppConfig.ready()` (by import
         search=lambda term: Q(code=term),   # the staff log's search box finds them by code
     )
 
+Two context keys mean something to the transports (set them from `at_delivery`):
+"suggestions", a list of {"label", "text"} offered as buttons on chat channels, and
+"window_open", whether the citizen wrote within WhatsApp's 24-hour window (free text
+then; otherwise the Cloud API sends the approved template).
+
 Queueing a kind nobody registered is a programming error (`UnknownMessageKind`), caught
 by the first test that queues it instead of a dead letter in production. See
 docs/architecture.md, "Messages" and "How apps talk to a lower layer"."""

@@ -225,9 +225,6 @@ class SentOutcomes:
             )
 
 
-IDEMPOTENT_CHANNELS = {"sms", "whatsapp"}
-
-
 # --- delivery ------------------------------------------------------------------------
 
 
@@ -339,14 +336,19 @@ def _deliver(message: Message, subjects: Subjects, sent: SentOutcomes | None = N
             reference=str(message.context.get("reference", "")),
             rendered=rendered,
             attachments=attach(message, subject) if attach else (),
+            buttons=_buttons(context.get("suggestions")),
+            window_open=context.get("window_open")
+            if context.get("window_open") in (True, False)
+            else None,
         )
-        provider_ref = transport_for(message.channel).send(outgoing)
+        transport = transport_for(message.channel)
+        provider_ref = transport.send(outgoing)
     except RenderError as error:
         return _failed(message, str(error), permanent=True, attempted=False)
     except DeliveryError as error:
         return _failed(message, error.reason, permanent=error.permanent, attempted=True)
     sensitive = any(key in message.context for key in SENSITIVE_KEYS)
-    if sent is not None and message.channel in IDEMPOTENT_CHANNELS and not sensitive:
+    if sent is not None and transport.idempotent and not sensitive:
         sent.add(message, provider_ref)
         return MessageStatus.SENT
     _finish(
@@ -358,6 +360,18 @@ def _deliver(message: Message, subjects: Subjects, sent: SentOutcomes | None = N
         last_error="",
     )
     return MessageStatus.SENT
+
+
+def _buttons(suggestions: Any) -> tuple[tuple[str, str], ...]:
+    """A context's "suggestions" (a list of {"label", "text"}, set by a kind's at-delivery
+    hook) as the transport's buttons; anything else, none."""
+    if not isinstance(suggestions, list):
+        return ()
+    return tuple(
+        (str(s["label"]), str(s["text"]))
+        for s in suggestions
+        if isinstance(s, dict) and s.get("label") and s.get("text")
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -1,0 +1,216 @@
+"""SMS: the keyword fallback for citizens without a smartphone, `POST /webhooks/sms/`.
+
+The SMS gateway posts each message it receives, the mirror of the outbound contract
+(notifications/channels.py): `{"id", "from", "text"}` with `Authorization: Bearer
+<GILIRAN_SMS_INBOUND_TOKEN>`; anything else is 403 before the body is read. The gateway's
+id is the replay key. SMS does not go through the chat assistant (a conversation by SMS
+costs the citizen per message and the model cannot be steered in 160 characters): it
+understands keywords only, and answers anything else with a short help text.
+
+    ANTRE <kode> / QUEUE <code>   the queue number and how many are ahead, today
+    STATUS <kode>                 the booking's status, service, office and time
+    BANTUAN / HELP (or anything)  the keywords
+
+The proof of a claim to a booking is that the SMS comes from the number the booking was
+made with (`booking_find`, which also counts wrong guesses and locks a code after too
+many); otherwise the answer gives no detail. Indonesian keywords answer in Indonesian,
+English ones in English, STATUS and the rest in the conversation's language. The message
+and its reply are stored as turns of an SMS conversation like any channel's, masked, and
+the reply is queued in the outbox in the same transaction (`reply_queue`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from assistant.channels.common import body_of, json_of, phone_of, secret_matches
+from assistant.conversation import Inbound, conversation_for, printable
+from assistant.masking import mask_personal
+from assistant.models import Author, Channel, InboundReceipt, Turn
+from assistant.outbound import reply_queue
+from booking.models import Booking, BookingStatus
+from booking.services.booking import booking_find
+from core.errors import ApplicationError
+from core.ratelimit import rate_limit
+from queueing.models import Ticket, TicketStatus
+from queueing.selectors import ticket_outlook
+
+# Three SMS segments: a longer message is no keyword anyway.
+MAX_SMS_CHARS = 480
+# keyword → (what it asks, the language it is in; None: the conversation's).
+KEYWORDS: dict[str, tuple[str, str | None]] = {
+    "ANTRE": ("queue", "id"),
+    "ANTRI": ("queue", "id"),
+    "QUEUE": ("queue", "en"),
+    "STATUS": ("status", None),
+    "BANTUAN": ("help", "id"),
+    "HELP": ("help", "en"),
+}
+INTENT_OF = {"queue": "queue_position", "status": "book_status", "help": ""}
+
+
+def sms_keyword(text: str) -> tuple[str, str, str | None]:
+    """(what is asked: queue/status/help, the booking code or "", its language)."""
+    words = text.split()
+    asked, language = KEYWORDS.get(words[0].upper(), ("help", None)) if words else ("help", None)
+    code = "".join(words[1:]).upper() if asked != "help" else ""
+    if asked != "help" and not code:
+        asked = "help"
+    return asked, code[:12], language
+
+
+def _help() -> str:
+    return _(
+        "Giliran SMS: send QUEUE <booking code> for your queue number, or STATUS <booking "
+        "code> for your booking."
+    )
+
+
+def _booking(code: str, phone: str) -> Booking | None:
+    """The booking `code` if it was made with `phone`; a hold is nobody's booking yet."""
+    booking = booking_find(code=code, secret=phone)
+    if booking is None or booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
+        return None
+    return booking
+
+
+def _when(booking: Booking) -> str:
+    office = booking.slot.office_service.office
+    starts = timezone.localtime(booking.slot.starts_at, office.zone)
+    return f"{starts:%d-%m-%Y %H:%M} {office.zone_abbreviation}"
+
+
+def _status(booking: Booking) -> str:
+    return _("Booking %(code)s: %(status)s. %(service)s at %(office)s, %(when)s.") % {
+        "code": booking.code,
+        "status": booking.get_status_display(),
+        "service": booking.service.name,
+        "office": booking.slot.office_service.office.name,
+        "when": _when(booking),
+    }
+
+
+def _queue(booking: Booking, now: datetime) -> str:
+    office = booking.slot.office_service.office
+    today = timezone.localtime(now, office.zone).date()
+    ticket = Ticket.objects.filter(booking=booking, local_date=today).first()
+    if ticket is None:
+        if booking.status != BookingStatus.CONFIRMED:
+            return _status(booking)
+        return _(
+            "Booking %(code)s has no queue number yet. Check in at the office's kiosk or "
+            "counter when you arrive (%(when)s) to get one."
+        ) % {"code": booking.code, "when": _when(booking)}
+    if ticket.status == TicketStatus.WAITING:
+        outlook = ticket_outlook(ticket, now)
+        return _("Your queue number is %(number)s; %(ahead)s people ahead of you.") % {
+            "number": ticket.display_number,
+            "ahead": outlook.ahead or 0,
+        }
+    if ticket.status == TicketStatus.CALLED and ticket.counter is not None:
+        return _("Your number %(number)s is being called: go to counter %(counter)s.") % {
+            "number": ticket.display_number,
+            "counter": ticket.counter.number,
+        }
+    return _("Your queue number %(number)s: %(status)s.") % {
+        "number": ticket.display_number,
+        "status": ticket.get_status_display(),
+    }
+
+
+def sms_answer(asked: str, code: str, *, phone: str, now: datetime) -> str:
+    """The reply to a keyword, in the active language."""
+    if asked == "help":
+        return _help()
+    try:
+        booking = _booking(code, phone)
+    except ApplicationError as refusal:  # the code is locked after wrong guesses
+        return str(refusal.message)
+    if booking is None:
+        return _(
+            "No booking %(code)s was made with this number. Check the code, or send "
+            "STATUS <code> from the number you booked with."
+        ) % {"code": code}
+    return _queue(booking, now) if asked == "queue" else _status(booking)
+
+
+def sms_receive(
+    *, external_id: str, phone: str, text: str, now: datetime | None = None
+) -> Turn | None:
+    """Answer one SMS from `phone`: the reply turn, queued in the outbox; None when the
+    gateway delivered this message before. Raises ApplicationError (429) when the number
+    is over the assistant's per-user limit (nothing is stored then)."""
+    now = now or timezone.now()
+    text = printable(text)[:MAX_SMS_CHARS]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                InboundReceipt.objects.create(
+                    channel=Channel.SMS, external_id=external_id[:128], received_at=now
+                )
+        except IntegrityError:
+            return None
+        conversation = conversation_for(
+            Inbound(channel=Channel.SMS, text=text, user=phone), now=now
+        )
+        rate_limit(
+            None,
+            group="assistant-user",
+            key=conversation.user_hash,
+            rate=settings.GILIRAN_RATE_ASSISTANT_PER_USER,
+        )
+        asked, code, language = sms_keyword(text)
+        language = language or conversation.language
+        with translation.override(language):
+            reply = sms_answer(asked, code, phone=phone, now=now)
+        Turn.objects.create(
+            conversation=conversation,
+            author=Author.CITIZEN,
+            text=mask_personal(text) or "…",
+            intent=INTENT_OF[asked],
+            confidence=1.0,
+            created_at=now,
+        )
+        conversation.language = language
+        conversation.last_message_at = now
+        conversation.last_inbound_at = now
+        conversation.save(update_fields=["language", "last_message_at", "last_inbound_at"])
+        turn = Turn.objects.create(
+            conversation=conversation, author=Author.ASSISTANT, text=reply, created_at=now
+        )
+        reply_queue(turn=turn, address=phone)
+    return turn
+
+
+@csrf_exempt
+@require_POST
+def sms_webhook(request: HttpRequest) -> HttpResponse:
+    authorization = request.headers.get("Authorization", "")
+    token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else ""
+    if not secret_matches(token, settings.GILIRAN_SMS_INBOUND_TOKEN):
+        return HttpResponse(status=403)
+    body = body_of(request)
+    message = json_of(body) if body is not None else None
+    if (
+        not isinstance(message, dict)
+        or not all(isinstance(message.get(key), str) and message[key] for key in ("id", "from"))
+        or not isinstance(message.get("text"), str)
+    ):
+        return JsonResponse({"error": 'expected {"id", "from", "text"}'}, status=400)
+    phone = phone_of(message["from"])
+    if phone is None:
+        return JsonResponse({"error": '"from" is no phone number'}, status=400)
+    try:
+        turn = sms_receive(external_id=message["id"], phone=phone, text=message["text"])
+    except ApplicationError as refusal:
+        if refusal.status_code != 429:
+            raise
+        return JsonResponse({"id": message["id"], "answered": False})
+    return JsonResponse({"id": message["id"], "answered": turn is not None})
