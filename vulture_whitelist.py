@@ -393,17 +393,6 @@ labelled_at  # assistant/models.py
 GILIRAN_RETENTION_ASSISTANT_DAYS  # config/settings.py
 GILIRAN_RETENTION_ASSISTANT_REVIEW_DAYS  # config/settings.py
 
-# Chat skills (assistant/answers.py, handoff.py, flows/): registered by @on_intent /
-# @on_flow (assistant/turns.py) and called through the registry, never by name.
-take_number_step  # assistant/flows/queue.py
-queue_position  # assistant/flows/queue.py
-queue_position_step  # assistant/flows/queue.py
-complaint_status_step  # assistant/flows/complaints.py
-book_step  # assistant/flows/bookings.py
-cancel_step  # assistant/flows/bookings.py
-reschedule_step  # assistant/flows/bookings.py
-book_status  # assistant/flows/bookings.py
-status_step  # assistant/flows/bookings.py
 # The staff inbox and review list: admins registered by decorator, a template tag
 # used by name in templates/staff/home.html, a foreign key set by its column.
 ConversationAdmin  # assistant/admin.py
