@@ -54,6 +54,7 @@ from assistant.understanding.normalise import MAX_CHARS, clean
 from core import personal_data
 from core.errors import ApplicationError
 from core.ratelimit import rate_limit
+from offices.models import Office
 
 # Words that end any flow in progress, whatever the model makes of them.
 FLOW_EXITS = frozenset({"batal", "stop", "berhenti", "keluar", "menu", "cancel", "quit", "exit"})
@@ -69,7 +70,8 @@ class Inbound:
     citizen (a Telegram chat id, a phone number; empty on web and API, which name the
     conversation by its `conversation` token instead); `external_id` is the platform's
     id of the delivery, for replay protection; `language` the page's language on the web,
-    used until the citizen writes enough to tell."""
+    used until the citizen writes enough to tell; `client_key` the web's and the API's
+    client address, keyed."""
 
     channel: str
     text: str
@@ -77,6 +79,9 @@ class Inbound:
     conversation: str = ""
     external_id: str = ""
     language: str = ""
+    # On the web and the API: the client's address bucket, keyed (core.ratelimit), which
+    # the skills' abuse limits count instead of a conversation anyone can start afresh.
+    client_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,8 +156,20 @@ def conversation_for(inbound: Inbound, *, now: datetime) -> Conversation:
     else:
         current = None
     if current is None or _expired(current, now):
+        if current is not None and (current.state or current.secrets_encrypted):
+            # What a lapsed flow collected goes with it; the transcript stays until retention.
+            Conversation.objects.filter(pk=current.pk).update(state={}, secrets_encrypted="")
         return _conversation_new(inbound, now, current.language if current else language)
     return current
+
+
+def _office_of(conversation: Conversation) -> Office | None:
+    """The office the conversation is about: handed to, or named in the flow so far
+    (dates in the message are read in its zone)."""
+    if conversation.office is not None:
+        return conversation.office
+    code = conversation.state.get("office")
+    return Office.objects.filter(code=code).first() if code else None
 
 
 def _secrets(conversation: Conversation) -> dict[str, str]:
@@ -175,9 +192,12 @@ def _language(inbound: Inbound, text: str, guessed: str, conversation: Conversat
 
 
 def _limit(inbound: Inbound, conversation: Conversation) -> str:
-    key = conversation.user_hash or personal_data.keyed_hash(f"assistant:{conversation.token}")
-    rate_limit(None, group="assistant-user", key=key, rate=settings.GILIRAN_RATE_ASSISTANT_PER_USER)
-    return key
+    """Count the message against the citizen's limit; the key the skills' own limits
+    (holds, codes, look-ups, complaints) count by. A chat's or number's own hash; on the
+    web and the API the client's address, since a new conversation is free to start."""
+    own = conversation.user_hash or personal_data.keyed_hash(f"assistant:{conversation.token}")
+    rate_limit(None, group="assistant-user", key=own, rate=settings.GILIRAN_RATE_ASSISTANT_PER_USER)
+    return inbound.client_key or own
 
 
 def _seen_before(inbound: Inbound, now: datetime) -> bool:
@@ -216,7 +236,7 @@ def _route(said: Said) -> Answer:
     if low and said.intent != "human":
         said.conversation.low_confidence_turns += 1
         ReviewItem.objects.create(
-            text=mask_personal(printable(said.text)),
+            text=mask_personal(said.text),
             language=said.language,
             guessed_intent=said.intent,
             confidence=said.confidence,
@@ -248,7 +268,9 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
     now = now or timezone.now()
     if inbound.channel not in Channel.values:
         raise ValueError(f"unknown channel {inbound.channel!r}")
-    text = (inbound.text or "")[:MAX_CHARS]
+    # Control characters go before anything reads the text: a NUL reaching a query is a
+    # PostgreSQL error.
+    text = printable(inbound.text or "")[:MAX_CHARS]
     with transaction.atomic():
         if _seen_before(inbound, now):
             return None
@@ -256,7 +278,8 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
         limit_key = _limit(inbound, conversation)
         guess = intent_of(text)
         language = _language(inbound, text, guess.language, conversation)
-        zone = conversation.office.timezone if conversation.office else None
+        said_office = _office_of(conversation)
+        zone = said_office.timezone if said_office else None
         said = Said(
             text=text,
             intent=guess.intent,
@@ -272,7 +295,14 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
             secrets=_secrets(conversation),
         )
         with translation.override(language):
-            if conversation.handoff in (Handoff.WAITING, Handoff.WITH_STAFF):
+            if conversation.handoff == Handoff.WAITING and text.strip().lower() in FLOW_EXITS:
+                # Nobody has taken it yet: the citizen may take it back.
+                conversation.handoff = Handoff.CLOSED
+                answer = Answer(
+                    _("All right, I stopped that. What else can I help you with?"),
+                    suggestions=menu(),
+                )
+            elif conversation.handoff in (Handoff.WAITING, Handoff.WITH_STAFF):
                 answer = Answer(_("Your message has been passed on; a person will answer here."))
             elif not clean(text):
                 answer = _empty_reply()
@@ -288,7 +318,7 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
         Turn.objects.create(
             conversation=conversation,
             author=Author.CITIZEN,
-            text=SECRET_MASK if said.private_input else (mask_personal(printable(text)) or "…"),
+            text=SECRET_MASK if said.private_input else (mask_personal(text) or "…"),
             intent=guess.intent,
             confidence=guess.confidence,
             created_at=now,
@@ -300,7 +330,20 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
         )
         conversation.last_message_at = now
         conversation.last_inbound_at = now
-        conversation.save()
+        conversation.save(
+            update_fields=[
+                "language",
+                "state",
+                "secrets_encrypted",
+                "last_message_at",
+                "last_inbound_at",
+                "low_confidence_turns",
+                "office",
+                "handoff",
+                "handoff_at",
+                "handoff_due_at",
+            ]
+        )
         stored = reply_text.replace(answer.secret, SECRET_MASK) if answer.secret else reply_text
         turn = Turn.objects.create(
             conversation=conversation,

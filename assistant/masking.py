@@ -14,8 +14,13 @@ from core.contacts import mask_email
 _NIK = re.compile(r"(?<!\d)(?:\d[\s.\-]?){15}\d(?!\d)")
 # Indonesian phone numbers as people type them: 08…, 62…, +62…, with separators.
 _PHONE = re.compile(r"(?<![\w+])(?:\+?62|0)8(?:[\s.\-]?\d){7,11}(?!\d)")
-# A complaint's access key as it is shown ("K7QMX-2PA9D"), typed in any case.
-_ACCESS_KEY = re.compile(r"(?<![\w-])[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}(?![\w-])", re.IGNORECASE)
+# A complaint's access key as it is shown ("K7QMX-2PA9D"), typed in any case, or without
+# its dash when it has a digit (ten plain letters are as likely a word: "pembayaran").
+_ACCESS_KEY = re.compile(
+    r"(?<![\w-])(?:[A-HJKMNP-Z2-9]{5}-[A-HJKMNP-Z2-9]{5}"
+    r"|(?=[A-HJKMNP-Z]*[2-9])(?=[2-9]*[A-HJKMNP-Z])[A-HJKMNP-Z2-9]{10})(?![\w-])",
+    re.IGNORECASE,
+)
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 

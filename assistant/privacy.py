@@ -101,12 +101,10 @@ personal_data(
 
 
 def delete_old_conversations(*, now: datetime, batch_size: int) -> int:
-    """Delete conversations (and their turns) silent for the retention period; one
-    still waiting for a person is never due."""
+    """Delete conversations (and their turns) silent for the retention period, handed
+    to a person or not: a handoff nobody answered in that time is abandoned."""
     cutoff = now - timedelta(days=CONVERSATIONS.days or 0)
-    due = Conversation.objects.filter(last_message_at__lte=cutoff).exclude(
-        handoff__in=["waiting", "with_staff"]
-    )
+    due = Conversation.objects.filter(last_message_at__lte=cutoff)
     deleted = delete_batch(due=due, batch_size=batch_size)
     InboundReceipt.objects.filter(received_at__lte=now - timedelta(days=RECEIPT_DAYS)).delete()
     return deleted

@@ -20,6 +20,9 @@ from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 
 SESSION_KEY = "assistant_conversation"
+# A reply with a secret shown once (a complaint's access key), carried through the
+# redirect of the page without JavaScript and dropped as it is shown.
+ONCE_KEY = "assistant_shown_once"
 PAGE = "assistant/chat.html"
 
 
@@ -54,7 +57,7 @@ def chat(request: HtmxHttpRequest) -> HttpResponse:
     panel has not shown yet. A refusal (too long, too many) is shown by the input."""
     conversation = _conversation(request)
     if request.method == "GET":
-        turns = transcript(conversation)
+        turns = _with_shown_once(transcript(conversation), request.session.pop(ONCE_KEY, None))
         context = _context(conversation, turns, after=0, form=ChatForm(), panel=request.htmx)
         return render(request, f"{PAGE}#panel" if request.htmx else PAGE, context)
     form = ChatForm(request.POST)
@@ -73,10 +76,13 @@ def chat(request: HtmxHttpRequest) -> HttpResponse:
             status = refusal.status_code
         else:
             request.session[SESSION_KEY] = reply.conversation
-            if not request.htmx:
-                return redirect(reverse("assistant-chat") + "#chat-log")
             conversation = conversation_by_token(reply.conversation, channel=Channel.WEB)
-            turns = turns_after(conversation, after) if conversation else []
+            once = _shown_once(conversation, reply.text)
+            if not request.htmx:
+                if once:
+                    request.session[ONCE_KEY] = once
+                return redirect(reverse("assistant-chat") + "#chat-log")
+            turns = _with_shown_once(turns_after(conversation, after) if conversation else [], once)
             return render(request, f"{PAGE}#update", _context(conversation, turns, after=after))
     error = _first_error(form)
     if request.htmx:
@@ -85,6 +91,25 @@ def chat(request: HtmxHttpRequest) -> HttpResponse:
     turns = transcript(conversation)
     context = _context(conversation, turns, after=0, form=form, error=error, panel=False)
     return render(request, PAGE, context, status=status)
+
+
+def _shown_once(conversation: Conversation | None, reply_text: str) -> dict[str, object] | None:
+    """The reply's words when they differ from its stored turn: a secret shown once (a
+    complaint's access key) is masked in the turn, and the citizen must see it now."""
+    turn = conversation.turns.filter(author=Author.ASSISTANT).last() if conversation else None
+    if turn is None or turn.text == reply_text:
+        return None
+    return {"turn": turn.pk, "text": reply_text}
+
+
+def _with_shown_once(turns: list[Turn], once: object) -> list[Turn]:
+    """`turns` with the reply shown once in its unmasked words (in memory only), after a
+    redirect through the session, which forgets them as it is read."""
+    if isinstance(once, dict):
+        for turn in turns:
+            if turn.pk == once.get("turn"):
+                turn.text = str(once.get("text", turn.text))
+    return turns
 
 
 @never_cache

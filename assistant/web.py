@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from assistant.conversation import Inbound, Reply, message_receive
+from core import personal_data
 from core.ratelimit import client_ip, rate_limit
 
 
@@ -19,7 +20,9 @@ def message_from_client(
     (GILIRAN_RATE_ASSISTANT_PER_IP, shared by the web chat and the API) before the
     conversation's own limit; both raise ApplicationError 429. The request's active
     language (Accept-Language, the page's prefix) is the reply's language until the
-    citizen writes enough for the model to tell."""
+    citizen writes enough for the model to tell. The skills count holds, codes, look-ups
+    and complaints by the client's address, as the pages do: leaving out the
+    conversation token starts a new conversation, never fresh limits."""
     rate_limit(
         request,
         group="assistant-ip",
@@ -32,6 +35,7 @@ def message_from_client(
             text=text,
             conversation=conversation,
             language=(get_language() or "id")[:2],
+            client_key=personal_data.keyed_hash(f"client:{client_ip(request)}"),
         )
     )
     # Only a delivery with a platform's external id can be a duplicate; HTTP has none.

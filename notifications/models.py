@@ -140,7 +140,11 @@ class Message(models.Model):
 
     @property
     def masked_recipient(self) -> str:
-        return mask_email(self.recipient) if "@" in self.recipient else mask_phone(self.recipient)
+        if "@" in self.recipient:
+            return mask_email(self.recipient)
+        if self.channel == MessageChannel.TELEGRAM:  # a chat id: no prefix worth showing
+            return "•" * 6 + self.recipient[-3:]
+        return mask_phone(self.recipient)
 
     @property
     def idempotency_key(self) -> str:

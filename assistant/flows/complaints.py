@@ -185,6 +185,10 @@ def _step_office(said: Said) -> Answer:
 
 
 def _step_text(said: Said) -> Answer:
+    # The complaint lives in its record, which only its handlers read (pungli: only
+    # integrity officers); the transcript, which the office's staff may read after a
+    # handoff, keeps none of it.
+    said.private_input = True
     text = complaint_text_clean(said.text)  # its refusal (too short, too long) is the answer
     said.secrets["text"] = text
     if is_pungli(text):
@@ -328,7 +332,9 @@ def _status(said: Said) -> Answer:
     number, key = proof
     found = complaint_find(number=number, access_key=key)
     if found is None:
-        raise complaint_lookup_failed()
+        # Answered, not raised: a raise would roll back the wrong key's count with the
+        # skill's savepoint, and the number's lock would never come.
+        return Answer(str(complaint_lookup_failed().message))
     return Answer(_status_text(found))
 
 

@@ -28,8 +28,7 @@ from assistant.turns import (
     on_intent,
     skill_for_intent,
 )
-from booking.models import BookingStatus
-from booking.services.booking import booking_find
+from booking.services.flows import booking_lookup_for_chat
 from core.contacts import normalize_phone
 from core.errors import ApplicationError
 from core.ratelimit import rate_limit
@@ -272,11 +271,11 @@ def _booking_ticket(said: Said) -> Ticket | str | None:
     last4 = _LAST4.search(rest)
     if last4 is None:
         return None
-    rate_limit(
-        None, group="lookup-chat", key=said.limit_key, rate=settings.GILIRAN_RATE_LOOKUP_PER_IP
+    said.private_input = True  # a booking's proof is never stored
+    booking = booking_lookup_for_chat(
+        limit_key=said.limit_key, code=code, secret=last4[1], now=said.now
     )
-    booking = booking_find(code=code, secret=last4[1], now=said.now)
-    if booking is None or booking.status in (BookingStatus.HELD, BookingStatus.EXPIRED):
+    if booking is None:
         return ""
     ticket = (
         Ticket.objects.select_related("office", "office_service__service", "counter")

@@ -262,9 +262,10 @@ def _finish(message: Message, *, attempted: bool, **changes: Any) -> bool:
     """Record the outcome, if this caller still holds the claim (its lease may have
     ended and another worker taken the row over). `attempted`: the gateway was tried,
     which is what `attempts` counts (a claim lost to a dead worker is not an attempt)."""
-    if changes.get("status") == MessageStatus.SENT and any(
-        key in message.context for key in SENSITIVE_KEYS
-    ):
+    # A secret leaves the row once the row is done with, whatever its end: a failed or
+    # skipped message is never sent again with it (those kinds are not resendable).
+    final = (MessageStatus.SENT, MessageStatus.DEAD, MessageStatus.SKIPPED)
+    if changes.get("status") in final and any(key in message.context for key in SENSITIVE_KEYS):
         changes["context"] = {
             k: ("•" * 6 if k in SENSITIVE_KEYS else v) for k, v in message.context.items()
         }
