@@ -377,6 +377,6 @@ def test_a_named_day_without_places_is_said_and_other_days_are_offered(
     Slot.objects.filter(office_service=_passport(), local_date=tomorrow).update(taken=F("capacity"))
     send = talk()
     reply = send("mau bikin paspor baru di kanim jakarta pusat besok")
-    assert "tidak ada tempat kosong" in reply.text and "hari apa" in reply.text, reply.text
+    assert "Tidak ada tempat kosong pada" in reply.text and "hari apa" in reply.text, reply.text
     assert reply.suggestions and tomorrow.isoformat() not in [s.text for s in reply.suggestions]
     assert _conversation(reply).state["step"] == "day"

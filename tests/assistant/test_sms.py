@@ -178,7 +178,7 @@ def test_another_number_learns_nothing_about_the_booking(
     sms(client, "ANTRE B7KQ2M9X", sender=OTHER_PHONE)
     refusal = last_reply()
 
-    assert refusal.startswith("Tidak ada booking B7KQ2M9X yang dibuat dengan nomor ini.")
+    assert refusal.startswith("Tidak ada pemesanan B7KQ2M9X yang dibuat dengan nomor ini.")
     assert "A-002" not in refusal and "Jakarta" not in refusal
     booking.refresh_from_db()
     assert booking.lookup_failures == 1  # a wrong guess counts towards the code's lock
@@ -188,8 +188,8 @@ def test_another_number_learns_nothing_about_the_booking(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("halo", "Giliran SMS: kirim ANTRE <kode booking> untuk nomor antrean Anda"),
-        ("ANTRE", "Giliran SMS: kirim ANTRE <kode booking>"),
+        ("halo", "Giliran SMS: kirim ANTRE <kode pemesanan> untuk nomor antrean Anda"),
+        ("ANTRE", "Giliran SMS: kirim ANTRE <kode pemesanan>"),
         ("BANTUAN", "Giliran SMS: kirim ANTRE"),
         ("help", "Giliran SMS: send QUEUE <booking code> for your queue number"),
     ],
