@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistant.models import Channel
+from assistant.models import Channel, Handoff
 from assistant.understanding.normalise import MAX_CHARS
-from assistant.web import message_from_client
+from assistant.web import message_from_client, updates_for_client
 
 TOKEN_MAX_LENGTH = 64
 # One character or more: drf-spectacular adds "or empty" to a blank-allowed field with a
@@ -82,6 +82,10 @@ class ActionSerializer(serializers.Serializer):
 
 class ReplySerializer(serializers.Serializer):
     conversation = serializers.CharField(help_text="Send it back with the next message.")
+    turn = serializers.IntegerField(
+        help_text="The reply's id: after a handoff, ask `/api/v1/assistant/updates/` for "
+        "what came after it."
+    )
     intent = serializers.CharField(help_text="What the assistant understood, e.g. hours.")
     confidence = serializers.FloatField(help_text="The model's probability of the intent, 0–1.")
     language = serializers.ChoiceField(
@@ -135,3 +139,71 @@ class MessageCreate(APIView):
             request, channel=Channel.API, text=data["text"], conversation=data["conversation"]
         )
         return Response(reply.as_dict())
+
+
+class UpdatesSerializer(serializers.Serializer):
+    conversation = TokenField(
+        max_length=TOKEN_MAX_LENGTH, help_text="The token the conversation's replies carry."
+    )
+    after = serializers.IntegerField(
+        min_value=0,
+        help_text="The last turn id the client has shown (a reply's `turn`); 0 for all.",
+    )
+
+
+class TurnSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.ChoiceField(
+        choices=["citizen", "assistant", "staff"],
+        help_text="Who wrote it; a citizen's own words come back masked.",
+    )
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class UpdatesReplySerializer(serializers.Serializer):
+    conversation = serializers.CharField()
+    handoff = serializers.ChoiceField(
+        choices=Handoff.values,
+        help_text="waiting or with_staff: a person is on it, ask again in a few seconds.",
+    )
+    turns = TurnSerializer(many=True)
+
+
+class UpdatesList(APIView):
+    """What a person (after a handoff) or the assistant wrote after a turn: the REST
+    client's way to show a person's replies, as the web chat polls for them. A POST, so
+    the conversation's token never sits in a logged URL."""
+
+    error_statuses = (404, 429)
+
+    @extend_schema(
+        request=UpdatesSerializer,
+        responses={200: UpdatesReplySerializer},
+        summary="Turns after a given one (a person's replies after a handoff)",
+        description="Poll every few seconds while `handoff` is waiting or with_staff. "
+        "Limited per client address (GILIRAN_RATE_ASSISTANT_PER_IP). An unknown or "
+        "deleted conversation: 404.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = UpdatesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data: dict[str, Any] = dict(serializer.validated_data)
+        conversation, turns = updates_for_client(
+            request, conversation=data["conversation"], after=data["after"]
+        )
+        return Response(
+            {
+                "conversation": conversation.token,
+                "handoff": conversation.handoff,
+                "turns": [
+                    {
+                        "id": turn.pk,
+                        "author": turn.author,
+                        "text": turn.text,
+                        "created_at": turn.created_at,
+                    }
+                    for turn in turns
+                ],
+            }
+        )

@@ -93,10 +93,13 @@ class Reply:
     text: str
     suggestions: tuple[Suggestion, ...] = ()
     actions: tuple[Action, ...] = field(default=())
+    # The stored reply's id: where a client polling for a person's replies starts.
+    turn: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return {
             "conversation": self.conversation,
+            "turn": self.turn,
             "intent": self.intent,
             "confidence": round(self.confidence, 3),
             "language": self.language,
@@ -362,4 +365,5 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
         text=reply_text,
         suggestions=tuple(answer.suggestions),
         actions=tuple(answer.actions),
+        turn=turn.pk,
     )

@@ -7,9 +7,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from assistant.conversation import Inbound, Reply, message_receive
+from assistant.models import Channel, Conversation, Turn
+from assistant.selectors import conversation_by_token, turns_after
 from core import personal_data
+from core.errors import ApplicationError
 from core.ratelimit import client_ip, rate_limit
 
 
@@ -41,3 +45,24 @@ def message_from_client(
     # Only a delivery with a platform's external id can be a duplicate; HTTP has none.
     assert reply is not None
     return reply
+
+
+def updates_for_client(
+    request: HttpRequest, *, conversation: str, after: int
+) -> tuple[Conversation, list[Turn]]:
+    """The turns of an API conversation after `after`, counted against the client's
+    address like a message; ApplicationError 404 when the token names no conversation."""
+    rate_limit(
+        request,
+        group="assistant-ip",
+        key=client_ip(request),
+        rate=settings.GILIRAN_RATE_ASSISTANT_PER_IP,
+    )
+    found = conversation_by_token(conversation, channel=Channel.API)
+    if found is None:
+        raise ApplicationError(
+            "conversation_not_found",
+            _("This conversation has ended or does not exist. Send a new message."),
+            status_code=404,
+        )
+    return found, turns_after(found, after)

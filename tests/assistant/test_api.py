@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from assistant.models import Channel, Conversation, Turn
 
@@ -28,6 +29,7 @@ def test_a_question_gets_the_documented_shape(demo_country: None, client: Client
     body = response.json()
     assert set(body) == {
         "conversation",
+        "turn",
         "intent",
         "confidence",
         "language",
@@ -261,6 +263,7 @@ def test_the_openapi_schema_documents_the_endpoint(client: Client) -> None:
     reply = schema["components"]["schemas"][reference.rsplit("/", 1)[-1]]
     assert set(reply["properties"]) == {
         "conversation",
+        "turn",
         "intent",
         "confidence",
         "language",
@@ -274,3 +277,49 @@ def test_the_openapi_schema_documents_the_endpoint(client: Client) -> None:
         {"type": "string", "maxLength": 1000, "pattern": "^[^\\u0000]+$"},
         {"type": "string", "maxLength": 0},
     ]
+
+
+def test_a_rest_client_reads_a_persons_reply_after_a_handoff(
+    demo_country: None, client: Client
+) -> None:
+    from django.contrib.auth.models import User
+
+    from assistant.inbox import handoff_reply
+
+    handed = client.post(
+        URL,
+        {"text": "saya mau bicara dengan petugas kanim jakarta pusat"},
+        content_type="application/json",
+    ).json()
+    assert [a["kind"] for a in handed["actions"]] == ["handoff"]
+    updates = reverse("api-assistant-updates")
+    body = {"conversation": handed["conversation"], "after": handed["turn"]}
+    waiting = client.post(updates, body, content_type="application/json").json()
+    assert waiting == {"conversation": handed["conversation"], "handoff": "waiting", "turns": []}
+    conversation = Conversation.objects.get(token=handed["conversation"])
+    clerk = User.objects.get(username="petugas.jakarta")
+    handoff_reply(conversation=conversation, by=clerk, text="Selamat siang, ada yang bisa dibantu?")
+    answered = client.post(updates, body, content_type="application/json").json()
+    assert answered["handoff"] == "with_staff"
+    [turn] = answered["turns"]
+    assert (turn["author"], turn["text"]) == ("staff", "Selamat siang, ada yang bisa dibantu?")
+
+
+def test_updates_of_an_unknown_conversation_are_a_translated_404(
+    demo_country: None, client: Client
+) -> None:
+    answer = client.post(
+        reverse("api-assistant-updates"),
+        {"conversation": "no-such-token", "after": 0},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 404
+    assert answer.json()["code"] == "conversation_not_found"
+    assert "Send a new message" in answer.json()["message"]
+    refused = client.post(
+        reverse("api-assistant-updates"),
+        {"conversation": "x", "after": -1},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "after" in refused.json()["fields"]
