@@ -16,6 +16,7 @@ class AssistantConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from assistant import outbound, privacy  # noqa: F401  (registries)
+        from assistant.channels import sms  # noqa: F401  (SMS is read by its keywords)
         from assistant.understanding.entities import catalog_forget
         from offices.models import Office, Service
 

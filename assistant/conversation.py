@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -44,11 +45,12 @@ from assistant.turns import (
     Action,
     Answer,
     Said,
+    Skill,
     Suggestion,
     skill_for_flow,
     skill_for_intent,
 )
-from assistant.understanding.classifier import FALLBACK_INTENT, intent_of
+from assistant.understanding.classifier import FALLBACK_INTENT, IntentGuess, intent_of
 from assistant.understanding.entities import entities_in
 from assistant.understanding.normalise import MAX_CHARS, clean
 from core import personal_data
@@ -62,6 +64,23 @@ FLOW_EXITS = frozenset({"batal", "stop", "berhenti", "keluar", "menu", "cancel",
 # changed the subject ("saya mau bicara dengan petugas" in the middle of a booking).
 FLOW_BREAKERS = frozenset({"human", "greet", "complaint", "thanks"})
 BREAK_CONFIDENCE = 0.8
+
+
+@dataclass(frozen=True)
+class ChannelReader:
+    """How a channel that does not converse reads its messages instead of the model:
+    `guess` gives the intent and language (None: the conversation's), `skill` answers.
+    SMS registers one for its keywords (assistant/channels/sms.py)."""
+
+    guess: Callable[[str], tuple[str, str | None]]
+    skill: Skill
+
+
+_READERS: dict[str, ChannelReader] = {}
+
+
+def channel_reader_register(channel: str, reader: ChannelReader) -> None:
+    _READERS[channel] = reader
 
 
 @dataclass(frozen=True)
@@ -279,8 +298,14 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
             return None
         conversation = conversation_for(inbound, now=now)
         limit_key = _limit(inbound, conversation)
-        guess = intent_of(text)
-        language = _language(inbound, text, guess.language, conversation)
+        reader = _READERS.get(inbound.channel)
+        if reader is None:
+            guess = intent_of(text)
+            language = _language(inbound, text, guess.language, conversation)
+        else:
+            intent, read_language = reader.guess(text)
+            guess = IntentGuess(intent, 1.0, read_language or conversation.language)
+            language = guess.language
         said_office = _office_of(conversation)
         zone = said_office.timezone if said_office else None
         said = Said(
@@ -307,12 +332,12 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
                 )
             elif conversation.handoff in (Handoff.WAITING, Handoff.WITH_STAFF):
                 answer = Answer(_("Your message has been passed on; a person will answer here."))
-            elif not clean(text):
+            elif not clean(text) and reader is None:
                 answer = _empty_reply()
             else:
                 try:
                     with transaction.atomic():
-                        answer = _route(said)
+                        answer = reader.skill(said) if reader else _route(said)
                 except ApplicationError as refusal:
                     # A service's refusal is the answer: what the page would have shown.
                     # Whatever the skill changed before it is undone with it.

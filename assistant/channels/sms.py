@@ -15,30 +15,33 @@ The proof of a claim to a booking is that the SMS comes from the number the book
 made with (`booking_find`, which also counts wrong guesses and locks a code after too
 many); otherwise the answer gives no detail. Indonesian keywords answer in Indonesian,
 English ones in English, STATUS and the rest in the conversation's language. The message
-and its reply are stored as turns of an SMS conversation like any channel's, masked, and
-the reply is queued in the outbox in the same transaction (`reply_queue`)."""
+and its reply go through `message_receive` like any channel's (replay, limit, masked
+turns, the reply queued in the outbox in the same transaction), which reads an SMS by
+its keywords (`channel_reader_register`) instead of the model."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from assistant.channels.common import body_of, json_of, phone_of, secret_matches
-from assistant.conversation import Inbound, conversation_for, printable
-from assistant.masking import mask_personal
-from assistant.models import Author, Channel, InboundReceipt, Turn
-from assistant.outbound import reply_queue
+from assistant.conversation import (
+    ChannelReader,
+    Inbound,
+    channel_reader_register,
+    message_receive,
+)
+from assistant.models import Channel
+from assistant.turns import Answer, Said
 from booking.models import Booking, BookingStatus
 from booking.services.booking import booking_find
 from core.errors import ApplicationError
-from core.ratelimit import rate_limit
 from queueing.models import Ticket, TicketStatus
 from queueing.selectors import ticket_outlook
 
@@ -53,7 +56,7 @@ KEYWORDS: dict[str, tuple[str, str | None]] = {
     "BANTUAN": ("help", "id"),
     "HELP": ("help", "en"),
 }
-INTENT_OF = {"queue": "queue_position", "status": "book_status", "help": ""}
+INTENT_OF = {"queue": "queue_position", "status": "book_status", "help": "out_of_scope"}
 
 
 def sms_keyword(text: str) -> tuple[str, str, str | None]:
@@ -141,52 +144,19 @@ def sms_answer(asked: str, code: str, *, phone: str, now: datetime) -> str:
     return _queue(booking, now) if asked == "queue" else _status(booking)
 
 
-def sms_receive(
-    *, external_id: str, phone: str, text: str, now: datetime | None = None
-) -> Turn | None:
-    """Answer one SMS from `phone`: the reply turn, queued in the outbox; None when the
-    gateway delivered this message before. Raises ApplicationError (429) when the number
-    is over the assistant's per-user limit (nothing is stored then)."""
-    now = now or timezone.now()
-    text = printable(text)[:MAX_SMS_CHARS]
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                InboundReceipt.objects.create(
-                    channel=Channel.SMS, external_id=external_id[:128], received_at=now
-                )
-        except IntegrityError:
-            return None
-        conversation = conversation_for(
-            Inbound(channel=Channel.SMS, text=text, user=phone), now=now
-        )
-        rate_limit(
-            None,
-            group="assistant-user",
-            key=conversation.user_hash,
-            rate=settings.GILIRAN_RATE_ASSISTANT_PER_USER,
-        )
-        asked, code, language = sms_keyword(text)
-        language = language or conversation.language
-        with translation.override(language):
-            reply = sms_answer(asked, code, phone=phone, now=now)
-        Turn.objects.create(
-            conversation=conversation,
-            author=Author.CITIZEN,
-            text=mask_personal(text) or "…",
-            intent=INTENT_OF[asked],
-            confidence=1.0,
-            created_at=now,
-        )
-        conversation.language = language
-        conversation.last_message_at = now
-        conversation.last_inbound_at = now
-        conversation.save(update_fields=["language", "last_message_at", "last_inbound_at"])
-        turn = Turn.objects.create(
-            conversation=conversation, author=Author.ASSISTANT, text=reply, created_at=now
-        )
-        reply_queue(turn=turn, address=phone)
-    return turn
+def _read(text: str) -> tuple[str, str | None]:
+    asked, _code, language = sms_keyword(text)
+    return INTENT_OF[asked], language
+
+
+def _answer(said: Said) -> Answer:
+    asked, code, _language = sms_keyword(said.text[:MAX_SMS_CHARS])
+    return Answer(sms_answer(asked, code, phone=said.address, now=said.now))
+
+
+# SMS is answered through the one conversation service, by its keywords instead of the
+# model: the receipt, the limit, the masked turns and the outbox are message_receive's.
+channel_reader_register(Channel.SMS, ChannelReader(guess=_read, skill=_answer))
 
 
 @csrf_exempt
@@ -207,10 +177,13 @@ def sms_webhook(request: HttpRequest) -> HttpResponse:
     phone = phone_of(message["from"])
     if phone is None:
         return JsonResponse({"error": '"from" is no phone number'}, status=400)
+    inbound = Inbound(
+        channel=Channel.SMS, text=message["text"], user=phone, external_id=message["id"]
+    )
     try:
-        turn = sms_receive(external_id=message["id"], phone=phone, text=message["text"])
+        reply = message_receive(inbound)
     except ApplicationError as refusal:
         if refusal.status_code != 429:
             raise
         return JsonResponse({"id": message["id"], "answered": False})
-    return JsonResponse({"id": message["id"], "answered": turn is not None})
+    return JsonResponse({"id": message["id"], "answered": reply is not None})
