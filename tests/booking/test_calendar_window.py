@@ -133,7 +133,7 @@ def test_a_full_office_suggests_an_office_within_the_cap(
 ) -> None:
     _offer(ktp, "disdukcapil-cimahi", "-6.872200", "107.542500", "Asia/Jakarta", "Cimahi")
     page = _text(client.get(BANDUNG_CALENDAR, {"tanggal": "2026-12-02"}).content.decode())
-    assert "Kantor terdekat yang masih ada tempat untuk layanan ini:" in page
+    assert "Kantor terdekat yang masih punya tempat kosong untuk layanan ini:" in page
     assert re.search(r"Cimahi — 9 km, mulai Rabu, 2 Desember 2026", page), page
     assert "Ambon" not in page
     day = client.get(f"{BANDUNG_API}/2026-12-02/").json()
