@@ -4,8 +4,8 @@ it (`complaint_status`: tracking number and access key, complaint_find's proof a
 attempt limit).
 
 A complaint filed in a chat is answered in that chat: on WhatsApp and Telegram the
-contact is the chat itself (the number, the chat id), on SMS the number; on the web and
-the API the citizen may give a mobile number or email, or none. A report of pungli
+contact is the chat itself (the number, the chat id); on the web and the API the citizen
+may give a mobile number or email, or none (SMS is read by its keywords only). A report of pungli
 (the category, or words such as "pungli", "suap", "dimintai uang", "bribe") is flagged
 and goes to the office's integrity officers. The access key is shown once: it travels
 as the answer's `secret`, never in the stored reply text. A photo cannot be sent by
@@ -125,11 +125,7 @@ def _next(said: Said) -> Answer:
             )
             % {"url": _web_form()}
         )
-    if (
-        said.channel not in CHAT_CONTACTS
-        and said.channel != "sms"
-        and "contact" not in said.secrets
-    ):
+    if said.channel not in CHAT_CONTACTS and "contact" not in said.secrets:
         state["step"] = "contact"
         return Answer(
             _(
@@ -145,7 +141,7 @@ def _next(said: Said) -> Answer:
 def _summary(said: Said) -> str:
     office = Office.objects.filter(code=said.state["office"]).first()
     category = ComplaintCategory(said.state["category"]).label
-    if said.channel in CHAT_CONTACTS or said.channel == "sms":
+    if said.channel in CHAT_CONTACTS:
         told = _("You will be told of every change here, in this chat.")
     elif said.secrets.get("contact"):
         told = _("You will be told of every change at the contact you gave.")
@@ -213,10 +209,7 @@ def _file(said: Said) -> Answer:
         key=said.limit_key,
         rate=settings.GILIRAN_RATE_COMPLAINT_PER_IP,
     )
-    if said.channel in CHAT_CONTACTS or said.channel == "sms":
-        contact = said.address
-    else:
-        contact = said.secrets.get("contact", "")
+    contact = said.address if said.channel in CHAT_CONTACTS else said.secrets.get("contact", "")
     filed = complaint_file(
         intake=Intake(
             office_code=str(said.state["office"]),

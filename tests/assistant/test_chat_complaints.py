@@ -113,7 +113,7 @@ def test_pungli_on_whatsapp_end_to_end_in_english(talk) -> None:  # type: ignore
 
 
 def test_pungli_words_flag_a_report_of_another_category(talk) -> None:  # type: ignore[no-untyped-def]
-    send = talk("sms", "081234567890")
+    send = talk("telegram", "123456789")
     send("saya mau mengadu soal fasilitas di Kantor Imigrasi Jakarta Pusat")
     send("Fasilitas")
     confirm = send("petugas di loket meminta uang tambahan supaya paspor cepat jadi")
@@ -121,7 +121,7 @@ def test_pungli_words_flag_a_report_of_another_category(talk) -> None:  # type: 
     filed = send("ya")
     complaint = Complaint.objects.get(number=filed.actions[0].reference)
     assert complaint.pungli and complaint.category == ComplaintCategory.FACILITIES
-    assert complaint.channel == ContactChannel.SMS
+    assert complaint.channel == ContactChannel.TELEGRAM
 
 
 def test_the_status_flow_asks_for_both_and_reveals_nothing_without_the_key(talk) -> None:  # type: ignore[no-untyped-def]
