@@ -440,8 +440,8 @@ GILIRAN_RETENTION_COMPLAINT_DAYS = env_int("GILIRAN_RETENTION_COMPLAINT_DAYS", 3
 # A conversation silent this long starts afresh: a half-done flow is not resumed.
 GILIRAN_ASSISTANT_MEMORY_MINUTES = env_int("GILIRAN_ASSISTANT_MEMORY_MINUTES", 30)
 # Below this probability of its intent a message counts as not understood (two in a row
-# hand the conversation to a person). Set from the figures in docs/assistant.md: mean
-# confidence 0.84 when right, 0.56 when wrong.
+# hand the conversation to a person). The confidence is calibrated (expected calibration
+# error 0.05, docs/benchmarks.md): below 0.5 the model is more likely wrong than right.
 GILIRAN_ASSISTANT_MIN_CONFIDENCE = float(env_str("GILIRAN_ASSISTANT_MIN_CONFIDENCE", "0.5"))
 # A person should answer a handed-off conversation within this many minutes of opening time.
 GILIRAN_ASSISTANT_HANDOFF_SLA_MINUTES = env_int("GILIRAN_ASSISTANT_HANDOFF_SLA_MINUTES", 30)
