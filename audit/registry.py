@@ -83,12 +83,17 @@ OFFICE_OF: dict[type[Any], Callable[[Any], int | None]] = {
 }
 
 
+# The generic relation to the outbox (notifications/relations.py) is no value of the
+# row: auditlog would log its manager's repr, a memory address that differs per process.
+RELATIONS = ["messages"]
+
+
 def register_all() -> None:
     # The hold token confirms a hold (a bearer secret), the waiting-list token is the
     # citizen's link to their entry, the ticket token their queue page: never logged.
     auditlog.register(
         Booking,
-        exclude_fields=[*NIK_FIELDS, "hold_token"],
+        exclude_fields=[*NIK_FIELDS, "hold_token", *RELATIONS],
         mask_fields=CONTACT_FIELDS,
         mask_callable=MASK,
     )
@@ -100,7 +105,12 @@ def register_all() -> None:
     )
     auditlog.register(
         Ticket,
-        exclude_fields=["public_token", "estimate_low_minutes", "estimate_high_minutes"],
+        exclude_fields=[
+            "public_token",
+            "estimate_low_minutes",
+            "estimate_high_minutes",
+            *RELATIONS,
+        ],
         mask_fields=["contact_phone", "contact_email"],
         mask_callable=MASK,
     )
