@@ -38,6 +38,7 @@ from notifications.services.outbox import outbox_dispatch_message
 from offices.models import OfficeService
 from tests.assistant.channel_helpers import payload
 from tests.assistant.fake_platform import FakePlatform
+from tests.assistant.test_every_intent import MESSAGES, NOT_UNDERSTOOD
 
 NIK = "3171014501900001"
 CHAT_ID = "520000001"
@@ -159,6 +160,10 @@ class Api:
         return Conversation.objects.get(token=self.token)
 
 
+# The platforms' delivery ids, numbered on across every chat of a test run.
+DELIVERIES = itertools.count(1)
+
+
 class Messenger:
     """A chat platform: the citizen's messages come by webhook, and what they receive is
     what the outbox delivers to the fake platform."""
@@ -169,7 +174,7 @@ class Messenger:
     def __init__(self, platform: FakePlatform) -> None:
         self.client = Client()
         self.platform = platform
-        self.ids = itertools.count(1)
+        self.ids = DELIVERIES
 
     def post(self, text: str) -> Any:
         raise NotImplementedError
@@ -207,6 +212,7 @@ class Telegram(Messenger):
         update["message"]["message_id"] += number
         update["message"]["date"] = int(time.time())
         update["message"]["text"] = text
+        update["message"]["chat"]["id"] = update["message"]["from"]["id"] = int(self.address)
         return self.client.post(
             "/webhooks/telegram/",
             data=json.dumps(update),
@@ -228,6 +234,8 @@ class WhatsApp(Messenger):
         message["id"] += str(next(self.ids))
         message["timestamp"] = str(int(time.time()))
         message["text"]["body"] = text
+        message["from"] = self.address.removeprefix("+")
+        notification["entry"][0]["changes"][0]["value"]["contacts"][0]["wa_id"] = message["from"]
         body = json.dumps(notification).encode()
         signature = "sha256=" + hmac.new(WA_SECRET.encode(), body, hashlib.sha256).hexdigest()
         return self.client.post(
@@ -450,3 +458,24 @@ def test_handoff_staff_reply_and_close_reach_the_citizen(
     assert READ[language]["closed"] in person.received()
     conversation.refresh_from_db()
     assert conversation.handoff == Handoff.CLOSED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", ["web", "api", "telegram", "whatsapp"])
+def test_every_intent_in_both_languages_on_each_channel(
+    channel: str, eve: datetime, platform: FakePlatform
+) -> None:
+    """Each of the 18 intents' messages, in Indonesian and in English, each the first of
+    its own conversation (a new browser, API client or chat): understood as that intent
+    and answered in that language by its skill, on the channel's real edge."""
+    messages = [
+        (i, lang, pair[lang == "en"]) for i, pair in MESSAGES.items() for lang in ("id", "en")
+    ]
+    for number, (intent, language, text) in enumerate(messages):
+        with time_machine.travel(eve + timedelta(minutes=40 * number), tick=False):
+            words = citizen(channel, language, platform).say(text)
+        asked = (
+            Turn.objects.filter(author=Author.CITIZEN).select_related("conversation").latest("pk")
+        )
+        assert (asked.intent, asked.conversation.language) == (intent, language), text
+        assert words and not words.startswith(NOT_UNDERSTOOD), (text, words)
