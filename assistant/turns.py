@@ -8,7 +8,11 @@ A skill is a function `Said -> Answer`, registered for the intents it answers
 the citizen's language active, so it writes its words with gettext as any view does.
 A flow keeps its place in `said.state` (plain JSON, no personal data: it is stored as
 is) and what it collects that is personal in `said.secrets` (stored encrypted, and
-dropped when the flow ends or the conversation expires). See docs/assistant.md."""
+dropped when the flow ends or the conversation expires). See docs/assistant.md.
+
+A skill runs in a savepoint: an ApplicationError it raises becomes the reply and undoes
+what it wrote. So a skill that calls a service which counts an attempt (a wrong code, a
+wrong access key) answers the refusal instead of raising it, or the count is undone."""
 
 from __future__ import annotations
 
