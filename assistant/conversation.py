@@ -30,6 +30,7 @@ from assistant.answers import menu
 from assistant.handoff import handoff_start
 from assistant.masking import mask_personal
 from assistant.models import (
+    OPEN_HANDOFFS,
     OUTBOX_CHANNELS,
     Author,
     Channel,
@@ -139,7 +140,7 @@ def _user_hash(channel: str, user: str) -> str:
 
 
 def _expired(conversation: Conversation, now: datetime) -> bool:
-    if conversation.handoff in (Handoff.WAITING, Handoff.WITH_STAFF):
+    if conversation.handoff in OPEN_HANDOFFS:
         return False  # a person is on it: it stays open until they close it
     silence = timedelta(minutes=settings.GILIRAN_ASSISTANT_MEMORY_MINUTES)
     return conversation.last_message_at < now - silence
@@ -330,7 +331,7 @@ def message_receive(inbound: Inbound, *, now: datetime | None = None) -> Reply |
                     _("All right, I stopped that. What else can I help you with?"),
                     suggestions=menu(),
                 )
-            elif conversation.handoff in (Handoff.WAITING, Handoff.WITH_STAFF):
+            elif conversation.handoff in OPEN_HANDOFFS:
                 answer = Answer(_("Your message has been passed on; a person will answer here."))
             elif not clean(text) and reader is None:
                 answer = _empty_reply()

@@ -17,23 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assistant.models import OUTBOX_CHANNELS, Author, Conversation, Handoff, Turn
+from assistant.models import OPEN_HANDOFFS, OUTBOX_CHANNELS, Author, Conversation, Handoff, Turn
 from assistant.outbound import reply_queue
 from core import personal_data
 from core.errors import ApplicationError
 from core.timezones import format_duration, format_local_time
-from offices.permissions import offices_for
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from offices.permissions import AnyUser, offices_for
 
 REPLY_MAX_LENGTH = 2000
-OPEN = (Handoff.WAITING, Handoff.WITH_STAFF)
 
 
 # --- Reading ----------------------------------------------------------------------------
@@ -43,7 +40,7 @@ def handoffs_for_staff(user: AnyUser) -> QuerySet[Conversation]:
     """The conversations waiting for a person or with one, at the offices where `user`
     is counter staff or above: the one whose answer is due first comes first."""
     return (
-        Conversation.objects.filter(handoff__in=OPEN, office__in=offices_for(user))
+        Conversation.objects.filter(handoff__in=OPEN_HANDOFFS, office__in=offices_for(user))
         .select_related("office", "assigned_to")
         .order_by("handoff_due_at", "pk")
     )
@@ -111,7 +108,7 @@ def _locked(conversation: Conversation, by: AnyUser) -> Conversation:
             _("This conversation belongs to another office."),
             status_code=403,
         )
-    if locked.handoff not in OPEN:
+    if locked.handoff not in OPEN_HANDOFFS:
         raise ApplicationError(
             "handoff_closed",
             _("This conversation is already closed: the assistant answers the citizen again."),

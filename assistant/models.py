@@ -39,6 +39,10 @@ class Handoff(models.TextChoices):
     CLOSED = "closed", _("Closed by staff")
 
 
+# A person has the conversation, or is about to: the assistant stays out of it.
+OPEN_HANDOFFS = (Handoff.WAITING, Handoff.WITH_STAFF)
+
+
 class Conversation(models.Model):
     # The web chat's and the API's handle on the conversation ("conversation" in the API):
     # unguessable, so it proves nothing beyond holding this conversation.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +18,7 @@ from django.utils.translation import gettext as _
 from assistant.models import ReviewItem
 from assistant.understanding.classifier import INTENTS
 from core.errors import ApplicationError
-from offices.permissions import offices_for, supervises
-
-AnyUser = AbstractBaseUser | AnonymousUser
+from offices.permissions import AnyUser, offices_for, supervises
 
 
 def may_review(user: AnyUser) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from assistant.models import Conversation, Handoff, Turn
+from assistant.models import OPEN_HANDOFFS, Conversation, Turn
 
 # At most this many turns in a transcript or one poll's answer: a page stays small.
 TURNS_SHOWN = 50
@@ -47,7 +47,4 @@ def transcript(conversation: Conversation | None) -> list[Turn]:
 
 def handed_off(conversation: Conversation | None) -> bool:
     """Whether a person is (or will be) answering: the web chat then polls for replies."""
-    return conversation is not None and conversation.handoff in (
-        Handoff.WAITING,
-        Handoff.WITH_STAFF,
-    )
+    return conversation is not None and conversation.handoff in OPEN_HANDOFFS

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from assistant import inbox as handoffs
 from assistant import review
-from assistant.models import Conversation, ReviewItem
+from assistant.models import OPEN_HANDOFFS, Conversation, ReviewItem
 from assistant.selectors import history
 from assistant.understanding.classifier import INTENTS
 from core.errors import ApplicationError
@@ -92,7 +92,7 @@ def handoff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "conversation": conversation,
         "turns": history(conversation),
         "timer": handoffs.handoff_timer(conversation, timezone.now()),
-        "open": conversation.handoff in handoffs.OPEN,
+        "open": conversation.handoff in OPEN_HANDOFFS,
         "mine": conversation.assigned_to_id == request.user.pk,
         "form": form,
         "error": error,

@@ -24,8 +24,8 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def secret_matches(given: str, expected: str) -> bool:
-    """`given` is the configured secret; an unset secret matches nothing (the endpoint
-    stays shut until it is configured)."""
+    """Whether the secret a request `given` is the configured one, `expected`; an unset
+    secret matches nothing (the endpoint stays shut until it is configured)."""
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 

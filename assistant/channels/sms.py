@@ -30,12 +30,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from assistant.channels.common import body_of, json_of, phone_of, secret_matches
+from assistant.channels.common import (
+    assistant_receive,
+    body_of,
+    json_of,
+    phone_of,
+    secret_matches,
+)
 from assistant.conversation import (
     ChannelReader,
     Inbound,
     channel_reader_register,
-    message_receive,
 )
 from assistant.models import Channel
 from assistant.turns import Answer, Said
@@ -180,10 +185,5 @@ def sms_webhook(request: HttpRequest) -> HttpResponse:
     inbound = Inbound(
         channel=Channel.SMS, text=message["text"], user=phone, external_id=message["id"]
     )
-    try:
-        reply = message_receive(inbound)
-    except ApplicationError as refusal:
-        if refusal.status_code != 429:
-            raise
-        return JsonResponse({"id": message["id"], "answered": False})
+    reply = assistant_receive(inbound)
     return JsonResponse({"id": message["id"], "answered": reply is not None})
