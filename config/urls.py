@@ -18,6 +18,7 @@ from scheduling import urls as scheduling_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("offices.api_urls")),
+    path("v1/", include("releases.api_urls")),
     path("v1/", include("booking.api.urls")),
     path("v1/", include("queueing.api_urls")),
     path("v1/", include("privacy.api_urls")),
@@ -70,6 +71,7 @@ urlpatterns += i18n_patterns(
     path("staf/audit/", include("audit.urls")),
     path("staf/", include(staff_patterns)),
     path("", include("offices.urls")),
+    path("", include("releases.urls")),
     path("", include("booking.urls")),
     path("", include("queueing.urls")),
     path("", include("privacy.urls")),
