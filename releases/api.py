@@ -25,7 +25,6 @@ from core.ratelimit import client_ip, rate_limit
 from offices.models import OfficeService
 from releases import rooms
 from releases.store import room_store
-from releases.views import POLL_SECONDS
 
 TICKET_HEADER = "X-Waiting-Room-Ticket"
 ADMISSION_HEADER = "X-Admission"
@@ -96,7 +95,7 @@ def _status_body(meta: dict[str, str], status: rooms.Status) -> dict[str, Any]:
         "draws_at": datetime.fromtimestamp(float(meta["draws_at"]), tz=UTC),
         "admission": status.admission,
         "admission_lapses_at": status.admission_lapses_at,
-        "poll_after_seconds": POLL_SECONDS,
+        "poll_after_seconds": status.poll_after_seconds,
     }
 
 

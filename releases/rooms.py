@@ -35,6 +35,7 @@ conditional claim and its CHECK constraint guard that whatever the room does).
 
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,7 @@ from releases.store import Admitted, RoomStore, room_store
 TICKET_SALT = "giliran.waiting-room.ticket"
 ADMISSION_SALT = "giliran.waiting-room.admission"
 LOAD_WINDOW_SECONDS = 10
+POLL_MIN_SECONDS, POLL_MAX_SECONDS, POLL_SPREAD_SECONDS = 5, 60, 3
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,19 @@ class Status:
     estimate_seconds: int | None
     admission: str | None = None  # the signed admission, when admitted and not yet spent
     admission_lapses_at: datetime | None = None
+
+    @property
+    def poll_after_seconds(self) -> int:
+        """When to ask again. Far back in line, less often (a quarter of the estimated
+        wait, 5 to 60 seconds); gathering, just after the draw. A few seconds of random
+        spread keep ten thousand pages from asking in the same instant."""
+        if self.estimate_seconds is None:
+            return POLL_MIN_SECONDS
+        if self.state == "gathering":
+            base = min(self.estimate_seconds, POLL_MAX_SECONDS)
+        else:
+            base = min(max(self.estimate_seconds // 4, POLL_MIN_SECONDS), POLL_MAX_SECONDS)
+        return max(1, base) + random.randint(0, POLL_SPREAD_SECONDS)  # noqa: S311 (spread only)
 
 
 def _aware(seconds: float) -> datetime:

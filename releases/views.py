@@ -27,7 +27,6 @@ from releases import rooms
 from releases.cookies import admission_cookie, ticket_cookie
 from releases.store import room_store
 
-POLL_SECONDS = 5
 POLL_SECONDS_WITHOUT_JS = 15
 
 
@@ -72,8 +71,8 @@ def _status_context(meta: dict[str, str], status: rooms.Status) -> dict[str, obj
         "estimate_minutes": None
         if status.estimate_seconds is None
         else max(1, round(status.estimate_seconds / 60)),
-        "poll_seconds": POLL_SECONDS,
-        "poll_seconds_without_js": POLL_SECONDS_WITHOUT_JS,
+        "poll_seconds": status.poll_after_seconds,
+        "poll_seconds_without_js": max(status.poll_after_seconds, POLL_SECONDS_WITHOUT_JS),
         "calendar_url": _calendar(meta["office_code"], meta["service_code"]),
     }
 
