@@ -399,3 +399,29 @@ def test_without_a_turn_the_details_page_sends_to_the_room(
     assert (
         page.status_code == 302 and page["Location"] == "/ruang-tunggu/kanim-jakarta/paspor-baru/"
     )
+
+
+def test_a_booking_cannot_move_in_while_the_room_is_open(
+    released: OfficeService, store: Any, clock: Any
+) -> None:
+    from booking.services.booking import (
+        booking_confirm,
+        booking_hold,
+        booking_reschedule,
+        details_clean,
+    )
+
+    clock.move_to(NOW - timedelta(hours=1))
+    details = details_clean(**CITIZEN, nik=nik(9), priority_group="")
+    slots = Slot.objects.filter(
+        office_service=released, local_date=NOW.date() + timedelta(days=7), capacity__gt=0
+    ).order_by("starts_at")
+    booking = booking_confirm(
+        booking=booking_hold(slot_id=slots[0].pk, details=details, source="api")
+    )
+    clock.move_to(NOW)  # the room is gathering
+    with pytest.raises(ApplicationError) as refused:
+        booking_reschedule(booking=booking, slot_id=slots[1].pk)
+    assert refused.value.code == "waiting_room_open"
+    booking.refresh_from_db()
+    assert booking.slot_id == slots[0].pk and booking.reschedule_count == 0
