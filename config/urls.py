@@ -14,6 +14,7 @@ from core import views as core_views
 from notifications import urls as notifications_urls
 from offices import urls as offices_urls
 from queueing import urls as queueing_urls
+from releases import urls as releases_urls
 from scheduling import urls as scheduling_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -43,6 +44,7 @@ staff_patterns = (
     [
         *offices_urls.staff_patterns,
         *booking_urls.staff_patterns,
+        *releases_urls.staff_patterns,
         *scheduling_urls.staff_patterns,
         *notifications_urls.staff_patterns,
         *queueing_urls.staff_patterns,

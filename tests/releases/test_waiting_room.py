@@ -425,3 +425,30 @@ def test_a_booking_cannot_move_in_while_the_room_is_open(
     assert refused.value.code == "waiting_room_open"
     booking.refresh_from_db()
     assert booking.slot_id == slots[0].pk and booking.reschedule_count == 0
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_supervisors_see_their_release_moments_and_the_open_room(
+    client: Client, released: OfficeService, store: Any, supervisor: Any, prefix: str
+) -> None:
+    rooms.room_join(office_service=released, nik=nik(1), now=NOW)
+    client.force_login(supervisor)
+    page = client.get(f"{prefix}/staf/rilis/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Kantor Imigrasi Jakarta Pusat" in text
+    assert ("1 person in line" in text) if prefix else ("1 orang dalam antrean" in text)
+
+
+def test_clerks_and_other_offices_do_not_see_release_moments(
+    client: Client,
+    released: OfficeService,
+    store: Any,
+    counter_clerk: Any,
+    supervisor_of_another_office: Any,
+) -> None:
+    client.force_login(counter_clerk)
+    assert client.get("/staf/rilis/").status_code == 403
+    client.force_login(supervisor_of_another_office)
+    page = client.get("/staf/rilis/")
+    assert page.status_code == 200 and "Kantor Imigrasi Jakarta Pusat" not in page.content.decode()
