@@ -271,7 +271,7 @@ def _code() -> str:
     return re.search(r"\b(\d{6})\b", str(mail.outbox[-1].body)).group(1)  # type: ignore[union-attr]
 
 
-CITIZEN = {
+CITIZEN: dict[str, Any] = {
     "full_name": "Budi Santoso",
     "phone": "081298765432",
     "email": "budi@example.id",
