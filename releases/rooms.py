@@ -49,6 +49,7 @@ from core.errors import ApplicationError
 from core.nik import normalize_nik
 from core.timezones import format_local_time
 from offices.models import OfficeService
+from offices.models.catalog import Allocation
 from offices.release_schedule import latest_release, next_release
 from releases.store import Admitted, RoomStore, room_store
 
@@ -139,6 +140,8 @@ def room_for(
     the gathering until GILIRAN_WAITING_ROOM_OPEN_MINUTES after the draw, and for as
     long as citizens are still waiting in it), or after a rush opened one."""
     store = store or room_store()
+    if office_service.allocation == Allocation.BALLOT:
+        return None  # a ballot gives the places: there is no race to queue for
     minutes = office_service.waiting_room_minutes
     candidates = []
     if minutes:

@@ -452,3 +452,8 @@ def test_clerks_and_other_offices_do_not_see_release_moments(
     client.force_login(supervisor_of_another_office)
     page = client.get("/staf/rilis/")
     assert page.status_code == 200 and "Kantor Imigrasi Jakarta Pusat" not in page.content.decode()
+
+
+def test_a_ballot_office_service_has_no_waiting_room(released: OfficeService, store: Any) -> None:
+    released.allocation = "ballot"
+    assert rooms.room_for(released, NOW) is None
