@@ -94,6 +94,7 @@ _.task_eager_propagates  # tests/conftest.py
 _.GILIRAN_RETENTION_WAITLIST_DAYS  # tests/core/test_retention.py
 
 # AppConfig classes and ready(): Django loads them from INSTALLED_APPS; ready() imports modules for their registrations.
+AnticaloConfig  # anticalo/apps.py
 AssistantConfig  # assistant/apps.py
 AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)

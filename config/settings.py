@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "booking",
     "queueing",
     "scheduling",
+    "anticalo",
     "notifications",
     "twofactor",
     "audit",
@@ -395,6 +396,22 @@ GILIRAN_RATE_CODE_PER_IP = env_str("GILIRAN_RATE_CODE_PER_IP", "40/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
 # Check-in attempts per registered kiosk device (page and API): a busy office's entrance.
 GILIRAN_RATE_CHECK_IN_PER_KIOSK = env_str("GILIRAN_RATE_CHECK_IN_PER_KIOSK", "300/h")
+
+# --- Anti-calo report (anticalo/, docs/anticalo.md) ----------------------------------
+# A group is flagged when its count is MORE than its threshold. Holds are counted within
+# any GILIRAN_CALO_WINDOW_MINUTES-long stretch; bookings (holds confirmed) over the period.
+GILIRAN_CALO_WINDOW_MINUTES = env_int("GILIRAN_CALO_WINDOW_MINUTES", 60)
+GILIRAN_CALO_HOLDS_PER_NETWORK = env_int("GILIRAN_CALO_HOLDS_PER_NETWORK", 5)
+GILIRAN_CALO_HOLDS_PER_DEVICE = env_int("GILIRAN_CALO_HOLDS_PER_DEVICE", 3)
+GILIRAN_CALO_HOLDS_PER_CONTACT = env_int("GILIRAN_CALO_HOLDS_PER_CONTACT", 3)
+GILIRAN_CALO_BOOKINGS_PER_NETWORK = env_int("GILIRAN_CALO_BOOKINGS_PER_NETWORK", 10)
+GILIRAN_CALO_BOOKINGS_PER_DEVICE = env_int("GILIRAN_CALO_BOOKINGS_PER_DEVICE", 3)
+GILIRAN_CALO_BOOKINGS_PER_CONTACT = env_int("GILIRAN_CALO_BOOKINGS_PER_CONTACT", 3)
+# Per NIK over the period: no-shows, and cancellations made within the hours before the
+# office-service's next day opened for booking.
+GILIRAN_CALO_NO_SHOWS = env_int("GILIRAN_CALO_NO_SHOWS", 1)
+GILIRAN_CALO_LATE_CANCELS = env_int("GILIRAN_CALO_LATE_CANCELS", 1)
+GILIRAN_CALO_LATE_CANCEL_HOURS = env_int("GILIRAN_CALO_LATE_CANCEL_HOURS", 2)
 
 # --- Audit log (audit/, django-auditlog) ---------------------------------------------
 # Who read or changed personal data, and every admin change: actor, client address,

@@ -23,6 +23,7 @@ from booking.selectors import availability
 from booking.services.booking import code_verify, details_clean
 from booking.services.flows import Caller, booking_start, code_resend
 from booking.views.session import HOLD_KEY, remember_booking
+from core.client_marks import device_cookie_set
 from core.dates import parse_day, parse_month
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
@@ -114,6 +115,11 @@ def book_details(
     refusal = availability.slot_refusal(slot, timezone.now())
     if refusal:  # said before the form: a time that has passed, is too close, not open yet…
         return render(request, "booking/book_details.html", {**context, "refusal": refusal[1]})
+    # The form's page gives the browser its device cookie, which the hold then records.
+    return device_cookie_set(request, _details_form(request, slot, context))
+
+
+def _details_form(request: HttpRequest, slot: Slot, context: dict[str, object]) -> HttpResponse:
     form = DetailsForm(request.POST or None)
     challenge: object = None
     if request.method == "POST" and form.is_valid():
