@@ -290,6 +290,7 @@ _._get_remote_addr  # audit/middleware.py
 _._get_remote_port  # audit/middleware.py
 GiliranLocaleMiddleware  # core/middleware.py
 ApplicationErrorPageMiddleware  # core/middleware.py
+ServerPoolMiddleware  # config/middleware.py
 _.process_exception  # core/middleware.py
 StaffSessionMiddleware  # twofactor/middleware.py
 _.process_view  # twofactor/middleware.py
@@ -341,6 +342,7 @@ keepalive  # docker/gunicorn.conf.py
 max_requests_jitter  # docker/gunicorn.conf.py
 accesslog  # docker/gunicorn.conf.py
 logger_class  # docker/gunicorn.conf.py
+proc_name  # docker/gunicorn.conf.py
 errorlog  # docker/gunicorn.conf.py
 loglevel  # docker/gunicorn.conf.py
 worker_tmp_dir  # docker/gunicorn.conf.py
