@@ -99,6 +99,7 @@ AssistantConfig  # assistant/apps.py
 AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)
 BookingConfig  # booking/apps.py
+ReleasesConfig  # releases/apps.py
 ComplaintsConfig  # complaints/apps.py
 CoreConfig  # core/apps.py
 DemoConfig  # demo/apps.py
@@ -402,3 +403,12 @@ ConversationAdmin  # assistant/admin.py
 ReviewItemAdmin  # assistant/admin.py
 handoffs_waiting  # assistant/templatetags/assistant_staff.py
 labelled_by_id  # assistant/review.py
+
+# Release moments (issue 14): answer fields the serializers and templates read by name;
+# ballot settings of the office-service the ballot app reads.
+waiting_room_opens_at  # releases/outlook.py, booking/api/booking_serializers.py
+poll_after_seconds  # releases/api.py
+BALLOT  # offices/models/catalog.py
+ballot_entry_hours  # offices/models/catalog.py
+ballot_claim_hours  # offices/models/catalog.py
+ballot_priority_percent  # offices/models/catalog.py

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "offices",
+    "releases",
     "booking",
     "queueing",
     "scheduling",
@@ -370,6 +371,17 @@ GILIRAN_HASH_KEY = env_str("GILIRAN_HASH_KEY")
 
 # --- Booking rules --------------------------------------------------------------------
 GILIRAN_HOLD_MINUTES = env_int("GILIRAN_HOLD_MINUTES", 10)
+# The waiting room of a release moment (releases/rooms.py, docs/releases.md): how fast
+# and how many citizens are let in to book, how long an admission lasts, how long the
+# room stays open after the draw, how long it regathers after the store lost its line,
+# and the rush of holds per office-service that opens a room unannounced (0: never).
+GILIRAN_WAITING_ROOM_ADMIT_PER_MINUTE = env_int("GILIRAN_WAITING_ROOM_ADMIT_PER_MINUTE", 600)
+GILIRAN_WAITING_ROOM_IN_FLOW = env_int("GILIRAN_WAITING_ROOM_IN_FLOW", 300)
+GILIRAN_WAITING_ROOM_ADMISSION_MINUTES = env_int("GILIRAN_WAITING_ROOM_ADMISSION_MINUTES", 10)
+GILIRAN_WAITING_ROOM_OPEN_MINUTES = env_int("GILIRAN_WAITING_ROOM_OPEN_MINUTES", 60)
+GILIRAN_WAITING_ROOM_REGATHER_SECONDS = env_int("GILIRAN_WAITING_ROOM_REGATHER_SECONDS", 120)
+GILIRAN_WAITING_ROOM_TRIGGER_PER_MINUTE = env_int("GILIRAN_WAITING_ROOM_TRIGGER_PER_MINUTE", 600)
+GILIRAN_RATE_ROOM_JOIN_PER_IP = env_str("GILIRAN_RATE_ROOM_JOIN_PER_IP", "120/h")
 GILIRAN_CODE_MINUTES = env_int("GILIRAN_CODE_MINUTES", 10)
 GILIRAN_CODE_ATTEMPTS = env_int("GILIRAN_CODE_ATTEMPTS", 5)
 GILIRAN_CODE_SENDS = env_int("GILIRAN_CODE_SENDS", 3)

@@ -15,10 +15,12 @@ from core import views as core_views
 from notifications import urls as notifications_urls
 from offices import urls as offices_urls
 from queueing import urls as queueing_urls
+from releases import urls as releases_urls
 from scheduling import urls as scheduling_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("offices.api_urls")),
+    path("v1/", include("releases.api_urls")),
     path("v1/", include("booking.api.urls")),
     path("v1/", include("queueing.api_urls")),
     path("v1/", include("privacy.api_urls")),
@@ -43,6 +45,7 @@ staff_patterns = (
     [
         *offices_urls.staff_patterns,
         *booking_urls.staff_patterns,
+        *releases_urls.staff_patterns,
         *scheduling_urls.staff_patterns,
         *anticalo_urls.staff_patterns,
         *notifications_urls.staff_patterns,
@@ -72,6 +75,7 @@ urlpatterns += i18n_patterns(
     path("staf/audit/", include("audit.urls")),
     path("staf/", include(staff_patterns)),
     path("", include("offices.urls")),
+    path("", include("releases.urls")),
     path("", include("booking.urls")),
     path("", include("queueing.urls")),
     path("", include("privacy.urls")),

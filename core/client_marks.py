@@ -17,9 +17,12 @@ Both are erased with the booking's other personal fields (booking/privacy.py).""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -93,3 +96,13 @@ def device_cookie_set(request: HttpRequest, response: HttpResponse) -> HttpRespo
             samesite="Lax",
         )
     return response
+
+
+def with_device_cookie(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view whose answers give a browser without one its device cookie."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return device_cookie_set(request, view(request, *args, **kwargs))
+
+    return wrapped

@@ -230,9 +230,11 @@ class OfficeServiceAdmin(OfficeScopedAdmin):
         "duration_minutes",
         "booking_opens_days_ahead",
         "booking_window_days",
+        "release_pattern",
+        "allocation",
         "is_active",
     ]
-    list_filter = ["office__timezone", "is_active", "service"]
+    list_filter = ["office__timezone", "is_active", "release_pattern", "allocation", "service"]
     search_fields = ["office__name", "service__name_id", "service__name_en", "service__code"]
     autocomplete_fields = ["office", "service"]
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("offices",),
-    ("notifications",),
+    ("notifications", "releases"),
     ("booking",),
     ("queueing",),
     ("scheduling",),

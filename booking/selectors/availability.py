@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from booking.models import Booking, Slot, WaitlistEntry, WaitlistStatus
 from core.timezones import format_local_time
 from offices.models import OfficeService
+from offices.release_schedule import day_opens_at, last_open_day
 from offices.selectors import closed_days
 
 
@@ -28,24 +29,15 @@ class BookingWindow:
 
 
 def booking_window(office_service: OfficeService, now: datetime) -> BookingWindow:
-    """Days a citizen may book now. Day D opens at release_time on D − window days
-    (a passport office releasing its quota at 08:00, say)."""
-    zone = office_service.office.zone
-    local = now.astimezone(zone)
-    today = local.date()
-    release_today = datetime.combine(today, office_service.release_time, tzinfo=zone)
-    reach = office_service.booking_window_days - (0 if local >= release_today else 1)
-    last_day = today + timedelta(days=reach)
-    opens_next = datetime.combine(
-        last_day + timedelta(days=1) - timedelta(days=office_service.booking_window_days),
-        office_service.release_time,
-        tzinfo=zone,
-    )
+    """Days a citizen may book now: from the earliest booking day to the last day the
+    release schedule has opened (offices.release_schedule)."""
+    today = office_service.office.local_date(now)
+    last_day = last_open_day(office_service, now)
     return BookingWindow(
         today=today,
         first_day=today + timedelta(days=office_service.booking_opens_days_ahead),
         last_day=last_day,
-        next_day_opens_at=opens_next,
+        next_day_opens_at=day_opens_at(office_service, last_day + timedelta(days=1)),
     )
 
 
@@ -59,15 +51,6 @@ def calendar_range(office_service: OfficeService, now: datetime) -> tuple[date, 
     last_month = max(window.last_day, window.first_day).replace(day=28) + timedelta(days=4)
     last = last_month.replace(day=monthrange(last_month.year, last_month.month)[1])
     return first, last
-
-
-def day_opens_at(office_service: OfficeService, day: date) -> datetime:
-    zone = office_service.office.zone
-    return datetime.combine(
-        day - timedelta(days=office_service.booking_window_days),
-        office_service.release_time,
-        tzinfo=zone,
-    )
 
 
 def _earliest_start(office_service: OfficeService, now: datetime) -> datetime:

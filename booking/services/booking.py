@@ -47,6 +47,7 @@ from core.message_budget import message_budget_check, message_budget_spend
 from core.nik import normalize_nik
 from offices.models.staff import Role
 from offices.permissions import require_office_role
+from releases.rooms import room_for
 
 # Short and unambiguous when read aloud or typed: no 0/O, 1/I/L, and no vowels that could
 # spell words.
@@ -516,6 +517,16 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             "same_slot",
             _("This is already your booking's time."),
             fields={"slot": [_("Choose another time.")]},
+        )
+    if room_for(office_service, now) is not None:
+        # A booking moved in while citizens wait in line would skip the line.
+        raise ApplicationError(
+            "waiting_room_open",
+            _(
+                "Bookings cannot be moved while the waiting room of a release is open. "
+                "Try again after the release."
+            ),
+            status_code=409,
         )
     old_slot_id = booking.slot_id
     before = copy.copy(booking)

@@ -50,6 +50,20 @@ class StandardUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
 
 
+class ReleasePattern(models.TextChoices):
+    """How an office-service's days open for booking (offices.release_schedule)."""
+
+    ROLLING = "rolling", _("Day by day: each day opens a fixed number of days before")
+    MONTHLY = "monthly", _("Month by month: a whole month opens on one day of the month before")
+
+
+class Allocation(models.TextChoices):
+    """Who gets the places of a release: the first to ask, or a ballot drawn at release."""
+
+    FIRST_COME = "first_come", _("First come, first served (through the waiting room)")
+    BALLOT = "ballot", _("Ballot: entries over a window, drawn at the release")
+
+
 def service_standard_text(amount: int | None, unit: str) -> str:
     """The promised completion time in the current language ("3 hari kerja")."""
     if unit == StandardUnit.SAME_DAY:
@@ -328,6 +342,52 @@ class OfficeService(models.Model):
             "A new day opens for booking at this local time, e.g. 08:00 for a daily quota release."
         ),
     )
+    release_pattern = models.CharField(
+        _("quota released"),
+        max_length=8,
+        choices=ReleasePattern.choices,
+        default=ReleasePattern.ROLLING,
+    )
+    release_day = models.PositiveSmallIntegerField(
+        _("release day of the month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_(
+            "Month by month only: on this day, at the release time, the whole next month opens."
+        ),
+    )
+    waiting_room_minutes = models.PositiveSmallIntegerField(
+        _("waiting room opens (minutes before a release)"),
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text=_(
+            "Citizens who arrive in this window wait in a virtual room and are let in in a "
+            "random order at the release, so arriving first gives no advantage. "
+            "0 turns the waiting room off."
+        ),
+    )
+    allocation = models.CharField(
+        _("places given"),
+        max_length=10,
+        choices=Allocation.choices,
+        default=Allocation.FIRST_COME,
+    )
+    ballot_entry_hours = models.PositiveSmallIntegerField(
+        _("ballot entries open (hours before the release)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    ballot_claim_hours = models.PositiveSmallIntegerField(
+        _("winners confirm within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    ballot_priority_percent = models.PositiveSmallIntegerField(
+        _("ballot places reserved for priority groups (%)"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Elderly, disabled and pregnant citizens and parents with an infant."),
+    )
     min_notice_minutes = models.PositiveIntegerField(
         _("minimum notice (minutes)"),
         default=60,
@@ -431,6 +491,15 @@ class OfficeService(models.Model):
             ),
             models.CheckConstraint(
                 condition=_standard_is_whole(), name="office_service_standard_whole"
+            ),
+            models.CheckConstraint(
+                condition=Q(release_day__gte=1, release_day__lte=28),
+                name="office_service_release_day",
+                violation_error_message=_("The release day must be between 1 and 28."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ballot_priority_percent__lte=100),
+                name="office_service_ballot_priority_percent",
             ),
         ]
 
