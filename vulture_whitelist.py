@@ -94,6 +94,7 @@ _.task_eager_propagates  # tests/conftest.py
 _.GILIRAN_RETENTION_WAITLIST_DAYS  # tests/core/test_retention.py
 
 # AppConfig classes and ready(): Django loads them from INSTALLED_APPS; ready() imports modules for their registrations.
+AnticaloConfig  # anticalo/apps.py
 AssistantConfig  # assistant/apps.py
 AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)
@@ -290,6 +291,7 @@ _._get_remote_addr  # audit/middleware.py
 _._get_remote_port  # audit/middleware.py
 GiliranLocaleMiddleware  # core/middleware.py
 ApplicationErrorPageMiddleware  # core/middleware.py
+ServerPoolMiddleware  # config/middleware.py
 _.process_exception  # core/middleware.py
 StaffSessionMiddleware  # twofactor/middleware.py
 _.process_view  # twofactor/middleware.py
@@ -341,6 +343,7 @@ keepalive  # docker/gunicorn.conf.py
 max_requests_jitter  # docker/gunicorn.conf.py
 accesslog  # docker/gunicorn.conf.py
 logger_class  # docker/gunicorn.conf.py
+proc_name  # docker/gunicorn.conf.py
 errorlog  # docker/gunicorn.conf.py
 loglevel  # docker/gunicorn.conf.py
 worker_tmp_dir  # docker/gunicorn.conf.py

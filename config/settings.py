@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.server_pools import Pool
 from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "booking",
     "queueing",
     "scheduling",
+    "anticalo",
     "notifications",
     "twofactor",
     "audit",
@@ -73,6 +76,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.GiliranLocaleMiddleware",
+    # GILIRAN_SERVER_POOL=staff|citizen: the other pool's paths get 421 (after the
+    # locale, so the answer is in the request's language; before anything reads a row).
+    "config.middleware.ServerPoolMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -407,6 +413,30 @@ GILIRAN_RATE_CODE_PER_IP = env_str("GILIRAN_RATE_CODE_PER_IP", "40/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
 # Check-in attempts per registered kiosk device (page and API): a busy office's entrance.
 GILIRAN_RATE_CHECK_IN_PER_KIOSK = env_str("GILIRAN_RATE_CHECK_IN_PER_KIOSK", "300/h")
+
+# --- Server pools (config/server_pools.py, docs/deployment.md) -----------------------
+# Which paths this process answers: "staff" (staff pages, the admin, the counter API),
+# "citizen" (everything else), or "all" (one process for everything: development and
+# tests). Paths of the other pool get 421, so a proxy that routes wrongly is found.
+GILIRAN_SERVER_POOL = env_str("GILIRAN_SERVER_POOL", "all")
+if GILIRAN_SERVER_POOL not in set(Pool):
+    raise ImproperlyConfigured("GILIRAN_SERVER_POOL must be all, staff or citizen.")
+
+# --- Anti-calo report (anticalo/, docs/anticalo.md) ----------------------------------
+# A group is flagged when its count is MORE than its threshold. Holds are counted within
+# any GILIRAN_CALO_WINDOW_MINUTES-long stretch; bookings (holds confirmed) over the period.
+GILIRAN_CALO_WINDOW_MINUTES = env_int("GILIRAN_CALO_WINDOW_MINUTES", 60)
+GILIRAN_CALO_HOLDS_PER_NETWORK = env_int("GILIRAN_CALO_HOLDS_PER_NETWORK", 5)
+GILIRAN_CALO_HOLDS_PER_DEVICE = env_int("GILIRAN_CALO_HOLDS_PER_DEVICE", 3)
+GILIRAN_CALO_HOLDS_PER_CONTACT = env_int("GILIRAN_CALO_HOLDS_PER_CONTACT", 3)
+GILIRAN_CALO_BOOKINGS_PER_NETWORK = env_int("GILIRAN_CALO_BOOKINGS_PER_NETWORK", 10)
+GILIRAN_CALO_BOOKINGS_PER_DEVICE = env_int("GILIRAN_CALO_BOOKINGS_PER_DEVICE", 3)
+GILIRAN_CALO_BOOKINGS_PER_CONTACT = env_int("GILIRAN_CALO_BOOKINGS_PER_CONTACT", 3)
+# Per NIK over the period: no-shows, and cancellations made within the hours before the
+# office-service's next day opened for booking.
+GILIRAN_CALO_NO_SHOWS = env_int("GILIRAN_CALO_NO_SHOWS", 1)
+GILIRAN_CALO_LATE_CANCELS = env_int("GILIRAN_CALO_LATE_CANCELS", 1)
+GILIRAN_CALO_LATE_CANCEL_HOURS = env_int("GILIRAN_CALO_LATE_CANCEL_HOURS", 2)
 
 # --- Audit log (audit/, django-auditlog) ---------------------------------------------
 # Who read or changed personal data, and every admin change: actor, client address,

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from anticalo import urls as anticalo_urls
 from assistant import urls as assistant_urls
 from booking import urls as booking_urls
 from complaints import urls as complaints_urls
@@ -46,6 +47,7 @@ staff_patterns = (
         *booking_urls.staff_patterns,
         *releases_urls.staff_patterns,
         *scheduling_urls.staff_patterns,
+        *anticalo_urls.staff_patterns,
         *notifications_urls.staff_patterns,
         *queueing_urls.staff_patterns,
         *complaints_urls.staff_patterns,

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("booking",),
     ("queueing",),
     ("scheduling",),
+    ("anticalo",),
     ("audit", "twofactor"),
     ("privacy",),
     ("complaints",),

@@ -39,6 +39,7 @@ from booking.services.no_show import bookings_release_no_shows, no_show_candidat
 from booking.tokens import manage_tokens_revoke
 from core import personal_data
 from core.audit import record_update
+from core.client_marks import NO_CLIENT, ClientMark
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
@@ -220,15 +221,25 @@ def _nik_already_booked() -> ApplicationError:
 
 @retry_on_deadlock()
 def booking_hold(
-    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+    *,
+    slot_id: int,
+    details: CitizenDetails,
+    source: str,
+    now: datetime | None = None,
+    client: ClientMark = NO_CLIENT,
 ) -> Booking:
     """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms (see
     _booking_hold); a deadlock runs it again."""
-    return _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+    return _booking_hold(slot_id=slot_id, details=details, source=source, now=now, client=client)
 
 
 def _booking_hold(
-    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+    *,
+    slot_id: int,
+    details: CitizenDetails,
+    source: str,
+    now: datetime | None = None,
+    client: ClientMark = NO_CLIENT,
 ) -> Booking:
     """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms.
 
@@ -280,6 +291,8 @@ def _booking_hold(
                 language=details.language,
                 priority_group=details.priority_group,
                 source=source,
+                client_network=client.network,
+                device_hash=client.device_hash,
             )
     except IntegrityError:
         # A parallel request for the same NIK won the unique index: this one changed nothing.
@@ -292,7 +305,12 @@ def _booking_hold(
 
 @retry_on_deadlock()
 def booking_hold_and_send_code(
-    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+    *,
+    slot_id: int,
+    details: CitizenDetails,
+    source: str,
+    now: datetime | None = None,
+    client: ClientMark = NO_CLIENT,
 ) -> Booking:
     """Hold a place and send its first one-time code in one transaction: when the code
     is refused (the message budget), the hold is rolled back and no place stays blocked
@@ -303,7 +321,9 @@ def booking_hold_and_send_code(
     now = now or timezone.now()
     message_budget_check(channel=details.channel, phone=details.phone, now=now)
     with transaction.atomic():
-        booking = _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+        booking = _booking_hold(
+            slot_id=slot_id, details=details, source=source, now=now, client=client
+        )
         code_send(booking=booking, now=now)
     return booking
 

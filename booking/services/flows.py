@@ -40,6 +40,7 @@ from booking.services.booking import (
 )
 from core import personal_data
 from core.challenge import challenge_gate
+from core.client_marks import client_mark
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
@@ -83,7 +84,9 @@ def hold_limits_check(*, caller: Caller, nik: str) -> None:
 def booking_start(*, caller: Caller, slot_id: int, details: CitizenDetails, source: str) -> Booking:
     """Hold a place in `slot_id` and send its first one-time code: the limits are
     checked, then the hold is claimed and the code sent in one transaction
-    (`booking_hold_and_send_code`, which also runs it again after a deadlock)."""
+    (`booking_hold_and_send_code`, which also runs it again after a deadlock). The hold
+    records the caller's network and device (core/client_marks.py) for the anti-calo
+    report."""
     hold_limits_check(caller=caller, nik=details.nik)
     # Before the claim: a refused code must not leave a place held (finding 4).
     rate_limit_code_send(caller.request, contact=details.phone or details.email)
@@ -91,7 +94,12 @@ def booking_start(*, caller: Caller, slot_id: int, details: CitizenDetails, sour
         slot_id=slot_id, nik=details.nik, admission=caller.admission, ticket=caller.ticket
     )
     try:
-        return booking_hold_and_send_code(slot_id=slot_id, details=details, source=source)
+        return booking_hold_and_send_code(
+            slot_id=slot_id,
+            details=details,
+            source=source,
+            client=client_mark(caller.request),
+        )
     except BaseException:
         gate.give_back()  # a hold that failed has not used the citizen's turn
         raise

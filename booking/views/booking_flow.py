@@ -24,6 +24,7 @@ from booking.selectors import availability
 from booking.services.booking import code_verify, details_clean
 from booking.services.flows import Caller, booking_start, code_resend
 from booking.views.session import HOLD_KEY, remember_booking
+from core.client_marks import with_device_cookie
 from core.dates import parse_day, parse_month
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
@@ -104,6 +105,7 @@ def book_calendar(request: HtmxHttpRequest, office_code: str, service_code: str)
 
 
 @never_cache
+@with_device_cookie  # the form's page gives the device cookie the hold then records
 def book_details(
     request: HttpRequest, office_code: str, service_code: str, slot_id: int
 ) -> HttpResponse:
