@@ -412,3 +412,6 @@ BALLOT  # offices/models/catalog.py
 ballot_entry_hours  # offices/models/catalog.py
 ballot_claim_hours  # offices/models/catalog.py
 ballot_priority_percent  # offices/models/catalog.py
+room_networks  # anticalo/selectors.py, read by templates/anticalo/report.html
+room_devices  # anticalo/selectors.py, read by templates/anticalo/report.html
+release_at  # releases/models.py: which release a join was for (admin, data export)

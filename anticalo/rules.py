@@ -160,6 +160,63 @@ def group_flags(rows: Iterable[HoldRow], dimension: Dimension) -> list[Flag]:
 
 
 @dataclass(frozen=True)
+class JoinRow:
+    """A place taken in a release's waiting room (releases.RoomJoin): no NIK, only where
+    it came from."""
+
+    joined_at: datetime
+    network: str
+    device_hash: str
+
+    def key(self, dimension: Dimension) -> str:
+        return self.network if dimension == Dimension.NETWORK else self.device_hash
+
+
+@dataclass(frozen=True)
+class JoinFlag:
+    dimension: str
+    key: str
+    rule: str
+    joins: int
+
+
+def join_flags(rows: Iterable[JoinRow], dimension: Dimension) -> list[JoinFlag]:
+    """Networks or devices that took more than GILIRAN_CALO_JOINS_PER_NETWORK (or
+    _PER_DEVICE) places in waiting rooms within GILIRAN_CALO_WINDOW_MINUTES: one NIK has
+    one place, so many places from one device means many NIKs typed on it."""
+    window = timedelta(minutes=settings.GILIRAN_CALO_WINDOW_MINUTES)
+    limit = int(
+        settings.GILIRAN_CALO_JOINS_PER_NETWORK
+        if dimension == Dimension.NETWORK
+        else settings.GILIRAN_CALO_JOINS_PER_DEVICE
+    )
+    groups: dict[str, list[datetime]] = {}
+    for row in rows:
+        if key := row.key(dimension):
+            groups.setdefault(key, []).append(row.joined_at)
+    flags = []
+    for key, times in groups.items():
+        times.sort()
+        most = window_max(times, window)
+        if most <= limit:
+            continue
+        values = {"count": most, "limit": limit, "window": format_duration(window)}
+        rule = (
+            _(
+                "Waiting-room places taken from one network within %(window)s: %(count)d, "
+                "more than %(limit)d"
+            )
+            if dimension == Dimension.NETWORK
+            else _(
+                "Waiting-room places taken from one device within %(window)s: %(count)d, "
+                "more than %(limit)d"
+            )
+        ) % values
+        flags.append(JoinFlag(dimension, key, rule, len(times)))
+    return sorted(flags, key=lambda flag: (-flag.joins, flag.key))
+
+
+@dataclass(frozen=True)
 class NikRow:
     """A booking of one NIK that counts against it: a no-show, or a cancellation with
     the moment the next day's quota of its office-service opened after it."""

@@ -10,12 +10,23 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
 
-from anticalo.rules import Dimension, Flag, HoldRow, NikRow, group_flags, nik_flags
+from anticalo.rules import (
+    Dimension,
+    Flag,
+    HoldRow,
+    JoinFlag,
+    JoinRow,
+    NikRow,
+    group_flags,
+    join_flags,
+    nik_flags,
+)
 from booking.models import Booking, BookingStatus, Source
 from booking.selectors.availability import booking_window
 from core.contacts import mask_email, mask_phone
 from core.personal_data import mask_nik
 from offices.models import Office, OfficeService
+from releases.models import RoomJoin
 
 # Holds made by citizens themselves; staff at the office and waiting-list offers carry
 # no network or device, and a contact typed by staff says nothing of who asked.
@@ -32,6 +43,8 @@ class CaloReport:
     devices: list[Flag]
     contacts: list[Flag]
     niks: list[Flag]
+    room_networks: list[JoinFlag]
+    room_devices: list[JoinFlag]
 
     @property
     def flags(self) -> list[Flag]:
@@ -132,6 +145,15 @@ def _nik_rows(
     return rows
 
 
+def _join_rows(office: Office, start: datetime, end: datetime) -> list[JoinRow]:
+    joins = RoomJoin.objects.filter(
+        office_service__office=office, joined_at__gte=start, joined_at__lt=end
+    ).values_list("joined_at", "client_network", "device_hash")
+    return [
+        JoinRow(joined_at=at, network=network, device_hash=device) for at, network, device in joins
+    ]
+
+
 def _shown(flag: Flag) -> Flag:
     """The flag as a supervisor sees it: a contact masked, a device hash shortened."""
     if flag.dimension == Dimension.PHONE:
@@ -149,6 +171,7 @@ def calo_report(*, office: Office, first: date, last: date) -> CaloReport:
     no-shows on its days or cancellations made in it."""
     start, end = _bounds(office, first, last)
     holds = _hold_rows(office, start, end)
+    joins = _join_rows(office, start, end)
     contacts = [
         *group_flags(holds, Dimension.PHONE),
         *group_flags(holds, Dimension.EMAIL),
@@ -161,6 +184,11 @@ def calo_report(*, office: Office, first: date, last: date) -> CaloReport:
         devices=[_shown(flag) for flag in group_flags(holds, Dimension.DEVICE)],
         contacts=[_shown(flag) for flag in contacts],
         niks=nik_flags(_nik_rows(office, first, last, start, end)),
+        room_networks=join_flags(joins, Dimension.NETWORK),
+        room_devices=[
+            dataclasses.replace(flag, key=flag.key[:DEVICE_SHOWN] + "…")
+            for flag in join_flags(joins, Dimension.DEVICE)
+        ],
     )
 
 

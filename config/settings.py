@@ -432,6 +432,9 @@ GILIRAN_CALO_HOLDS_PER_CONTACT = env_int("GILIRAN_CALO_HOLDS_PER_CONTACT", 3)
 GILIRAN_CALO_BOOKINGS_PER_NETWORK = env_int("GILIRAN_CALO_BOOKINGS_PER_NETWORK", 10)
 GILIRAN_CALO_BOOKINGS_PER_DEVICE = env_int("GILIRAN_CALO_BOOKINGS_PER_DEVICE", 3)
 GILIRAN_CALO_BOOKINGS_PER_CONTACT = env_int("GILIRAN_CALO_BOOKINGS_PER_CONTACT", 3)
+# Places taken in release waiting rooms within the window, per network and per device.
+GILIRAN_CALO_JOINS_PER_NETWORK = env_int("GILIRAN_CALO_JOINS_PER_NETWORK", 20)
+GILIRAN_CALO_JOINS_PER_DEVICE = env_int("GILIRAN_CALO_JOINS_PER_DEVICE", 2)
 # Per NIK over the period: no-shows, and cancellations made within the hours before the
 # office-service's next day opened for booking.
 GILIRAN_CALO_NO_SHOWS = env_int("GILIRAN_CALO_NO_SHOWS", 1)

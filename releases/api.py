@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.client_marks import client_mark
 from core.errors import ApplicationError
 from core.nik import NIK_PATTERN
 from core.ratelimit import client_ip, rate_limit
@@ -139,7 +140,10 @@ class WaitingRoom(APIView):
             raise Http404
         now = timezone.now()
         ticket = rooms.room_join(
-            office_service=office_service, nik=serializer.validated_data["nik"], now=now
+            office_service=office_service,
+            nik=serializer.validated_data["nik"],
+            now=now,
+            client=client_mark(request),
         )
         status = rooms.room_status(room_id=ticket.room.id, member=ticket.member, now=now)
         body = {**_status_body(room_store().meta(ticket.room.id), status), "ticket": ticket.token}

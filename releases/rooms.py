@@ -45,12 +45,14 @@ from django.core import signing
 from django.utils.translation import gettext as _
 
 from core import personal_data
+from core.client_marks import NO_CLIENT, ClientMark
 from core.errors import ApplicationError
 from core.nik import normalize_nik
 from core.timezones import format_local_time
 from offices.models import OfficeService
 from offices.models.catalog import Allocation
 from offices.release_schedule import latest_release, next_release
+from releases.models import RoomJoin
 from releases.store import Admitted, RoomStore, room_store
 
 TICKET_SALT = "giliran.waiting-room.ticket"
@@ -199,9 +201,15 @@ def _room_describe(room: Room, office_service: OfficeService, store: RoomStore) 
 
 
 def room_join(
-    *, office_service: OfficeService, nik: str, now: datetime, store: RoomStore | None = None
+    *,
+    office_service: OfficeService,
+    nik: str,
+    now: datetime,
+    client: ClientMark = NO_CLIENT,
+    store: RoomStore | None = None,
 ) -> Ticket:
-    """Join the open room with a NIK; the same NIK gets back its first place."""
+    """Join the open room with a NIK; the same NIK gets back its first place. A new
+    place is recorded with the client's network and device for the anti-calo report."""
     store = store or room_store()
     room = room_for(office_service, now, store)
     if room is None:
@@ -216,6 +224,15 @@ def room_join(
     joined = store.join(
         room.id, member=secrets.token_hex(12), nik_hash=nik_hash, now=now.timestamp()
     )
+    if joined.created:
+        RoomJoin.objects.create(
+            office_service=office_service,
+            release_at=room.opens_at,
+            release_day=room.opens_at.astimezone(office_service.office.zone).date(),
+            joined_at=now,
+            client_network=client.network,
+            device_hash=client.device_hash,
+        )
     token = signing.dumps([room.id, joined.member], salt=TICKET_SALT, compress=False)
     return Ticket(room, joined.member, token, joined.arrival, joined.created)
 

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from core.client_marks import client_mark, with_device_cookie
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from core.ratelimit import client_ip, rate_limit
@@ -78,6 +79,7 @@ def _status_context(meta: dict[str, str], status: rooms.Status) -> dict[str, obj
 
 
 @never_cache
+@with_device_cookie
 def room_page(request: HtmxHttpRequest, office: str, service: str) -> HttpResponse:
     now = timezone.now()
     cookie = request.COOKIES.get(ticket_cookie(office, service), "")
@@ -156,6 +158,7 @@ def _join(request: HtmxHttpRequest, office: str, service: str, now: datetime) ->
                 office_service=_office_service(office, service),
                 nik=form.cleaned_data["nik"],
                 now=now,
+                client=client_mark(request),
             )
         except ApplicationError as error:
             form.add_error("nik" if error.code == "invalid_nik" else None, str(error.message))

@@ -4,13 +4,13 @@ NIKs with repeated no-shows or cancellations just before a day's quota opens."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from django.utils import translation
 
-from anticalo.rules import window_max
+from anticalo.rules import Dimension, window_max
 from anticalo.selectors import CaloReport, calo_report
 from booking.models import BookingStatus, Slot, Source
 from core import personal_data
@@ -222,3 +222,18 @@ def test_thresholds_come_from_the_settings(
     assert _report(slot).networks[0].rules == [
         "Holds from one network (/24 or /48) within 30\xa0minutes: 2, more than 1"
     ]
+
+
+def test_waiting_room_places_from_one_device_flag_above_the_threshold(settings: Any) -> None:
+    from anticalo.rules import JoinRow, join_flags
+
+    settings.GILIRAN_CALO_JOINS_PER_DEVICE = 2
+    settings.GILIRAN_CALO_WINDOW_MINUTES = 60
+    start = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    at_limit = [JoinRow(start + timedelta(minutes=i), "203.0.113.0/24", "d1") for i in range(2)]
+    assert join_flags(at_limit, Dimension.DEVICE) == []
+    over = [*at_limit, JoinRow(start + timedelta(minutes=59), "203.0.113.0/24", "d1")]
+    spread = [JoinRow(start + timedelta(hours=i), "198.51.100.0/24", "d2") for i in range(5)]
+    flags = join_flags(over + spread, Dimension.DEVICE)
+    assert [(flag.key, flag.joins) for flag in flags] == [("d1", 3)]
+    assert "3" in flags[0].rule and "2" in flags[0].rule

@@ -457,3 +457,30 @@ def test_clerks_and_other_offices_do_not_see_release_moments(
 def test_a_ballot_office_service_has_no_waiting_room(released: OfficeService, store: Any) -> None:
     released.allocation = "ballot"
     assert rooms.room_for(released, NOW) is None
+
+
+def test_places_taken_from_one_device_reach_the_anti_calo_report(
+    client: Client, released: OfficeService, store: Any, supervisor: Any, settings: Any
+) -> None:
+    """Each new place records its network and device (never the NIK); one device taking
+    places for three NIKs passes the rule (more than 2 within an hour)."""
+    from releases.models import RoomJoin
+
+    url = "/api/v1/waiting-rooms/kanim-jakarta/paspor-baru/"
+    for n in (1, 2, 3, 1):  # the fourth is NIK 1 again: the same place, no new row
+        answer = client.post(
+            url, {"nik": nik(n)}, content_type="application/json", headers={"X-Device-Id": "hp-1"}
+        )
+        assert answer.status_code == 201
+    joins = RoomJoin.objects.all()
+    assert joins.count() == 3
+    assert {j.client_network for j in joins} == {"127.0.0.0/24"}
+    assert len({j.device_hash for j in joins}) == 1 and joins[0].device_hash != "hp-1"
+    client.force_login(supervisor)
+    page = client.get(
+        "/en/staf/anti-calo/",
+        {"kantor": "kanim-jakarta", "dari": "2026-12-01", "sampai": "2026-12-01"},
+    )
+    assert page.status_code == 200, page.content[:500]
+    text = re.sub(r"\s+", " ", page.content.decode())  # durations use a no-break space
+    assert "Waiting-room places taken from one device within 1 hour: 3, more than 2" in text
