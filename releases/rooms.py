@@ -58,6 +58,7 @@ from releases.store import Admitted, RoomStore, room_store
 TICKET_SALT = "giliran.waiting-room.ticket"
 ADMISSION_SALT = "giliran.waiting-room.admission"
 LOAD_WINDOW_SECONDS = 10
+STAY_OPEN_HOURS = 6
 POLL_MIN_SECONDS, POLL_MAX_SECONDS, POLL_SPREAD_SECONDS = 5, 60, 3
 
 
@@ -111,13 +112,16 @@ def _aware(seconds: float) -> datetime:
 
 
 def _room(
-    office_service: OfficeService, opens_at: datetime, gathers_from: datetime, store: RoomStore
+    office_service: OfficeService,
+    opens_at: datetime,
+    gathers_from: datetime,
+    life: tuple[str, float],
 ) -> Room:
     """The room of one release. When the store was born (first used, or restarted and
     empty) after the gathering began and before the room would close, the line it held
     is gone: the draw waits GILIRAN_WAITING_ROOM_REGATHER_SECONDS from the store's birth
-    so everyone can rejoin first."""
-    epoch, born = store.epoch()
+    so everyone can rejoin first. `life` is the store's (epoch, birth)."""
+    epoch, born = life
     open_for = timedelta(minutes=settings.GILIRAN_WAITING_ROOM_OPEN_MINUTES)
     draws_at = opens_at
     if gathers_from.timestamp() < born < (opens_at + open_for).timestamp():
@@ -145,29 +149,28 @@ def room_for(
     if office_service.allocation == Allocation.BALLOT:
         return None  # a ballot gives the places: there is no race to queue for
     minutes = office_service.waiting_room_minutes
+    life = store.epoch()
     candidates = []
     if minutes:
         gather = timedelta(minutes=minutes)
         for release in (next_release(office_service, now), latest_release(office_service, now)):
             candidates.append(
-                _room(office_service, release.opens_at, release.opens_at - gather, store)
+                _room(office_service, release.opens_at, release.opens_at - gather, life)
             )
-    epoch, _born = store.epoch()
-    rush = store.meta(f"{epoch}:rush:{office_service.pk}").get("opens_at")
+    rush = store.meta(f"{life[0]}:rush:{office_service.pk}").get("opens_at")
     if rush:
         opens_at = _aware(float(rush))
-        candidates.append(_room(office_service, opens_at, opens_at, store))
+        candidates.append(_room(office_service, opens_at, opens_at, life))
     for room in candidates:
-        if room.gathers_from <= now < room.closes_at or (
-            now >= room.closes_at and _still_waiting(room, store)
-        ):
+        if room.gathers_from <= now < room.closes_at or _still_waiting(room, now, store):
             return room
     return None
 
 
-def _still_waiting(room: Room, store: RoomStore) -> bool:
-    """A room stays open past its hours while members are still in line for admission."""
-    if room.draws_at + timedelta(hours=6) < datetime.now(tz=UTC):
+def _still_waiting(room: Room, now: datetime, store: RoomStore) -> bool:
+    """A room stays open past its hours (up to STAY_OPEN_HOURS) while members are
+    still in line for admission."""
+    if not room.closes_at <= now < room.draws_at + timedelta(hours=STAY_OPEN_HOURS):
         return False
     admitted = store.admitted_total(room.id)
     return store.size(room.id) > admitted > 0
