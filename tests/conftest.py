@@ -49,6 +49,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(reason)
 
 
+def room_stores_forget(redis_url: str) -> None:
+    from releases import store
+
+    store._local.forget()
+    if redis_url:
+        client = store._redis(redis_url)
+        keys = list(client.scan_iter("wr:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> Iterator[None]:
     # Plain static storage (no collectstatic manifest), fast hashing, and a private cache
@@ -73,6 +84,10 @@ def _test_settings(settings: Any) -> Iterator[None]:
     # counters (rate limits, challenges, message budgets) of one test do not leak.
     for name in ("default", "ratelimit"):
         caches[name].clear()
+    # Release waiting rooms start empty too (releases/store.py), and no rush of holds
+    # opens one unless a test asks for it: the capacity races send hundreds at once.
+    settings.GILIRAN_WAITING_ROOM_TRIGGER_PER_MINUTE = 0
+    room_stores_forget(settings.REDIS_URL)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False
     # Tasks sent after a commit run in the test's own process; the tests that need a

@@ -11,6 +11,7 @@ import time_machine
 from offices.models import OfficeService
 from releases import store as room_stores
 from scheduling.services import default_plan_extend
+from tests.conftest import room_stores_forget
 
 # Tuesday 1 December 2026, 10:00 WIB; the passport office releases day D at 10:20 on
 # D − 14 (15 December opens today at 10:20), and its waiting room opens 30 minutes before.
@@ -27,17 +28,11 @@ def clock() -> Iterator[Any]:
 @pytest.fixture(params=["local", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request: pytest.FixtureRequest, settings: Any, clock: Any) -> Iterator[Any]:
     """Each rule runs on both stores: this process's and Redis (emptied first)."""
-    if request.param == "redis":
-        url = os.environ["REDIS_URL"]
-        settings.REDIS_URL = url
-        room_stores._redis(url).flushdb()
-        yield room_stores.room_store()
-        room_stores._redis(url).flushdb()
-    else:
-        settings.REDIS_URL = ""
-        room_stores._local.forget()
-        yield room_stores._local
-        room_stores._local.forget()
+    url = os.environ["REDIS_URL"] if request.param == "redis" else ""
+    settings.REDIS_URL = url
+    room_stores_forget(url)
+    yield room_stores.room_store()
+    room_stores_forget(url)
 
 
 @pytest.fixture
