@@ -238,6 +238,7 @@ weekday_name  # offices/serializers.py
 _.filter_queryset  # offices/api.py
 filterset_class  # offices/api.py
 lookup_field  # offices/api.py
+_.retrieve  # offices/api.py
 offer_starts_at  # booking/api/waitlist_views.py
 offer_expires_at  # booking/api/waitlist_views.py
 _.get_position  # booking/api/waitlist_views.py
@@ -388,6 +389,8 @@ _fresh_rate_limits  # tests/privacy/conftest.py
 _.raise_request_exception  # tests/queueing/test_form_numbers.py
 east_after_closing  # tests/queueing/test_walk_in_hours.py
 office_open  # tests/browser/test_office_day.py
+redis_cache  # tests/booking/test_availability_cache.py
+as_in_production  # tests/booking/test_hot_path_queries.py
 
 # The assistant (issue 13): model fields read by the admin, the inbox and the review list;
 # settings read by name.

@@ -96,9 +96,18 @@ RELATIONS = ["messages"]
 def register_all() -> None:
     # The hold token confirms a hold (a bearer secret), the waiting-list token is the
     # citizen's link to their entry, the ticket token their queue page: never logged.
+    # A new booking's reverse one-to-ones (its ticket, the waiting-list entry it was
+    # offered to) are always empty, yet auditlog would read each with a query per hold.
     auditlog.register(
         Booking,
-        exclude_fields=[*NIK_FIELDS, "hold_token", *CLIENT_MARK_FIELDS, *RELATIONS],
+        exclude_fields=[
+            *NIK_FIELDS,
+            "hold_token",
+            *CLIENT_MARK_FIELDS,
+            *RELATIONS,
+            "ticket",
+            "waitlist_entry",
+        ],
         mask_fields=CONTACT_FIELDS,
         mask_callable=MASK,
     )

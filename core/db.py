@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -55,15 +55,21 @@ def retry_on_deadlock(attempts: int = 3) -> Callable[[Callable[P, R]], Callable[
     return decorate
 
 
-def lock_for_key(key: str) -> None:
-    """Serialise transactions about one thing (a citizen and a service, say) until commit.
+def _lock_number(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
-    A PostgreSQL transaction-level advisory lock on a 64-bit hash of `key`. SQLite needs
-    nothing: its IMMEDIATE transactions already run one writer at a time."""
-    if connection.vendor != "postgresql":
+
+def lock_for_keys(keys: Sequence[str]) -> None:
+    """Serialise transactions about some things (a citizen and a service, say) until
+    commit: a PostgreSQL transaction-level advisory lock on a 64-bit hash of each key,
+    taken in the order given, in one round trip (the array is unnested in its order and
+    each lock is taken, or waited for, before the next). Callers pass their keys in one
+    fixed order. SQLite needs nothing: its IMMEDIATE transactions already run one writer
+    at a time."""
+    if connection.vendor != "postgresql" or not keys:
         return
-    number = int.from_bytes(
-        hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True
-    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(key)) FROM unnest(%s::bigint[]) AS key",
+            [[_lock_number(key) for key in keys]],
+        )

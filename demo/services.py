@@ -235,7 +235,7 @@ def _demo_bookings_today(office: Office, now: datetime) -> list[str]:
     for slot in slots:
         if wanted == 0:
             break
-        if not slot_claim(slot_id=slot.pk, now=now):
+        if not slot_claim(slot=slot, now=now):
             continue
         number = next(numbers)
         nik = _demo_nik(office, number)

@@ -1,17 +1,33 @@
 """Read-only catalog API: offices and services, looked up by their codes.
 
 The filter sets validate query parameters (a bad value is a 400 naming the field) and
-hand the cleaned values to the catalog selectors, which own the search rules."""
+hand the cleaned values to the catalog selectors, which own the search rules.
+
+The offices' list and each office's detail are served from the cache, keyed by the
+catalog's version (offices.catalog_cache: any catalog edit bumps it on commit), the
+request's language and its full address (the page links carry the host); an office's
+coming closed days hold until the office's midnight."""
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import get_language
 from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from core.timezones import IndonesianZone
+from core.versioned_cache import MAX_SECONDS, Answer, cached_answer
 from offices import selectors as catalog
+from offices.catalog_cache import CATALOG_VERSION
 from offices.models import Office, OfficeKind, Service
 from offices.serializers import OfficeDetailSerializer, OfficeSerializer, ServiceSerializer
 
@@ -42,12 +58,33 @@ class OfficeFilter(django_filters.FilterSet):
         return offices.filter(kind=data["kind"]) if data.get("kind") else offices
 
 
+def _catalog_cached(request: Request, compute: Callable[[datetime], Answer[Any]]) -> Response:
+    """The response body for this request from the cache, or computed and stored."""
+    now = timezone.now()
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    body = cached_answer(
+        key=f"offices-api:{get_language() or 'id'}:{address}",
+        versions=[CATALOG_VERSION],
+        now=now,
+        compute=lambda: compute(now),
+    )
+    return Response(body)
+
+
 class OfficeList(generics.ListAPIView):
     """Active offices, each with the services it offers."""
 
     serializer_class = OfficeSerializer
     filterset_class = OfficeFilter
     queryset = Office.objects.none()  # the filter set builds the real one
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def compute(now: datetime) -> Answer[Any]:
+            # Nothing in the list changes with the clock: only a catalog edit ends it.
+            body = super(OfficeList, self).list(request, *args, **kwargs).data
+            return Answer(body, now + timedelta(seconds=MAX_SECONDS))
+
+        return _catalog_cached(request, compute)
 
 
 class OfficeDetail(generics.RetrieveAPIView):
@@ -63,6 +100,17 @@ class OfficeDetail(generics.RetrieveAPIView):
             raise Http404 from missing
         office.closed_days = catalog.upcoming_closed_days(office)  # type: ignore[attr-defined]
         return office
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def compute(now: datetime) -> Answer[Any]:
+            office = self.get_object()
+            # The coming closed days start from the office's today.
+            midnight = datetime.combine(
+                office.local_date(now) + timedelta(days=1), time(0), tzinfo=office.zone
+            )
+            return Answer(self.get_serializer(office).data, midnight)
+
+        return _catalog_cached(request, compute)
 
 
 class ServiceFilter(django_filters.FilterSet):

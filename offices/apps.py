@@ -8,3 +8,6 @@ class OfficesConfig(AppConfig):
 
     def ready(self) -> None:
         from offices import privacy  # noqa: F401  (the data map of the catalog and staff roles)
+        from offices.catalog_cache import catalog_signals_connect
+
+        catalog_signals_connect()

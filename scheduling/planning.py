@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from booking.availability_cache import availability_changed
 from booking.models import Booking, Slot
 from booking.services.capacity import slots_lock
 from booking.services.office_moves import bookings_move_elsewhere
@@ -71,6 +72,7 @@ def _apply(office: Office, day: date, frame: DayFrame, solution: dict[str, Any])
         quotas = outcome["appointment_quota"] if outcome else [0] * len(frame.labels)
         for slot_id, capacity in _slot_capacities(members, frame, quotas).items():
             Slot.objects.filter(pk=slot_id, taken__lte=capacity).update(capacity=capacity)
+    availability_changed(by_service)
 
 
 def _plan_write(plan: DayPlan, **fields: Any) -> None:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from booking.availability_cache import availability_changed
 from booking.models import Slot
 from core.errors import ApplicationError
 from offices.models import Office, OfficeService, Role
@@ -83,6 +84,8 @@ def default_plan_extend(*, office: Office, first: date, last: date) -> int:
         after = Slot.objects.filter(
             office_service__office=office, local_date__range=(first, last)
         ).count()
+        if after > before:
+            availability_changed({slot.office_service_id for slot in new_slots})
     return after - before
 
 
@@ -125,6 +128,11 @@ def slot_capacities_set(*, office: Office, changes: dict[int, int], by: User) ->
                         )
                         % {"taken": taken}
                     ]
+        availability_changed(
+            Slot.objects.filter(pk__in=changes, office_service__office=office)
+            .values_list("office_service_id", flat=True)
+            .distinct()
+        )
         if errors:
             transaction.set_rollback(True)
             raise ApplicationError(

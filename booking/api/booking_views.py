@@ -232,7 +232,7 @@ class HoldCreate(APIView):
 def _hold(token: str) -> Booking:
     booking = (
         Booking.objects.select_related(
-            "slot__office_service__office", "slot__office_service__service"
+            "slot__office_service__office", "slot__office_service__service", "service"
         )
         .filter(hold_token=token)
         .first()

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from booking.availability_cache import availability_versions
 from booking.models import Booking, Slot, WaitlistEntry, WaitlistStatus
 from core.timezones import format_local_time
+from core.versioned_cache import Answer, cached_answer
 from offices.models import OfficeService
 from offices.release_schedule import day_opens_at, last_open_day
 from offices.selectors import closed_days
@@ -111,13 +114,46 @@ class DayAvailability:
     opens_at: datetime | None = None
 
 
-def _expired_but_counted(where: Q, now: datetime, group: str) -> dict[object, int]:
+@dataclass(frozen=True)
+class _Counted:
+    """Bookings still counted in slots, per group: how many have passed their release
+    (free already, back at the next claim) and when the next one will."""
+
+    returning: dict[object, int]
+    next_release: dict[object, datetime]
+
+
+def _counted(where: Q, now: datetime, group: str) -> _Counted:
     rows = (
-        Booking.objects.filter(where, occupies_slot=True, releases_at__lte=now)
+        Booking.objects.filter(where, occupies_slot=True, releases_at__isnull=False)
         .values(group)
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk", filter=Q(releases_at__lte=now)),
+            next=Min("releases_at", filter=Q(releases_at__gt=now)),
+        )
     )
-    return {row[group]: row["n"] for row in rows}
+    returning, upcoming = {}, {}
+    for row in rows:
+        if row["n"]:
+            returning[row[group]] = row["n"]
+        if row["next"] is not None:
+            upcoming[row[group]] = row["next"]
+    return _Counted(returning, upcoming)
+
+
+def _window_changes_at(office_service: OfficeService, window: BookingWindow) -> datetime:
+    """The next moment the window moves by the clock alone: the office's midnight (a new
+    today and first bookable day) or the next release (a new last day)."""
+    midnight = datetime.combine(
+        window.today + timedelta(days=1), time(0), tzinfo=office_service.office.zone
+    )
+    return min(midnight, window.next_day_opens_at)
+
+
+def _cache_key(office_service: OfficeService, *parts: object) -> str:
+    # Closed days and reasons are named in the request's language.
+    language = get_language() or "id"
+    return ":".join(["availability", str(office_service.pk), language, *map(str, parts)])
 
 
 def month_availability(
@@ -132,20 +168,63 @@ def days_availability(
     office_service: OfficeService, first: date, last: date, now: datetime
 ) -> list[DayAvailability]:
     """Each day in [first, last]: available (N left), full, closed (why), not yet open
-    (from when) or unavailable (past, too soon, beyond the window)."""
+    (from when) or unavailable (past, too soon, beyond the window).
+
+    Served from the cache while it holds: until a write bumps the office-service's or
+    the catalog's version (booking.availability_cache), and never past the moment it
+    stops being true by the clock alone (`_days_computed`)."""
+    return _days_answer(office_service, first, last, now).value
+
+
+def _days_answer(
+    office_service: OfficeService, first: date, last: date, now: datetime
+) -> Answer[list[DayAvailability]]:
+    """The days with the moment they stop being true, from the cache or computed."""
+
+    def compute() -> Answer[Answer[list[DayAvailability]]]:
+        answer = _days_computed(office_service, first, last, now)
+        return Answer(answer, answer.valid_until)
+
+    return cached_answer(
+        key=_cache_key(office_service, "days", first, last),
+        versions=availability_versions(office_service.pk),
+        now=now,
+        compute=compute,
+    )
+
+
+def days_availability_fresh(
+    office_service: OfficeService, first: date, last: date, now: datetime
+) -> list[DayAvailability]:
+    """`days_availability` read from the database, for a service deciding on it."""
+    return _days_computed(office_service, first, last, now).value
+
+
+def _days_computed(
+    office_service: OfficeService, first: date, last: date, now: datetime
+) -> Answer[list[DayAvailability]]:
+    """The days from the database, valid until the first of: the next counted hold
+    releasing its place, the next slot entering the minimum notice, the window moving."""
     office = office_service.office
     window = booking_window(office_service, now)
     earliest = _earliest_start(office_service, now)
     bookable = Q(
         office_service=office_service, local_date__range=(first, last), starts_at__gte=earliest
     )
-    totals = {
-        row["local_date"]: row["free"]
-        for row in Slot.objects.filter(bookable)
+    totals: dict[date, int] = {}
+    starts: dict[date, datetime] = {}
+    for row in (
+        Slot.objects.filter(bookable)
         .values("local_date")
-        .annotate(free=Sum(F("capacity") - F("taken")))
-    }
-    returning = _expired_but_counted(
+        .annotate(
+            free=Sum(F("capacity") - F("taken")),
+            first=Min("starts_at", filter=Q(capacity__gt=0)),
+        )
+    ):
+        totals[row["local_date"]] = row["free"]
+        if row["first"] is not None:  # a slot without places changes nothing by leaving
+            starts[row["local_date"]] = row["first"]
+    counted = _counted(
         Q(
             slot__office_service=office_service,
             slot__local_date__range=(first, last),
@@ -154,6 +233,7 @@ def days_availability(
         now,
         "slot__local_date",
     )
+    returning = counted.returning
     closed = {c.day: c.reason for c in closed_days(office, first, last)}
     open_weekdays = set(office.opening_hours.values_list("weekday", flat=True))
     for day in _waitlisted_days(office_service, first, last):
@@ -165,7 +245,28 @@ def days_availability(
             _day_status(office_service, day, window, totals, returning, closed, open_weekdays)
         )
         day += timedelta(days=1)
-    return days
+    return Answer(days, _holds_until(office_service, window, starts, counted.next_release))
+
+
+def _holds_until(
+    office_service: OfficeService,
+    window: BookingWindow,
+    first_starts: dict[date, datetime],
+    next_releases: dict[object, datetime],
+) -> datetime:
+    """When days computed now stop being true by the clock alone: the window moving,
+    the first slot with places of a day entering the minimum notice, a counted hold of
+    a day releasing its place. Only days inside the window show free places, so the
+    slots and holds of other days change nothing by the clock."""
+    notice = timedelta(minutes=office_service.min_notice_minutes)
+    ends = [_window_changes_at(office_service, window)]
+    for day, starts_at in first_starts.items():
+        if window.first_day <= day <= window.last_day:
+            ends.append(starts_at - notice)
+    for key, releases_at in next_releases.items():
+        if isinstance(key, date) and window.first_day <= key <= window.last_day:
+            ends.append(releases_at)
+    return min(ends)
 
 
 def _day_status(
@@ -231,22 +332,35 @@ class SlotAvailability:
 
 
 def day_slots(office_service: OfficeService, day: date, now: datetime) -> list[SlotAvailability]:
-    """The times of one day with places left (none if the day is not bookable now)."""
-    status = days_availability(office_service, day, day, now)[0]
-    if status.status != "available":
-        return []
+    """The times of one day with places left (none if the day is not bookable now),
+    served from the cache as `days_availability` is."""
+    return cached_answer(
+        key=_cache_key(office_service, "times", day),
+        versions=availability_versions(office_service.pk),
+        now=now,
+        compute=lambda: _day_slots_computed(office_service, day, now),
+    )
+
+
+def _day_slots_computed(
+    office_service: OfficeService, day: date, now: datetime
+) -> Answer[list[SlotAvailability]]:
+    """Valid as long as the day's own answer: the same slots and holds decide both."""
+    status = _days_answer(office_service, day, day, now)
+    if status.value[0].status != "available":
+        return Answer([], status.valid_until)
     slots = Slot.objects.filter(
         office_service=office_service,
         local_date=day,
         starts_at__gte=_earliest_start(office_service, now),
     ).order_by("starts_at")
-    returning = _expired_but_counted(Q(slot__in=slots), now, "slot_id")
+    returning = _counted(Q(slot__in=slots), now, "slot_id").returning
     result = []
     for slot in slots:
         free = slot.capacity - slot.taken + returning.get(slot.pk, 0)
         if free > 0:
             result.append(SlotAvailability(slot.pk, slot.starts_at, slot.ends_at, free))
-    return result
+    return Answer(result, status.valid_until)
 
 
 def next_free_day(office_service: OfficeService, after: date, now: datetime) -> date | None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +41,7 @@ from core import personal_data
 from core.audit import record_update
 from core.client_marks import NO_CLIENT, ClientMark
 from core.contacts import normalize_email, normalize_phone
-from core.db import lock_for_key, retry_on_deadlock
+from core.db import lock_for_keys, retry_on_deadlock
 from core.errors import ApplicationError
 from core.message_budget import message_budget_check, message_budget_spend
 from core.nik import normalize_nik
@@ -128,6 +128,12 @@ def details_clean(
     )
 
 
+# A booking with its place and service: what its messages and answers read.
+WITH_PLACE = Booking.objects.select_related(
+    "slot__office_service__office", "slot__office_service__service", "service"
+)
+
+
 def new_booking_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -155,54 +161,79 @@ def _slot_full() -> ApplicationError:
     )
 
 
-def _refuse_if_over_contact_cap(details: CitizenDetails) -> None:
-    contact = Q(phone=details.phone) if details.phone else Q(pk__in=[])
-    if details.email:
-        contact |= Q(email=details.email)
-    active = Booking.objects.filter(contact, status=BookingStatus.CONFIRMED).count()
-    if active >= settings.GILIRAN_MAX_ACTIVE_PER_CONTACT:
-        raise ApplicationError(
-            "contact_limit",
-            _("This phone number or email already has %(count)d active bookings, the most allowed.")
-            % {"count": settings.GILIRAN_MAX_ACTIVE_PER_CONTACT},
-            status_code=409,
-        )
+def _hold_lock_keys(
+    *, nik_hash: str, service_id: int, details: CitizenDetails, source: str
+) -> list[str]:
+    """The advisory locks a hold takes, in their one order: the citizen and service
+    first (parallel requests for them run one at a time), then, for a citizen's own hold
+    (not staff's), the NIK's and each contact's live-hold caps, sorted."""
+    keys = [f"hold:{nik_hash}:{service_id}"]
+    if source != Source.STAFF:
+        contacts = [value for value in (details.phone, details.email) if value]
+        caps = [f"holds:nik:{nik_hash}"]
+        caps += [f"holds:contact:{personal_data.keyed_hash(value)}" for value in contacts]
+        keys += sorted(caps)
+    return keys
 
 
-def _refuse_if_too_many_holds(*, nik_hash: str, details: CitizenDetails, now: datetime) -> None:
-    """At most GILIRAN_MAX_HOLDS_PER_NIK live holds per NIK and GILIRAN_MAX_HOLDS_PER_CONTACT
-    per phone or email, across offices and services: a calo cannot sit on many places
-    while looking for buyers. Takes an advisory lock per NIK and per contact (in one
-    sorted order, after the caller's per-service lock) so parallel holds count one after
-    another; call inside the hold's transaction."""
-    contacts = [value for value in (details.phone, details.email) if value]
-    keys = [f"holds:nik:{nik_hash}"]
-    keys += [f"holds:contact:{personal_data.keyed_hash(value)}" for value in contacts]
-    for key in sorted(keys):
-        lock_for_key(key)
-    live = Booking.objects.filter(
-        status=BookingStatus.HELD, occupies_slot=True, releases_at__gt=now
-    )
-    if live.filter(nik_hash=nik_hash).count() >= settings.GILIRAN_MAX_HOLDS_PER_NIK:
-        raise ApplicationError(
-            "hold_limit",
-            _("This NIK already holds %(count)d places. Confirm or let them expire first.")
-            % {"count": settings.GILIRAN_MAX_HOLDS_PER_NIK},
-            status_code=409,
-        )
-    contact = Q(pk__in=[])
+def _refuse_if_over_limits(
+    *, nik_hash: str, service_id: int, details: CitizenDetails, source: str, now: datetime
+) -> None:
+    """The caps a hold must fit, counted in one query over the NIK's and the contact's
+    bookings, refused in this order:
+
+    - at most GILIRAN_MAX_HOLDS_PER_NIK live holds per NIK and
+      GILIRAN_MAX_HOLDS_PER_CONTACT per phone or email, across offices and services (a
+      calo cannot sit on many places while looking for buyers; not for staff's holds);
+    - one active booking per NIK and service (the partial unique index backs it);
+    - at most GILIRAN_MAX_ACTIVE_PER_CONTACT confirmed bookings per phone or email.
+
+    Call under the hold's advisory locks (`_hold_lock_keys`), so parallel holds count
+    one after another."""
+    mine = Q(nik_hash=nik_hash)
+    contact = Q()
     if details.phone:
         contact |= Q(phone=details.phone)
     if details.email:
         contact |= Q(email=details.email)
-    if live.filter(contact).count() >= settings.GILIRAN_MAX_HOLDS_PER_CONTACT:
-        raise ApplicationError(
-            "hold_limit",
-            _(
-                "This phone number or email already holds %(count)d places. "
-                "Confirm or let them expire first."
+    live = Q(status=BookingStatus.HELD, occupies_slot=True, releases_at__gt=now)
+    counts = {
+        "nik_holds": Count("pk", filter=mine & live),
+        "active_here": Count(
+            "pk", filter=mine & Q(service_id=service_id, status__in=ACTIVE_STATUSES)
+        ),
+    }
+    if contact:
+        counts["contact_holds"] = Count("pk", filter=contact & live)
+        counts["contact_confirmed"] = Count(
+            "pk", filter=contact & Q(status=BookingStatus.CONFIRMED)
+        )
+    found = Booking.objects.filter(mine | contact if contact else mine).aggregate(**counts)
+    if source != Source.STAFF:  # at the office, staff may still help in person
+        if found["nik_holds"] >= settings.GILIRAN_MAX_HOLDS_PER_NIK:
+            raise ApplicationError(
+                "hold_limit",
+                _("This NIK already holds %(count)d places. Confirm or let them expire first.")
+                % {"count": settings.GILIRAN_MAX_HOLDS_PER_NIK},
+                status_code=409,
             )
-            % {"count": settings.GILIRAN_MAX_HOLDS_PER_CONTACT},
+        if found.get("contact_holds", 0) >= settings.GILIRAN_MAX_HOLDS_PER_CONTACT:
+            raise ApplicationError(
+                "hold_limit",
+                _(
+                    "This phone number or email already holds %(count)d places. "
+                    "Confirm or let them expire first."
+                )
+                % {"count": settings.GILIRAN_MAX_HOLDS_PER_CONTACT},
+                status_code=409,
+            )
+    if found["active_here"]:
+        raise _nik_already_booked()
+    if found.get("contact_confirmed", 0) >= settings.GILIRAN_MAX_ACTIVE_PER_CONTACT:
+        raise ApplicationError(
+            "contact_limit",
+            _("This phone number or email already has %(count)d active bookings, the most allowed.")
+            % {"count": settings.GILIRAN_MAX_ACTIVE_PER_CONTACT},
             status_code=409,
         )
 
@@ -252,8 +283,13 @@ def _booking_hold(
     service_id = slot.office_service.service_id
     try:
         with transaction.atomic():
-            # One citizen, one service: parallel requests for them run one at a time.
-            lock_for_key(f"hold:{nik_hash}:{service_id}")
+            # One round trip for every advisory lock, in their one order (before any
+            # slot row: no slot locker waits for these locks while holding a slot).
+            lock_for_keys(
+                _hold_lock_keys(
+                    nik_hash=nik_hash, service_id=service_id, details=details, source=source
+                )
+            )
             mine = Q(nik_hash=nik_hash, service_id=service_id, status=BookingStatus.HELD)
             earlier = set(
                 Booking.objects.filter(mine, occupies_slot=True).values_list("slot_id", flat=True)
@@ -261,18 +297,17 @@ def _booking_hold(
             # Their missed appointments become no-shows now, not at the next job run.
             missed = no_show_candidates(Q(nik_hash=nik_hash), now=now)
             slots_lock(earlier | {slot.pk} | {slot_id for _pk, slot_id in missed})
-            Booking.objects.filter(mine, occupies_slot=True).update(releases_at=now)
-            bookings_release(mine, now=now)
-            bookings_release_no_shows(Q(pk__in=[pk for pk, _slot in missed]), now=now)
+            if earlier:
+                Booking.objects.filter(mine, occupies_slot=True).update(releases_at=now)
+                bookings_release(mine, now=now)
+            if missed:
+                bookings_release_no_shows(Q(pk__in=[pk for pk, _slot in missed]), now=now)
             if source != Source.STAFF:  # at the office, staff may still help in person
                 refuse_if_paused(nik_hash=nik_hash, now=now)
-                _refuse_if_too_many_holds(nik_hash=nik_hash, details=details, now=now)
-            if Booking.objects.filter(
-                nik_hash=nik_hash, service_id=service_id, status__in=ACTIVE_STATUSES
-            ).exists():
-                raise _nik_already_booked()
-            _refuse_if_over_contact_cap(details)
-            if not slot_claim(slot_id=slot.pk, now=now):
+            _refuse_if_over_limits(
+                nik_hash=nik_hash, service_id=service_id, details=details, source=source, now=now
+            )
+            if not slot_claim(slot=slot, now=now):
                 raise _slot_full()
             return Booking.objects.create(
                 code=new_booking_code(),
@@ -324,7 +359,11 @@ def booking_hold_and_send_code(
         booking = _booking_hold(
             slot_id=slot_id, details=details, source=source, now=now, client=client
         )
-        code_send(booking=booking, now=now)
+        # The hold was made in this transaction: no one else sees its row yet, and it
+        # has no code, so `code_send`'s row lock and count have nothing to guard.
+        _refuse_if_sent_enough(0)
+        message_budget_spend(channel=booking.channel, phone=booking.phone, now=now)
+        _code_issue(booking=booking, now=now)
     return booking
 
 
@@ -350,31 +389,48 @@ def code_send(*, booking: Booking, now: datetime | None = None) -> VerificationC
     now = now or timezone.now()
     _live_hold(booking, now)
     with transaction.atomic():
-        # Lock the hold's row so that parallel sends are counted one after another.
-        Booking.objects.select_for_update().filter(pk=booking.pk).first()
-        sent = booking.codes.count()
-        if sent >= settings.GILIRAN_CODE_SENDS:
-            raise ApplicationError(
-                "too_many_codes",
-                _("We have already sent %(count)d codes. Please start again.") % {"count": sent},
-                status_code=429,
-            )
+        # Lock the hold's row so that parallel sends are counted one after another, and
+        # count its codes under that lock, in one round trip.
+        codes = VerificationCode.objects.filter(booking=OuterRef("pk")).order_by()
+        sent = (
+            Booking.objects.select_for_update()
+            .filter(pk=booking.pk)
+            .annotate(sent=Subquery(codes.values("booking").annotate(n=Count("pk")).values("n")))
+            .values_list("sent", flat=True)
+            .first()
+        )
+        _refuse_if_sent_enough(sent or 0)
         message_budget_spend(channel=booking.channel, phone=booking.phone, now=now)
         booking.codes.filter(used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-        code = one_time_code_new()
-        record = VerificationCode.objects.create(
-            booking=booking,
-            code_hash=personal_data.keyed_hash(f"{booking.pk}:{code}"),
-            channel=booking.channel,
-            expires_at=now + timedelta(minutes=settings.GILIRAN_CODE_MINUTES),
+        return _code_issue(booking=booking, now=now)
+
+
+def _refuse_if_sent_enough(sent: int) -> None:
+    if sent >= settings.GILIRAN_CODE_SENDS:
+        raise ApplicationError(
+            "too_many_codes",
+            _("We have already sent %(count)d codes. Please start again.") % {"count": sent},
+            status_code=429,
         )
-        booking_message_send(
-            booking=booking,
-            kind="code",
-            context={"code": code, "minutes": settings.GILIRAN_CODE_MINUTES},
-            occasion=str(record.pk),
-            stale_after=record.expires_at,
-        )
+
+
+def _code_issue(*, booking: Booking, now: datetime) -> VerificationCode:
+    """A new code for the hold and its message in the outbox (queued, not rendered:
+    the message is written when a worker sends it). Call in the sending transaction."""
+    code = one_time_code_new()
+    record = VerificationCode.objects.create(
+        booking=booking,
+        code_hash=personal_data.keyed_hash(f"{booking.pk}:{code}"),
+        channel=booking.channel,
+        expires_at=now + timedelta(minutes=settings.GILIRAN_CODE_MINUTES),
+    )
+    booking_message_send(
+        booking=booking,
+        kind="code",
+        context={"code": code, "minutes": settings.GILIRAN_CODE_MINUTES},
+        occasion=str(record.pk),
+        stale_after=record.expires_at,
+    )
     return record
 
 
@@ -415,15 +471,18 @@ def code_verify(*, booking: Booking, code: str, now: datetime | None = None) -> 
 
 
 def booking_confirm(*, booking: Booking, now: datetime | None = None) -> Booking:
-    """HELD → CONFIRMED, if the hold is still live. Call inside or outside a transaction."""
+    """HELD → CONFIRMED, if the hold is still live. Call inside or outside a transaction
+    (inside one, a refusal is raised through it: there is no savepoint to go back to)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         confirmed = Booking.objects.filter(
             pk=booking.pk, status=BookingStatus.HELD, occupies_slot=True, releases_at__gt=now
         ).update(
             status=BookingStatus.CONFIRMED, releases_at=None, hold_token=None, confirmed_at=now
         )
-        booking.refresh_from_db()
+        # The row as it is now, with what its messages need, in one query (a plain
+        # refresh would read the slot, office-service, office and service one by one).
+        booking.refresh_from_db(from_queryset=WITH_PLACE)
         if not confirmed:
             _live_hold(booking, now)  # raises the right reason
         booking_message_send(booking=booking, kind="confirmed")
@@ -528,11 +587,12 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             ),
             status_code=409,
         )
-    old_slot_id = booking.slot_id
+    old_slot = booking.slot
+    old_slot_id = old_slot.pk
     before = copy.copy(booking)
     with transaction.atomic():
         slots_lock({old_slot_id, new_slot.pk})  # both, in id order: swaps cannot deadlock
-        if not slot_claim(slot_id=new_slot.pk, now=now):
+        if not slot_claim(slot=new_slot, now=now):
             raise _slot_full()
         moved = Booking.objects.filter(
             pk=booking.pk,
@@ -550,8 +610,8 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
                 _("This booking changed meanwhile. Please reload."),
                 status_code=409,
             )
-        slot_give_back(slot_id=old_slot_id)
-        waitlist_nudge_for_slot(Slot.objects.get(pk=old_slot_id))
+        slot_give_back(slot=old_slot)
+        waitlist_nudge_for_slot(old_slot)  # its day and office-service never change
         booking.refresh_from_db()
         record_update(before, booking)  # update() is invisible to the audit log
         booking_message_send(

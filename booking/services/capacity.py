@@ -3,7 +3,11 @@
 Every function here must run inside a transaction (the callers' `transaction.atomic`).
 Lock order, everywhere: slot rows first, in ascending id order (`slots_lock`), then
 booking rows. A transaction that touches two slots (moving a hold or a booking) locks
-both up front, so two citizens swapping times cannot deadlock."""
+both up front, so two citizens swapping times cannot deadlock.
+
+Each change of a slot's free places bumps its office-service's availability version
+when the transaction commits (booking.availability_cache), so no calendar shows the
+place as it was."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from datetime import datetime
 
 from django.db.models import Case, F, Q, Value, When
 
+from booking.availability_cache import availability_changed
 from booking.models import Booking, BookingStatus, Slot
 
 
@@ -25,24 +30,27 @@ def slots_lock(slot_ids: set[int]) -> None:
     )
 
 
-def slot_claim(*, slot_id: int, now: datetime) -> bool:
+def slot_claim(*, slot: Slot, now: datetime) -> bool:
     """Take one unit of the slot's capacity. False when it is full.
 
     One conditional UPDATE: PostgreSQL re-checks `taken < capacity` on the locked row,
     so concurrent claims can never push `taken` past `capacity` (and the slot's CHECK
     constraint would refuse it if they did). When the slot looks full, expired holds in
     it are released first: capacity comes back without any worker having run."""
-    if _increment(slot_id):
+    if _increment(slot):
         return True
-    if bookings_release(Q(slot_id=slot_id), now=now) == 0:
+    if bookings_release(Q(slot_id=slot.pk), now=now) == 0:
         return False
-    return _increment(slot_id)
+    return _increment(slot)
 
 
-def _increment(slot_id: int) -> bool:
-    return (
-        Slot.objects.filter(pk=slot_id, taken__lt=F("capacity")).update(taken=F("taken") + 1) == 1
+def _increment(slot: Slot) -> bool:
+    claimed = (
+        Slot.objects.filter(pk=slot.pk, taken__lt=F("capacity")).update(taken=F("taken") + 1) == 1
     )
+    if claimed:
+        availability_changed([slot.office_service_id])
+    return claimed
 
 
 def bookings_release(where: Q, *, now: datetime) -> int:
@@ -54,8 +62,12 @@ def bookings_release(where: Q, *, now: datetime) -> int:
     actually changed. Returns that number."""
     candidates = Booking.objects.filter(where, occupies_slot=True, releases_at__lte=now)
     by_slot: dict[int, list[int]] = defaultdict(list)
-    for pk, slot_id in candidates.values_list("pk", "slot_id"):
+    offered_by: dict[int, int] = {}
+    for pk, slot_id, office_service_id in candidates.values_list(
+        "pk", "slot_id", "slot__office_service_id"
+    ):
         by_slot[slot_id].append(pk)
+        offered_by[slot_id] = office_service_id
     slots_lock(set(by_slot))
     released = 0
     for slot_id in sorted(by_slot):
@@ -70,10 +82,12 @@ def bookings_release(where: Q, *, now: datetime) -> int:
         )
         if count:
             Slot.objects.filter(pk=slot_id).update(taken=F("taken") - count)
+            availability_changed([offered_by[slot_id]])
             released += count
     return released
 
 
-def slot_give_back(*, slot_id: int) -> None:
+def slot_give_back(*, slot: Slot) -> None:
     """Return one unit of capacity held by a booking that just left the slot."""
-    Slot.objects.filter(pk=slot_id).update(taken=F("taken") - 1)
+    Slot.objects.filter(pk=slot.pk).update(taken=F("taken") - 1)
+    availability_changed([slot.office_service_id])

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from booking.availability_cache import availability_changed
 from booking.messages import BookingMessageKind, booking_message_send
 from booking.models import Booking, BookingStatus, Slot
 from booking.services.capacity import slots_lock
@@ -59,6 +60,9 @@ def bookings_release_no_shows(where: Q, *, now: datetime | None = None) -> int:
                 ):
                     continue  # checked in or released by someone else meanwhile
                 Slot.objects.filter(pk=slot_id).update(taken=F("taken") - 1)
+                availability_changed(
+                    Slot.objects.filter(pk=slot_id).values_list("office_service_id", flat=True)
+                )
                 released += 1
                 _tell(pk, now)
     return released

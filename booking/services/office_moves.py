@@ -61,9 +61,10 @@ def bookings_move_elsewhere(*, bookings: list[Booking], away_from: date) -> list
                     % {"code": booking.code},
                     status_code=409,
                 )
-            old_slot_id = booking.slot_id
+            old_slot = booking.slot
+            old_slot_id = old_slot.pk
             slots_lock({old_slot_id, target.pk})
-            if not slot_claim(slot_id=target.pk, now=now):
+            if not slot_claim(slot=target, now=now):
                 raise ApplicationError(
                     "nowhere_to_move",
                     _("The free times changed meanwhile. Please try again."),
@@ -74,7 +75,7 @@ def bookings_move_elsewhere(*, bookings: list[Booking], away_from: date) -> list
                 slot_id=old_slot_id,
                 status__in=[BookingStatus.CONFIRMED, BookingStatus.HELD],
             ).update(slot=target):
-                slot_give_back(slot_id=old_slot_id)
+                slot_give_back(slot=old_slot)
                 booking.refresh_from_db()
                 booking_message_send(
                     booking=booking, kind=BookingMessageKind.MOVED, occasion=str(target.pk)
@@ -83,6 +84,6 @@ def bookings_move_elsewhere(*, bookings: list[Booking], away_from: date) -> list
                     booking_reminders_queue(booking=booking, now=now)
                 moved.append(booking)
             else:
-                slot_give_back(slot_id=target.pk)  # it changed meanwhile: leave it be
+                slot_give_back(slot=target)  # it changed meanwhile: leave it be
             chosen.add(target.pk)
     return moved

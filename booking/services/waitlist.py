@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from booking.availability_cache import availability_changed
 from booking.messages import BookingMessageKind, booking_message_send
 from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Slot, Source
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES, WaitlistEntry, WaitlistStatus
-from booking.selectors.availability import booking_window, days_availability
+from booking.selectors.availability import booking_window, days_availability_fresh
 from booking.services.booking import CitizenDetails, booking_confirm, new_booking_code
 from booking.services.capacity import bookings_release, slot_claim, slots_lock
 from booking.services.freed import waitlist_nudge
@@ -49,7 +50,7 @@ def waitlist_join(
     window = booking_window(office_service, now)
     # The window first: a day far outside it (9999-12-31) must not reach date arithmetic.
     in_window = window.first_day <= day <= window.last_day
-    status = days_availability(office_service, day, day, now)[0] if in_window else None
+    status = days_availability_fresh(office_service, day, day, now)[0] if in_window else None
     if status is not None and status.status == "available":
         raise ApplicationError(
             "day_has_places",
@@ -93,6 +94,7 @@ def waitlist_join(
                 language=details.language,
                 priority_group=details.priority_group,
             )
+            availability_changed([office_service.pk])  # the day is full for everyone else
             _tell_joined(entry)
     except IntegrityError:
         raise ApplicationError(
@@ -155,6 +157,7 @@ def waitlist_leave(*, entry: WaitlistEntry, now: datetime | None = None) -> Wait
         WaitlistEntry.objects.filter(pk=entry.pk, status__in=OPEN_WAITLIST_STATUSES).update(
             status=WaitlistStatus.LEFT
         )
+        availability_changed([entry.office_service_id])  # the last one out frees the day
         waitlist_nudge(entry.office_service_id, entry.local_date)
     entry.refresh_from_db()
     return entry
@@ -198,6 +201,7 @@ def waitlist_offer_places(
             ).order_by("starts_at")
         )
         slots_lock({slot.pk for slot in slots})
+        availability_changed([office_service.pk])  # entries leave the line
         bookings_release(Q(slot__in=slots), now=now)  # lapsed offers free their places
         _settle_offers(office_service, day)
         in_line = list(
@@ -235,7 +239,7 @@ def _offer(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
     ).exists():
         WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.LEFT)
         return False
-    if not slot_claim(slot_id=slot.pk, now=now):
+    if not slot_claim(slot=slot, now=now):
         return False
     offer = Booking.objects.create(
         code=new_booking_code(),
@@ -292,6 +296,7 @@ def waitlist_sweep(*, now: datetime | None = None) -> int:
             WaitlistEntry.objects.filter(
                 office_service=office_service, local_date=day, status=WaitlistStatus.WAITING
             ).update(status=WaitlistStatus.CLOSED)
+            availability_changed([office_service.pk])
             _settle_offers(office_service, day)
             continue
         offered += waitlist_offer_places(office_service=office_service, day=day, now=now)

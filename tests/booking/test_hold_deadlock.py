@@ -27,16 +27,17 @@ def test_a_deadlock_in_hold_and_send_code_is_retried_and_the_citizen_gets_the_ho
     ).order_by("starts_at")[:2]
     a_holds_wanted = threading.Event()
     b_holds_other = threading.Event()
-    real_code_send = booking_services.code_send
+    # The hold's first code is issued by _code_issue, in the hold's transaction.
+    real_code_issue = booking_services._code_issue
     sends: list[int] = []
 
-    def code_send_crossing_another_transaction(**kwargs: Any) -> Any:
+    def code_issue_crossing_another_transaction(**kwargs: Any) -> Any:
         sends.append(1)
         if len(sends) == 1:  # the hold has the wanted slot's row; now wait for B's row
             a_holds_wanted.set()
             assert b_holds_other.wait(10)
             list(Slot.objects.select_for_update().filter(pk=other.pk))
-        return real_code_send(**kwargs)
+        return real_code_issue(**kwargs)
 
     def crossing() -> None:
         try:
@@ -51,7 +52,7 @@ def test_a_deadlock_in_hold_and_send_code_is_retried_and_the_citizen_gets_the_ho
         finally:
             connection.close()
 
-    monkeypatch.setattr(booking_services, "code_send", code_send_crossing_another_transaction)
+    monkeypatch.setattr(booking_services, "_code_issue", code_issue_crossing_another_transaction)
     thread = threading.Thread(target=crossing)
     thread.start()
     booking = booking_hold_and_send_code(
