@@ -59,4 +59,6 @@ def release_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     template = "releases/staff_list.html"
     if request.htmx:
         template += "#rows"
-    return render(request, template, {"rows": rows})
+    # The table follows the lines while any room is open, wherever its row is.
+    any_room_open = any(row.room is not None for row in rows)
+    return render(request, template, {"rows": rows, "any_room_open": any_room_open})

@@ -18,6 +18,7 @@ from booking.models import Booking, BookingStatus, Slot
 from core.errors import ApplicationError
 from offices.models import OfficeService
 from releases import rooms
+from tests.factories import OfficeServiceFactory, ServiceFactory
 from tests.releases.conftest import NOW, RELEASE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -438,6 +439,23 @@ def test_supervisors_see_their_release_moments_and_the_open_room(
     text = page.content.decode()
     assert "Kantor Imigrasi Jakarta Pusat" in text
     assert ("1 person in line" in text) if prefix else ("1 orang dalam antrean" in text)
+
+
+def test_the_release_list_refreshes_while_any_room_is_open(
+    client: Client, released: OfficeService, store: Any, supervisor: Any, clock: Any
+) -> None:
+    """The open room's row need not be the first: a service listed before it (its code
+    sorts first) has no room, and the table must still refresh itself."""
+    first = ServiceFactory.create(code="akta-lahir", name_id="Akta Kelahiran", ticket_letter="B")
+    OfficeServiceFactory.create(office=released.office, service=first)
+    client.force_login(supervisor)
+    rooms.room_join(office_service=released, nik=nik(1), now=NOW)
+    page = client.get("/staf/rilis/").content.decode()
+    assert page.index("Akta Kelahiran") < page.index(released.service.name_id)
+    assert "1 orang dalam antrean" in page
+    assert 'hx-trigger="every 10s"' in page
+    clock.move_to(NOW - timedelta(minutes=45))  # before the room gathers: nothing to follow
+    assert 'hx-trigger="every 10s"' not in client.get("/staf/rilis/").content.decode()
 
 
 def test_clerks_and_other_offices_do_not_see_release_moments(
