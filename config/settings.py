@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "twofactor",
     "audit",
     "privacy",
+    "ballots",
     "complaints",
     "assistant",
     "demo",

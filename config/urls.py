@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assistant import urls as assistant_urls
+from ballots import urls as ballots_urls
 from booking import urls as booking_urls
 from complaints import urls as complaints_urls
 from core import views as core_views
@@ -19,6 +20,7 @@ from scheduling import urls as scheduling_urls
 api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("offices.api_urls")),
     path("v1/", include("booking.api.urls")),
+    path("v1/", include("ballots.api.urls")),
     path("v1/", include("queueing.api_urls")),
     path("v1/", include("privacy.api_urls")),
     path("v1/", include("complaints.api_urls")),
@@ -47,6 +49,7 @@ staff_patterns = (
         *queueing_urls.staff_patterns,
         *complaints_urls.staff_patterns,
         *assistant_urls.staff_patterns,
+        *ballots_urls.staff_patterns,
     ],
     "staff",
 )
@@ -71,6 +74,7 @@ urlpatterns += i18n_patterns(
     path("staf/", include(staff_patterns)),
     path("", include("offices.urls")),
     path("", include("booking.urls")),
+    path("", include("ballots.urls")),
     path("", include("queueing.urls")),
     path("", include("privacy.urls")),
     path("", include("complaints.urls")),

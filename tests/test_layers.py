@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("offices",),
     ("notifications",),
     ("booking",),
-    ("queueing",),
+    ("queueing", "ballots"),
     ("scheduling",),
     ("audit", "twofactor"),
     ("privacy",),
