@@ -98,6 +98,7 @@ AssistantConfig  # assistant/apps.py
 AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)
 BookingConfig  # booking/apps.py
+BallotsConfig  # ballots/apps.py
 ComplaintsConfig  # complaints/apps.py
 CoreConfig  # core/apps.py
 DemoConfig  # demo/apps.py
@@ -399,3 +400,9 @@ ConversationAdmin  # assistant/admin.py
 ReviewItemAdmin  # assistant/admin.py
 handoffs_waiting  # assistant/templatetags/assistant_staff.py
 labelled_by_id  # assistant/review.py
+
+# The ballot (issue 14, part 3): a serializer field, and model fields read by the staff
+# page and the admin.
+published_url  # ballots/api/views.py (a serializer field)
+drawn_at  # ballots/models.py (templates/ballots/staff.html)
+draw_position  # ballots/models.py (the waiting list's order; written by the draw)

@@ -18,8 +18,3 @@ def ballots_tick() -> dict[str, int]:
     drawn = sum(ballot_draw(ballot_id=pk) for pk in to_draw)
     offered = sum(ballot_offer_unclaimed(ballot_id=pk) for pk in to_sweep)
     return {"made": made, "drawn": drawn, "offered": offered}
-
-
-@shared_task(name="ballots.tasks.ballot_draw", ignore_result=True)
-def ballot_draw_task(ballot_id: int) -> bool:
-    return ballot_draw(ballot_id=ballot_id)

@@ -27,7 +27,6 @@ from booking.models import ACTIVE_STATUSES, BookingStatus, Slot, Source
 from booking.services.assigned import Holder, booking_hold_assigned
 from booking.services.capacity import bookings_release
 from core import personal_data
-from offices.models import OfficeService
 
 
 def _pools(ballot: Ballot, now: datetime) -> tuple[list[draw.Pool], dict[str, tuple[int, str]]]:
@@ -271,7 +270,3 @@ def ballots_due(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
         )
     )
     return to_draw, to_sweep
-
-
-def office_services_of(ballot: Ballot) -> list[OfficeService]:
-    return list(ballot.office_services.select_related("office", "service").order_by("pk"))
