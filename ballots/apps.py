@@ -7,4 +7,4 @@ class BallotsConfig(AppConfig):
     verbose_name = _("Ballots")
 
     def ready(self) -> None:
-        from ballots import messages  # noqa: F401  (message kinds)
+        from ballots import messages, privacy  # noqa: F401  (message kinds; the data map)

@@ -110,6 +110,8 @@ class BallotEntry(models.Model):
         verbose_name=_("held place"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Set when retention erased the personal fields (ballots/privacy.py); the rest is kept.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["ballot", "pk"]
@@ -118,11 +120,13 @@ class BallotEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["ballot", "nik_hash"],
+                condition=Q(anonymised_at__isnull=True),
                 name="one_ballot_entry_per_nik",
                 violation_error_message=_("This NIK has already entered this ballot."),
             ),
             models.CheckConstraint(
-                condition=Q(phone__gt="") | Q(email__gt=""), name="ballot_entry_has_a_contact"
+                condition=Q(phone__gt="") | Q(email__gt="") | Q(anonymised_at__isnull=False),
+                name="ballot_entry_has_a_contact",
             ),
         ]
 
