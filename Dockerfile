@@ -1,5 +1,6 @@
-# Giliran production image: gunicorn by default; the same image runs the Celery worker,
-# Celery beat and `manage.py migrate` (compose.yaml, docs/deployment.md).
+# Giliran production image: gunicorn by default (either server pool: citizen or staff);
+# the same image runs the Celery worker, Celery beat and `manage.py migrate`
+# (compose.yaml, docs/deployment.md).
 #
 #   docker build -t giliran .
 #   docker run --rm -p 8000:8000 -e SECRET_KEY=... -e DATABASE_URL=... -e REDIS_URL=... giliran
@@ -99,5 +100,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "/app/docker/healthcheck.py"]
 
-# Workers, threads and the rest come from the environment: docker/gunicorn.conf.py.
+# Workers, threads and the rest come from the environment: docker/gunicorn.conf.py. The
+# same command runs both server pools; GILIRAN_SERVER_POOL=citizen or staff says which
+# paths a container answers (compose.yaml: web and staff behind the nginx proxy).
 CMD ["gunicorn", "--config", "/app/docker/gunicorn.conf.py", "config.wsgi:application"]

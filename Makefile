@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint types deadcode messages makemessages lock bench bench-quick clean
+.PHONY: run test lint types deadcode messages makemessages nginx-conf lock bench bench-quick clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Giliran needs Python 3.11 or newer")'
@@ -47,6 +47,10 @@ test: $(STAMP) messages lint types deadcode
 # same files as the catalogue check in tests/core/test_translations.py (which needs no gettext).
 makemessages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l id -l en --no-location --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+
+# The front proxy's routes to the two server pools, from config/server_pools.py.
+nginx-conf: $(STAMP)
+	$(BIN)/python -c 'from config.server_pools import nginx_config; print(nginx_config(), end="")' > docker/nginx.conf
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

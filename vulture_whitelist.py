@@ -94,10 +94,12 @@ _.task_eager_propagates  # tests/conftest.py
 _.GILIRAN_RETENTION_WAITLIST_DAYS  # tests/core/test_retention.py
 
 # AppConfig classes and ready(): Django loads them from INSTALLED_APPS; ready() imports modules for their registrations.
+AnticaloConfig  # anticalo/apps.py
 AssistantConfig  # assistant/apps.py
 AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)
 BookingConfig  # booking/apps.py
+ReleasesConfig  # releases/apps.py
 BallotsConfig  # ballots/apps.py
 ComplaintsConfig  # complaints/apps.py
 CoreConfig  # core/apps.py
@@ -290,6 +292,7 @@ _._get_remote_addr  # audit/middleware.py
 _._get_remote_port  # audit/middleware.py
 GiliranLocaleMiddleware  # core/middleware.py
 ApplicationErrorPageMiddleware  # core/middleware.py
+ServerPoolMiddleware  # config/middleware.py
 _.process_exception  # core/middleware.py
 StaffSessionMiddleware  # twofactor/middleware.py
 _.process_view  # twofactor/middleware.py
@@ -341,6 +344,7 @@ keepalive  # docker/gunicorn.conf.py
 max_requests_jitter  # docker/gunicorn.conf.py
 accesslog  # docker/gunicorn.conf.py
 logger_class  # docker/gunicorn.conf.py
+proc_name  # docker/gunicorn.conf.py
 errorlog  # docker/gunicorn.conf.py
 loglevel  # docker/gunicorn.conf.py
 worker_tmp_dir  # docker/gunicorn.conf.py
@@ -401,6 +405,17 @@ ReviewItemAdmin  # assistant/admin.py
 handoffs_waiting  # assistant/templatetags/assistant_staff.py
 labelled_by_id  # assistant/review.py
 
+# Release moments (issue 14): answer fields the serializers and templates read by name;
+# ballot settings of the office-service the ballot app reads.
+waiting_room_opens_at  # releases/outlook.py, booking/api/booking_serializers.py
+poll_after_seconds  # releases/api.py
+BALLOT  # offices/models/catalog.py
+ballot_entry_hours  # offices/models/catalog.py
+ballot_claim_hours  # offices/models/catalog.py
+ballot_priority_percent  # offices/models/catalog.py
+room_networks  # anticalo/selectors.py, read by templates/anticalo/report.html
+room_devices  # anticalo/selectors.py, read by templates/anticalo/report.html
+release_at  # releases/models.py: which release a join was for (admin, data export)
 # The ballot (issue 14, part 3): a serializer field, and model fields read by the staff
 # page and the admin.
 published_url  # ballots/api/views.py (a serializer field)

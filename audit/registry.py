@@ -83,6 +83,11 @@ OFFICE_OF: dict[type[Any], Callable[[Any], int | None]] = {
 }
 
 
+# Where a hold came from (core/client_marks.py): the report reads it from the row, and
+# the row's retention erases it; a copy in the audit log would outlive that.
+CLIENT_MARK_FIELDS = ["client_network", "device_hash"]
+
+
 # The generic relation to the outbox (notifications/relations.py) is no value of the
 # row: auditlog would log its manager's repr, a memory address that differs per process.
 RELATIONS = ["messages"]
@@ -93,7 +98,7 @@ def register_all() -> None:
     # citizen's link to their entry, the ticket token their queue page: never logged.
     auditlog.register(
         Booking,
-        exclude_fields=[*NIK_FIELDS, "hold_token", *RELATIONS],
+        exclude_fields=[*NIK_FIELDS, "hold_token", *CLIENT_MARK_FIELDS, *RELATIONS],
         mask_fields=CONTACT_FIELDS,
         mask_callable=MASK,
     )

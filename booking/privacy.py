@@ -6,8 +6,8 @@ anonymised from 00:00 office time on the day after visit + GILIRAN_RETENTION_VIS
 once it is no longer active (held or confirmed rows are never touched, so the one-active-
 booking index never sees an anonymised row). Kept: code, slot, service, status, dates,
 channel, language, priority group, source, reschedules: what reports and the forecast
-count. Erased: name, NIK (ciphertext, keyed hash, last 4), phone, email, hold token, and
-the row's one-time codes."""
+count. Erased: name, NIK (ciphertext, keyed hash, last 4), phone, email, hold token, the
+client's network and device hash, and the row's one-time codes."""
 
 from __future__ import annotations
 
@@ -68,11 +68,22 @@ _SECRET_LINK = Personal(
     retention=VISITS,
 )
 
+# Where a hold came from (core/client_marks.py): a /24 or /48 network, never the
+# address, and a keyed hash of the device cookie; read only by the anti-calo report.
+_CLIENT_MARK = Personal(
+    category=Category.TECHNICAL,
+    purpose=_("find many holds from one network or device (anti-calo report)"),
+    basis=LegalBasis.PUBLIC_TASK,
+    retention=VISITS,
+)
+
 personal_data(
     Booking,
     fields={
         **_citizen_tags(VISITS, _BOOK),
         "hold_token": _SECRET_LINK,
+        "client_network": _CLIENT_MARK,
+        "device_hash": _CLIENT_MARK,
         "created_by": STAFF_ACTION,
     },
     not_personal={
@@ -110,7 +121,7 @@ def bookings_erase(*, due: QuerySet[Booking], now: datetime, batch_size: int) ->
     a citizen's deletion request (privacy/)."""
     return anonymise_batch(
         due=due,
-        values={**_ERASED_CITIZEN, "hold_token": None},
+        values={**_ERASED_CITIZEN, "hold_token": None, "client_network": "", "device_hash": ""},
         now=now,
         batch_size=batch_size,
         also=lambda ids: VerificationCode.objects.filter(booking_id__in=ids).delete(),

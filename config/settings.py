@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.server_pools import Pool
 from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,9 +55,11 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "offices",
+    "releases",
     "booking",
     "queueing",
     "scheduling",
+    "anticalo",
     "notifications",
     "twofactor",
     "audit",
@@ -73,6 +77,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.GiliranLocaleMiddleware",
+    # GILIRAN_SERVER_POOL=staff|citizen: the other pool's paths get 421 (after the
+    # locale, so the answer is in the request's language; before anything reads a row).
+    "config.middleware.ServerPoolMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -365,6 +372,17 @@ GILIRAN_HASH_KEY = env_str("GILIRAN_HASH_KEY")
 
 # --- Booking rules --------------------------------------------------------------------
 GILIRAN_HOLD_MINUTES = env_int("GILIRAN_HOLD_MINUTES", 10)
+# The waiting room of a release moment (releases/rooms.py, docs/releases.md): how fast
+# and how many citizens are let in to book, how long an admission lasts, how long the
+# room stays open after the draw, how long it regathers after the store lost its line,
+# and the rush of holds per office-service that opens a room unannounced (0: never).
+GILIRAN_WAITING_ROOM_ADMIT_PER_MINUTE = env_int("GILIRAN_WAITING_ROOM_ADMIT_PER_MINUTE", 600)
+GILIRAN_WAITING_ROOM_IN_FLOW = env_int("GILIRAN_WAITING_ROOM_IN_FLOW", 300)
+GILIRAN_WAITING_ROOM_ADMISSION_MINUTES = env_int("GILIRAN_WAITING_ROOM_ADMISSION_MINUTES", 10)
+GILIRAN_WAITING_ROOM_OPEN_MINUTES = env_int("GILIRAN_WAITING_ROOM_OPEN_MINUTES", 60)
+GILIRAN_WAITING_ROOM_REGATHER_SECONDS = env_int("GILIRAN_WAITING_ROOM_REGATHER_SECONDS", 120)
+GILIRAN_WAITING_ROOM_TRIGGER_PER_MINUTE = env_int("GILIRAN_WAITING_ROOM_TRIGGER_PER_MINUTE", 600)
+GILIRAN_RATE_ROOM_JOIN_PER_IP = env_str("GILIRAN_RATE_ROOM_JOIN_PER_IP", "120/h")
 GILIRAN_CODE_MINUTES = env_int("GILIRAN_CODE_MINUTES", 10)
 GILIRAN_CODE_ATTEMPTS = env_int("GILIRAN_CODE_ATTEMPTS", 5)
 GILIRAN_CODE_SENDS = env_int("GILIRAN_CODE_SENDS", 3)
@@ -396,6 +414,33 @@ GILIRAN_RATE_CODE_PER_IP = env_str("GILIRAN_RATE_CODE_PER_IP", "40/h")
 GILIRAN_RATE_LOOKUP_PER_IP = env_str("GILIRAN_RATE_LOOKUP_PER_IP", "20/h")
 # Check-in attempts per registered kiosk device (page and API): a busy office's entrance.
 GILIRAN_RATE_CHECK_IN_PER_KIOSK = env_str("GILIRAN_RATE_CHECK_IN_PER_KIOSK", "300/h")
+
+# --- Server pools (config/server_pools.py, docs/deployment.md) -----------------------
+# Which paths this process answers: "staff" (staff pages, the admin, the counter API),
+# "citizen" (everything else), or "all" (one process for everything: development and
+# tests). Paths of the other pool get 421, so a proxy that routes wrongly is found.
+GILIRAN_SERVER_POOL = env_str("GILIRAN_SERVER_POOL", "all")
+if GILIRAN_SERVER_POOL not in set(Pool):
+    raise ImproperlyConfigured("GILIRAN_SERVER_POOL must be all, staff or citizen.")
+
+# --- Anti-calo report (anticalo/, docs/anticalo.md) ----------------------------------
+# A group is flagged when its count is MORE than its threshold. Holds are counted within
+# any GILIRAN_CALO_WINDOW_MINUTES-long stretch; bookings (holds confirmed) over the period.
+GILIRAN_CALO_WINDOW_MINUTES = env_int("GILIRAN_CALO_WINDOW_MINUTES", 60)
+GILIRAN_CALO_HOLDS_PER_NETWORK = env_int("GILIRAN_CALO_HOLDS_PER_NETWORK", 5)
+GILIRAN_CALO_HOLDS_PER_DEVICE = env_int("GILIRAN_CALO_HOLDS_PER_DEVICE", 3)
+GILIRAN_CALO_HOLDS_PER_CONTACT = env_int("GILIRAN_CALO_HOLDS_PER_CONTACT", 3)
+GILIRAN_CALO_BOOKINGS_PER_NETWORK = env_int("GILIRAN_CALO_BOOKINGS_PER_NETWORK", 10)
+GILIRAN_CALO_BOOKINGS_PER_DEVICE = env_int("GILIRAN_CALO_BOOKINGS_PER_DEVICE", 3)
+GILIRAN_CALO_BOOKINGS_PER_CONTACT = env_int("GILIRAN_CALO_BOOKINGS_PER_CONTACT", 3)
+# Places taken in release waiting rooms within the window, per network and per device.
+GILIRAN_CALO_JOINS_PER_NETWORK = env_int("GILIRAN_CALO_JOINS_PER_NETWORK", 20)
+GILIRAN_CALO_JOINS_PER_DEVICE = env_int("GILIRAN_CALO_JOINS_PER_DEVICE", 2)
+# Per NIK over the period: no-shows, and cancellations made within the hours before the
+# office-service's next day opened for booking.
+GILIRAN_CALO_NO_SHOWS = env_int("GILIRAN_CALO_NO_SHOWS", 1)
+GILIRAN_CALO_LATE_CANCELS = env_int("GILIRAN_CALO_LATE_CANCELS", 1)
+GILIRAN_CALO_LATE_CANCEL_HOURS = env_int("GILIRAN_CALO_LATE_CANCEL_HOURS", 2)
 
 # --- Audit log (audit/, django-auditlog) ---------------------------------------------
 # Who read or changed personal data, and every admin change: actor, client address,

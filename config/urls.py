@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from anticalo import urls as anticalo_urls
 from assistant import urls as assistant_urls
 from ballots import urls as ballots_urls
 from booking import urls as booking_urls
@@ -15,10 +16,12 @@ from core import views as core_views
 from notifications import urls as notifications_urls
 from offices import urls as offices_urls
 from queueing import urls as queueing_urls
+from releases import urls as releases_urls
 from scheduling import urls as scheduling_urls
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("offices.api_urls")),
+    path("v1/", include("releases.api_urls")),
     path("v1/", include("booking.api.urls")),
     path("v1/", include("ballots.api.urls")),
     path("v1/", include("queueing.api_urls")),
@@ -44,7 +47,9 @@ staff_patterns = (
     [
         *offices_urls.staff_patterns,
         *booking_urls.staff_patterns,
+        *releases_urls.staff_patterns,
         *scheduling_urls.staff_patterns,
+        *anticalo_urls.staff_patterns,
         *notifications_urls.staff_patterns,
         *queueing_urls.staff_patterns,
         *complaints_urls.staff_patterns,
@@ -73,6 +78,7 @@ urlpatterns += i18n_patterns(
     path("staf/audit/", include("audit.urls")),
     path("staf/", include(staff_patterns)),
     path("", include("offices.urls")),
+    path("", include("releases.urls")),
     path("", include("booking.urls")),
     path("", include("ballots.urls")),
     path("", include("queueing.urls")),

@@ -23,6 +23,7 @@ class ApplicationError(Exception):
         fields: Mapping[str, Sequence[str | Promise]] | None = None,
         status_code: int | None = None,
         extra: Mapping[str, object] | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(str(message))
         self.code = code
@@ -32,6 +33,8 @@ class ApplicationError(Exception):
             self.status_code = status_code
         # More machine-readable members of the API answer (a challenge to solve).
         self.extra = dict(extra or {})
+        # Seconds a client should wait before trying again (the Retry-After header).
+        self.retry_after = retry_after
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -16,6 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.logging import redact_secrets
 
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
+# The pool this process serves (config/server_pools.py): its name in `ps` and the logs.
+# Each pool is its own gunicorn with its own WEB_CONCURRENCY (compose.yaml: web, staff).
+proc_name = f"giliran-{os.environ.get('GILIRAN_SERVER_POOL', 'all')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

@@ -115,6 +115,10 @@ def citizen_data(nik_hash: str, contact: Contact | None = None) -> dict[str, Any
                 "language": b.language,
                 "priority_group": b.priority_group,
                 "made_through": b.source,
+                # The network the hold came from (a /24 or /48, never the address), and
+                # whether a device was recorded: its keyed hash means nothing to anyone.
+                "client_network": b.client_network,
+                "device_recorded": bool(b.device_hash),
                 "created_at": _iso(b.created_at),
                 "confirmed_at": _iso(b.confirmed_at),
                 "cancelled_at": _iso(b.cancelled_at),

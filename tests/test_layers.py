@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("offices",),
-    ("notifications",),
+    ("notifications", "releases"),
     ("booking",),
     ("queueing", "ballots"),
     ("scheduling",),
+    ("anticalo",),
     ("audit", "twofactor"),
     ("privacy",),
     ("complaints",),

@@ -49,6 +49,7 @@ from core.contacts import mask_email, mask_phone
 from core.errors import ApplicationError
 from core.timezones import format_local_time
 from offices.models import Office, OfficeService, Service
+from releases.outlook import release_outlook
 
 RESEND = frozenset({"kirim ulang", "kirim lagi", "resend", "send again"})
 YES = frozenset({"ya", "iya", "y", "yes", "ok", "oke", "setuju"})
@@ -168,8 +169,34 @@ def _elsewhere(
     }
 
 
+def _next_release(office_service: OfficeService, now: datetime) -> str:
+    """When the next places open, as the calendar page says it."""
+    release = release_outlook(office_service, now)
+    at = format_local_time(release.opens_at, office_service.office.timezone, with_date=True)
+    if release.first_day == release.last_day:
+        return _("Places for %(day)s open on %(at)s.") % {
+            "day": _day_label(release.first_day),
+            "at": at,
+        }
+    return _("Places from %(first)s to %(last)s open on %(at)s.") % {
+        "first": _day_label(release.first_day),
+        "last": _day_label(release.last_day),
+        "at": at,
+    }
+
+
 def _ask_day(said: Said, office_service: OfficeService, prefix: str = "") -> Answer:
     said.state["step"] = "day"
+    outlook = release_outlook(office_service, said.now)
+    if outlook.waiting_room_open:
+        # A chat cannot wait in the room (the gate would refuse its hold): send the
+        # citizen to the room's page rather than let them pick a day first.
+        said.flow_end()
+        text = _(
+            "Many people are booking this service now, so booking goes through the "
+            "waiting room: %(link)s"
+        ) % {"link": settings.GILIRAN_SITE_URL + outlook.waiting_room}
+        return Answer(f"{prefix} {text}".strip())
     window = _window_days(office_service, said.now)
     days = [d.day for d in window if d.status == "available"][:DAYS_OFFERED]
     if not days:
@@ -178,9 +205,13 @@ def _ask_day(said: Said, office_service: OfficeService, prefix: str = "") -> Ans
             "service": office_service.service.name,
             "office": office_service.office.name,
         }
-        return Answer(
-            " ".join(filter(None, (prefix, text, _elsewhere(office_service, window, said.now))))
+        parts = (
+            prefix,
+            text,
+            _next_release(office_service, said.now),
+            _elsewhere(office_service, window, said.now),
         )
+        return Answer(" ".join(filter(None, parts)))
     text = _("%(service)s at %(office)s: which day? These days still have places:") % {
         "service": office_service.service.name,
         "office": office_service.office.name,

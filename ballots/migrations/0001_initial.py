@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('booking', '0012_booking_source_ballot'),
+        ('booking', '0013_booking_source_ballot'),
         ('offices', '0007_release_schedule_and_allocation'),
     ]
 

@@ -71,6 +71,25 @@ class NearbySerializer(serializers.Serializer):
     first_free_day = serializers.DateField()
 
 
+class ReleaseSerializer(serializers.Serializer):
+    opens_at = serializers.DateTimeField(help_text="The next release moment.")
+    first_day = serializers.DateField(help_text="The first day it opens.")
+    last_day = serializers.DateField(help_text="The last day it opens (the same day, day by day).")
+    pattern = serializers.ChoiceField(choices=["rolling", "monthly"])
+    allocation = serializers.ChoiceField(
+        choices=["first_come", "ballot"],
+        help_text="first_come: through the waiting room when it is on; ballot: entries "
+        "before the release, drawn at it.",
+    )
+    waiting_room_opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the waiting room opens before it (null: none)."
+    )
+    waiting_room_open = serializers.BooleanField(
+        help_text="A waiting room is open now: holds need its admission."
+    )
+    waiting_room = serializers.CharField(help_text="The open room's page; empty when none.")
+
+
 class MonthSerializer(serializers.Serializer):
     office = serializers.CharField()
     service = serializers.CharField()
@@ -80,6 +99,7 @@ class MonthSerializer(serializers.Serializer):
     summary = SummarySerializer()
     next_free_day = serializers.DateField(allow_null=True, help_text=NEXT_FREE_HELP)
     nearby = NearbySerializer(many=True, help_text=NEARBY_HELP)
+    release = ReleaseSerializer()
 
 
 class DaySlotsSerializer(serializers.Serializer):

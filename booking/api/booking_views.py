@@ -29,6 +29,8 @@ from core.challenge import SOLUTION_HEADER, TOKEN_HEADER
 from core.dates import parse_day, parse_month
 from core.idempotency import IDEMPOTENCY_KEY_SCHEMA, idempotent, resource_response
 from offices.models import Office, OfficeService
+from releases.api import ADMISSION_HEADER, TICKET_HEADER, WAITING_ROOM_HEADERS
+from releases.outlook import release_outlook
 
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
@@ -89,6 +91,8 @@ def api_caller(request: Request) -> flows.Caller:
         request,
         challenge_token=request.headers.get(TOKEN_HEADER, "")[:2000],
         challenge_solution=request.headers.get(SOLUTION_HEADER, "")[:40],
+        admission=request.headers.get(ADMISSION_HEADER, "")[:500],
+        ticket=request.headers.get(TICKET_HEADER, "")[:500],
     )
 
 
@@ -146,6 +150,7 @@ class MonthAvailability(APIView):
             "window": window,
             "days": days,
             **_outlook(office_service, days, now),
+            "release": release_outlook(office_service, now),
         }
         with office_time(office_service.office):
             return Response(s.MonthSerializer(body).data)
@@ -193,12 +198,12 @@ class DayAvailability(APIView):
 
 
 class HoldCreate(APIView):
-    error_statuses = (404, 409, 410, 422, 429)
+    error_statuses = (403, 404, 409, 410, 422, 429)
 
     @extend_schema(
         request=s.HoldRequestSerializer,
         responses={201: s.HoldSerializer},
-        parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS],
+        parameters=[IDEMPOTENCY, *CHALLENGE_HEADERS, *WAITING_ROOM_HEADERS],
         summary="Hold a time and send the one-time code",
         description=(
             f"The place is held for {settings.GILIRAN_HOLD_MINUTES} min (GILIRAN_HOLD_MINUTES) "

@@ -126,6 +126,13 @@ class Booking(models.Model):
         verbose_name=_("made by staff"),
     )
     reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
+    # Where the hold came from, for the anti-calo report (core/client_marks.py): the
+    # client's IPv4 /24 or IPv6 /48, never its address (data minimisation), and the keyed
+    # hash of its device cookie or X-Device-Id. Empty when unknown; erased by retention.
+    client_network = models.CharField(
+        _("client network"), max_length=49, blank=True, default="", editable=False
+    )
+    device_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     # Signed manage links carry this number; bumping it (cancel, reschedule, lockout,
     # revoke) ends every link and session grant issued before (booking.tokens).
     manage_token_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)

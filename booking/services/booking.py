@@ -39,6 +39,7 @@ from booking.services.no_show import bookings_release_no_shows, no_show_candidat
 from booking.tokens import manage_tokens_revoke
 from core import personal_data
 from core.audit import record_update
+from core.client_marks import NO_CLIENT, ClientMark
 from core.contacts import normalize_email, normalize_phone
 from core.db import lock_for_key, retry_on_deadlock
 from core.errors import ApplicationError
@@ -46,6 +47,7 @@ from core.message_budget import message_budget_check, message_budget_spend
 from core.nik import normalize_nik
 from offices.models.staff import Role
 from offices.permissions import require_office_role
+from releases.rooms import room_for
 
 # Short and unambiguous when read aloud or typed: no 0/O, 1/I/L, and no vowels that could
 # spell words.
@@ -219,15 +221,25 @@ def _nik_already_booked() -> ApplicationError:
 
 @retry_on_deadlock()
 def booking_hold(
-    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+    *,
+    slot_id: int,
+    details: CitizenDetails,
+    source: str,
+    now: datetime | None = None,
+    client: ClientMark = NO_CLIENT,
 ) -> Booking:
     """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms (see
     _booking_hold); a deadlock runs it again."""
-    return _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+    return _booking_hold(slot_id=slot_id, details=details, source=source, now=now, client=client)
 
 
 def _booking_hold(
-    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+    *,
+    slot_id: int,
+    details: CitizenDetails,
+    source: str,
+    now: datetime | None = None,
+    client: ClientMark = NO_CLIENT,
 ) -> Booking:
     """Hold a place in a slot for GILIRAN_HOLD_MINUTES while the citizen confirms.
 
@@ -279,6 +291,8 @@ def _booking_hold(
                 language=details.language,
                 priority_group=details.priority_group,
                 source=source,
+                client_network=client.network,
+                device_hash=client.device_hash,
             )
     except IntegrityError:
         # A parallel request for the same NIK won the unique index: this one changed nothing.
@@ -291,7 +305,12 @@ def _booking_hold(
 
 @retry_on_deadlock()
 def booking_hold_and_send_code(
-    *, slot_id: int, details: CitizenDetails, source: str, now: datetime | None = None
+    *,
+    slot_id: int,
+    details: CitizenDetails,
+    source: str,
+    now: datetime | None = None,
+    client: ClientMark = NO_CLIENT,
 ) -> Booking:
     """Hold a place and send its first one-time code in one transaction: when the code
     is refused (the message budget), the hold is rolled back and no place stays blocked
@@ -302,7 +321,9 @@ def booking_hold_and_send_code(
     now = now or timezone.now()
     message_budget_check(channel=details.channel, phone=details.phone, now=now)
     with transaction.atomic():
-        booking = _booking_hold(slot_id=slot_id, details=details, source=source, now=now)
+        booking = _booking_hold(
+            slot_id=slot_id, details=details, source=source, now=now, client=client
+        )
         code_send(booking=booking, now=now)
     return booking
 
@@ -496,6 +517,16 @@ def booking_reschedule(*, booking: Booking, slot_id: int, now: datetime | None =
             "same_slot",
             _("This is already your booking's time."),
             fields={"slot": [_("Choose another time.")]},
+        )
+    if room_for(office_service, now) is not None:
+        # A booking moved in while citizens wait in line would skip the line.
+        raise ApplicationError(
+            "waiting_room_open",
+            _(
+                "Bookings cannot be moved while the waiting room of a release is open. "
+                "Try again after the release."
+            ),
+            status_code=409,
         )
     old_slot_id = booking.slot_id
     before = copy.copy(booking)

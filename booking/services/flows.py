@@ -40,10 +40,13 @@ from booking.services.booking import (
 )
 from core import personal_data
 from core.challenge import challenge_gate
+from core.client_marks import client_mark
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from notifications.services.outbox import Recipient, message_queue
+from offices.models import OfficeService
+from releases.rooms import Pass, admission_check
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class Caller:
     request: HttpRequest
     challenge_token: str = ""
     challenge_solution: str = ""
+    # What the caller shows at a release's waiting room gate (releases.rooms): the
+    # signed admission and the ticket it was issued to. Empty outside a release.
+    admission: str = ""
+    ticket: str = ""
 
 
 def hold_limits_check(*, caller: Caller, nik: str) -> None:
@@ -77,11 +84,45 @@ def hold_limits_check(*, caller: Caller, nik: str) -> None:
 def booking_start(*, caller: Caller, slot_id: int, details: CitizenDetails, source: str) -> Booking:
     """Hold a place in `slot_id` and send its first one-time code: the limits are
     checked, then the hold is claimed and the code sent in one transaction
-    (`booking_hold_and_send_code`, which also runs it again after a deadlock)."""
+    (`booking_hold_and_send_code`, which also runs it again after a deadlock). The hold
+    records the caller's network and device (core/client_marks.py) for the anti-calo
+    report."""
     hold_limits_check(caller=caller, nik=details.nik)
     # Before the claim: a refused code must not leave a place held (finding 4).
     rate_limit_code_send(caller.request, contact=details.phone or details.email)
-    return booking_hold_and_send_code(slot_id=slot_id, details=details, source=source)
+    gate = waiting_room_gate(
+        slot_id=slot_id, nik=details.nik, admission=caller.admission, ticket=caller.ticket
+    )
+    try:
+        return booking_hold_and_send_code(
+            slot_id=slot_id,
+            details=details,
+            source=source,
+            client=client_mark(caller.request),
+        )
+    except BaseException:
+        gate.give_back()  # a hold that failed has not used the citizen's turn
+        raise
+
+
+def waiting_room_gate(
+    *, slot_id: int, nik: str, admission: str, ticket: str, now: datetime | None = None
+) -> Pass:
+    """While a release's waiting room is open for the slot's office-service, only an
+    admitted citizen may hold (releases.rooms.admission_check spends the admission). A
+    chat cannot wait in the room, so it shows none and is sent to the room's page."""
+    office_service = (
+        OfficeService.objects.select_related("office", "service").filter(slots=slot_id).first()
+    )
+    if office_service is None:
+        return Pass()  # the hold answers slot_not_found
+    return admission_check(
+        office_service=office_service,
+        nik=nik,
+        admission=admission,
+        ticket=ticket,
+        now=now or timezone.now(),
+    )
 
 
 def code_resend(*, caller: Caller, booking: Booking) -> VerificationCode:
@@ -142,6 +183,7 @@ def booking_start_for_chat(
         rate=settings.GILIRAN_RATE_HOLD_PER_NIK,
     )
     _chat_code_limits(limit_key=limit_key, contact=details.phone or details.email)
+    waiting_room_gate(slot_id=slot_id, nik=details.nik, admission="", ticket="", now=now)
     return booking_hold_and_send_code(slot_id=slot_id, details=details, source=source, now=now)
 
 

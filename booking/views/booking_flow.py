@@ -6,6 +6,7 @@ and pages that show personal data are not cached."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,10 +24,14 @@ from booking.selectors import availability
 from booking.services.booking import code_verify, details_clean
 from booking.services.flows import Caller, booking_start, code_resend
 from booking.views.session import HOLD_KEY, remember_booking
+from core.client_marks import with_device_cookie
 from core.dates import parse_day, parse_month
 from core.errors import ApplicationError
 from core.http import HtmxHttpRequest
 from offices.models import OfficeService
+from releases import rooms
+from releases.cookies import admission_cookie, ticket_cookie
+from releases.outlook import release_outlook
 
 
 def offered_or_404(office_code: str, service_code: str) -> OfficeService:
@@ -78,6 +83,7 @@ def calendar_context(request: HttpRequest, office_service: OfficeService) -> dic
         looked_at = [chosen]
     context["month_summary"] = availability.days_summary(days)
     context["alternatives"] = where_else.alternatives(office_service, looked_at, now)
+    context["release"] = release_outlook(office_service, now)
     return context
 
 
@@ -99,6 +105,7 @@ def book_calendar(request: HtmxHttpRequest, office_code: str, service_code: str)
 
 
 @never_cache
+@with_device_cookie  # the form's page gives the device cookie the hold then records
 def book_details(
     request: HttpRequest, office_code: str, service_code: str, slot_id: int
 ) -> HttpResponse:
@@ -119,15 +126,26 @@ def book_details(
                 kwargs={"office_code": office_code, "service_code": service_code},
             )
         return render(request, "booking/book_details.html", {**context, "refusal": refusal[1]})
+    admission = request.COOKIES.get(admission_cookie(office_code, service_code), "")
+    if not admission and rooms.room_for(office_service, timezone.now()) is not None:
+        # A release's waiting room is open: wait there before typing any details.
+        return redirect("releases:room", office=office_code, service=service_code)
     form = DetailsForm(request.POST or None)
     challenge: object = None
     if request.method == "POST" and form.is_valid():
+        caller = replace(
+            page_caller(request),
+            admission=admission,
+            ticket=request.COOKIES.get(ticket_cookie(office_code, service_code), ""),
+        )
         try:
             details = details_clean(**form.cleaned_data, language=get_language() or "id")
             booking = booking_start(
-                caller=page_caller(request), slot_id=slot.pk, details=details, source=Source.WEB
+                caller=caller, slot_id=slot.pk, details=details, source=Source.WEB
             )
         except ApplicationError as error:
+            if error.code == "waiting_room_required":
+                return redirect("releases:room", office=office_code, service=service_code)
             form.add_application_error(error)
             challenge = error.extra.get("challenge")
         else:

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='officeservice',
             name='waiting_room_minutes',
-            field=models.PositiveSmallIntegerField(default=30, help_text='Citizens who arrive in this window wait in a virtual room and are let in in a random order at the release, so arriving first gives no advantage. 0 turns the waiting room off.', validators=[django.core.validators.MaxValueValidator(240)], verbose_name='waiting room opens (minutes before a release)'),
+            field=models.PositiveSmallIntegerField(default=0, help_text='Citizens who arrive in this window wait in a virtual room and are let in in a random order at the release, so arriving first gives no advantage. 0 turns the waiting room off.', validators=[django.core.validators.MaxValueValidator(240)], verbose_name='waiting room opens (minutes before a release)'),
         ),
         migrations.AddConstraint(
             model_name='officeservice',

@@ -358,7 +358,7 @@ class OfficeService(models.Model):
     )
     waiting_room_minutes = models.PositiveSmallIntegerField(
         _("waiting room opens (minutes before a release)"),
-        default=30,
+        default=0,
         validators=[MaxValueValidator(240)],
         help_text=_(
             "Citizens who arrive in this window wait in a virtual room and are let in in a "

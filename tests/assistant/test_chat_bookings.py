@@ -6,6 +6,7 @@ transaction)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -368,6 +369,24 @@ def test_a_full_office_says_so_and_names_nearby_offices_with_room(
     assert "has no free places" in reply.text, reply.text
     assert "Mal Pelayanan Publik DKI Jakarta" in reply.text
     assert "flow" not in _conversation(reply).state
+    # … and when the next places open, as the calendar page says it.
+    assert re.search(r"Places for \w+, \d+ \w+ \d{4} open on", reply.text), reply.text
+
+
+def test_while_a_waiting_room_is_open_the_chat_sends_there(
+    talk: Callable[..., Talk], eve: datetime
+) -> None:
+    """A chat cannot wait in the room (the gate refuses a hold without an admission), so
+    it sends the citizen to the room's page before asking for a day."""
+    office_service = _passport()
+    office_service.release_time = (eve + timedelta(minutes=10)).time()
+    office_service.waiting_room_minutes = 30
+    office_service.save()
+    reply = talk()("mau bikin paspor baru di kanim jakarta pusat")
+    assert "ruang tunggu" in reply.text, reply.text
+    assert "/ruang-tunggu/kanim-jakarta-pusat/paspor-baru/" in reply.text
+    assert "flow" not in _conversation(reply).state
+    assert Booking.objects.count() == 0
 
 
 def test_a_named_day_without_places_is_said_and_other_days_are_offered(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0011_catalog_moved_to_offices'),
+        ('booking', '0012_booking_client_mark'),
     ]
 
     operations = [
