@@ -100,6 +100,7 @@ AuditConfig  # audit/apps.py
 _.ready  # audit/apps.py, booking/apps.py (+7)
 BookingConfig  # booking/apps.py
 ReleasesConfig  # releases/apps.py
+BallotsConfig  # ballots/apps.py
 ComplaintsConfig  # complaints/apps.py
 CoreConfig  # core/apps.py
 DemoConfig  # demo/apps.py
@@ -418,3 +419,8 @@ ballot_priority_percent  # offices/models/catalog.py
 room_networks  # anticalo/selectors.py, read by templates/anticalo/report.html
 room_devices  # anticalo/selectors.py, read by templates/anticalo/report.html
 release_at  # releases/models.py: which release a join was for (admin, data export)
+# The ballot (issue 14, part 3): a serializer field, and model fields read by the staff
+# page and the admin.
+published_url  # ballots/api/views.py (a serializer field)
+drawn_at  # ballots/models.py (templates/ballots/staff.html)
+draw_position  # ballots/models.py (the waiting list's order; written by the draw)

@@ -41,6 +41,8 @@ app.conf.beat_schedule = {
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
     "release-no-shows": {"task": "booking.tasks.release_no_shows", "schedule": 60.0},
     "waitlist-offer": {"task": "booking.tasks.waitlist_sweep", "schedule": 60.0},
+    # Ballots: next rounds made ahead, draws at the release, unclaimed places passed on.
+    "ballots": {"task": "ballots.tasks.ballots_tick", "schedule": 60.0},
     # Hourly: each office's past days close whenever its own midnight has passed.
     "close-past-queue-days": {"task": "queueing.tasks.close_past_days", "schedule": 3600.0},
     # Hourly: offices reach the end of a day at different times in three zones, and a

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "twofactor",
     "audit",
     "privacy",
+    "ballots",
     "complaints",
     "assistant",
     "demo",

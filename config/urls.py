@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from anticalo import urls as anticalo_urls
 from assistant import urls as assistant_urls
+from ballots import urls as ballots_urls
 from booking import urls as booking_urls
 from complaints import urls as complaints_urls
 from core import views as core_views
@@ -22,6 +23,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("offices.api_urls")),
     path("v1/", include("releases.api_urls")),
     path("v1/", include("booking.api.urls")),
+    path("v1/", include("ballots.api.urls")),
     path("v1/", include("queueing.api_urls")),
     path("v1/", include("privacy.api_urls")),
     path("v1/", include("complaints.api_urls")),
@@ -52,6 +54,7 @@ staff_patterns = (
         *queueing_urls.staff_patterns,
         *complaints_urls.staff_patterns,
         *assistant_urls.staff_patterns,
+        *ballots_urls.staff_patterns,
     ],
     "staff",
 )
@@ -77,6 +80,7 @@ urlpatterns += i18n_patterns(
     path("", include("offices.urls")),
     path("", include("releases.urls")),
     path("", include("booking.urls")),
+    path("", include("ballots.urls")),
     path("", include("queueing.urls")),
     path("", include("privacy.urls")),
     path("", include("complaints.urls")),

@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("offices",),
     ("notifications", "releases"),
     ("booking",),
-    ("queueing",),
+    ("queueing", "ballots"),
     ("scheduling",),
     ("anticalo",),
     ("audit", "twofactor"),

@@ -86,6 +86,7 @@ class Source(models.TextChoices):
     API = "api", _("API")
     STAFF = "staff", _("Staff at the office")
     WAITLIST = "waitlist", _("Waiting list")
+    BALLOT = "ballot", _("Ballot")
 
 
 class Booking(models.Model):

@@ -19,6 +19,7 @@ from booking.models import Booking, Slot, WaitlistEntry, WaitlistStatus
 from core.timezones import format_local_time
 from core.versioned_cache import Answer, cached_answer
 from offices.models import OfficeService
+from offices.models.catalog import Allocation
 from offices.release_schedule import day_opens_at, last_open_day
 from offices.selectors import closed_days
 
@@ -60,6 +61,13 @@ def _earliest_start(office_service: OfficeService, now: datetime) -> datetime:
     return now + timedelta(minutes=office_service.min_notice_minutes)
 
 
+# A ballot office-service's days are given by its ballot alone (ballots/): its winners'
+# holds are made by booking.services.assigned, which never asks slot_refusal. Pages that
+# show the ballot_only refusal link to the round page, whose URL name is BALLOT_PAGE
+# (office_code, service_code).
+BALLOT_PAGE = "ballot-round"
+
+
 def slot_refusal(slot: Slot, now: datetime) -> tuple[str, str] | None:
     """Why this slot cannot be booked now, as (code, translated message), or None. A
     time that has begun has passed (time_passed), which is not the same as one that is
@@ -72,6 +80,10 @@ def slot_refusal(slot: Slot, now: datetime) -> tuple[str, str] | None:
         return "not_offered", _("This office does not offer this service at the moment.")
     if not office_service.service.accepts_appointments:
         return "walk_in_only", _("This service takes walk-ins only; no appointment is needed.")
+    if office_service.allocation == Allocation.BALLOT:
+        return "ballot_only", _(
+            "This office gives its places for this service by ballot. Enter the ballot instead."
+        )
     window = booking_window(office_service, now)
     if slot.starts_at <= now:
         return "time_passed", _("This time has passed. Choose another time.")

@@ -35,6 +35,7 @@ from core.templatetags.giliran import office_datetime, office_day
 from core.timezones import format_local_time
 from notifications.services.outbox import Recipient, message_queue
 from offices.models import OfficeService
+from offices.models.catalog import Allocation
 
 
 def waitlist_join(
@@ -47,6 +48,12 @@ def waitlist_join(
     """Put a citizen in line for a full day. Refused if the day is bookable (book it)
     or outside the booking window, or the NIK already has a booking for the service."""
     now = now or timezone.now()
+    if office_service.allocation == Allocation.BALLOT:  # its ballot keeps its own line
+        raise ApplicationError(
+            "ballot_only",
+            _("This office gives its places for this service by ballot. Enter the ballot instead."),
+            status_code=409,
+        )
     window = booking_window(office_service, now)
     # The window first: a day far outside it (9999-12-31) must not reach date arithmetic.
     in_window = window.first_day <= day <= window.last_day

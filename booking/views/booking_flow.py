@@ -120,6 +120,11 @@ def book_details(
     }
     refusal = availability.slot_refusal(slot, timezone.now())
     if refusal:  # said before the form: a time that has passed, is too close, not open yet…
+        if refusal[0] == "ballot_only":
+            context["ballot_url"] = reverse(
+                availability.BALLOT_PAGE,
+                kwargs={"office_code": office_code, "service_code": service_code},
+            )
         return render(request, "booking/book_details.html", {**context, "refusal": refusal[1]})
     admission = request.COOKIES.get(admission_cookie(office_code, service_code), "")
     if not admission and rooms.room_for(office_service, timezone.now()) is not None:
