@@ -26,7 +26,7 @@ from booking.one_time_codes import one_time_code_clean, one_time_code_new
 from booking.services.booking import CitizenDetails, new_booking_code
 from booking.services.flows import Caller, hold_limits_check
 from core import personal_data
-from core.db import lock_for_key
+from core.db import lock_for_keys
 from core.errors import ApplicationError
 from core.message_budget import message_budget_spend
 from core.ratelimit import rate_limit_code_send
@@ -96,7 +96,7 @@ def ballot_enter(
     nik_hash = personal_data.keyed_hash(details.nik)
     try:
         with transaction.atomic():
-            lock_for_key(f"ballot:{ballot.pk}:{nik_hash}")
+            lock_for_keys([f"ballot:{ballot.pk}:{nik_hash}"])
             earlier = BallotEntry.objects.filter(ballot=ballot, nik_hash=nik_hash).first()
             if earlier is not None and earlier.status != EntryStatus.PENDING:
                 raise _already_entered()

@@ -54,7 +54,7 @@ def booking_hold_assigned(
         with transaction.atomic():
             slots_lock(set(slots))
             for slot_id in slot_ids:
-                if slot_id in slots and slot_claim(slot_id=slot_id, now=now):
+                if slot_id in slots and slot_claim(slot=slots[slot_id], now=now):
                     slot = slots[slot_id]
                     return Booking.objects.create(
                         code=new_booking_code(),
