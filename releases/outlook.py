@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.urls import reverse
 
 from offices.models import OfficeService
+from offices.models.catalog import Allocation
 from offices.release_schedule import next_release
 from releases.rooms import room_for
 
@@ -24,19 +25,24 @@ class ReleaseOutlook:
     waiting_room_opens_at: datetime | None  # None: no waiting room at releases
     waiting_room_open: bool  # a room is open now (a release's, or a rush's)
     waiting_room: str  # the room's page (path), when one is open
+    ballot: str  # the ballot's page (path), when a ballot gives the places
 
 
 def release_outlook(office_service: OfficeService, now: datetime) -> ReleaseOutlook:
     release = next_release(office_service, now)
     minutes = office_service.waiting_room_minutes
     open_now = room_for(office_service, now) is not None
+    codes = {"office_code": office_service.office.code, "service_code": office_service.service.code}
+    by_ballot = office_service.allocation == Allocation.BALLOT
     return ReleaseOutlook(
         opens_at=release.opens_at,
         first_day=release.first_day,
         last_day=release.last_day,
         pattern=office_service.release_pattern,
         allocation=office_service.allocation,
-        waiting_room_opens_at=release.opens_at - timedelta(minutes=minutes) if minutes else None,
+        waiting_room_opens_at=release.opens_at - timedelta(minutes=minutes)
+        if minutes and not by_ballot
+        else None,
         waiting_room_open=open_now,
         waiting_room=reverse(
             "releases:room",
@@ -44,4 +50,6 @@ def release_outlook(office_service: OfficeService, now: datetime) -> ReleaseOutl
         )
         if open_now
         else "",
+        # The ballot app is above this one: its page is named, never imported.
+        ballot=reverse("ballot-round", kwargs=codes) if by_ballot else "",
     )

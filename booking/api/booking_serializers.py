@@ -88,6 +88,10 @@ class ReleaseSerializer(serializers.Serializer):
         help_text="A waiting room is open now: holds need its admission."
     )
     waiting_room = serializers.CharField(help_text="The open room's page; empty when none.")
+    ballot = serializers.CharField(
+        help_text="The ballot's page when a ballot gives the places; empty otherwise. Its "
+        "API: /api/v1/offices/{office}/services/{service}/ballot/."
+    )
 
 
 class MonthSerializer(serializers.Serializer):

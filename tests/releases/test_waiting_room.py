@@ -502,3 +502,19 @@ def test_places_taken_from_one_device_reach_the_anti_calo_report(
     assert page.status_code == 200, page.content[:500]
     text = re.sub(r"\s+", " ", page.content.decode())  # durations use a no-break space
     assert "Waiting-room places taken from one device within 1 hour: 3, more than 2" in text
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_a_ballot_office_service_points_to_its_ballot_not_a_room(
+    client: Client, released: OfficeService, store: Any, prefix: str
+) -> None:
+    released.allocation = "ballot"
+    released.save()
+    page = client.get(f"{prefix}/kantor/kanim-jakarta/layanan/paspor-baru/").content.decode()
+    assert f"{prefix}/kantor/kanim-jakarta/layanan/paspor-baru/undian/" in page
+    assert "/ruang-tunggu/" not in page
+    assert ("the draw decides" in page) if prefix else ("undian yang menentukan" in page)
+    month = client.get("/api/v1/offices/kanim-jakarta/services/paspor-baru/availability/")
+    release = month.json()["release"]
+    assert release["allocation"] == "ballot" and release["waiting_room_opens_at"] is None
+    assert release["ballot"] == "/kantor/kanim-jakarta/layanan/paspor-baru/undian/"
