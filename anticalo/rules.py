@@ -217,6 +217,41 @@ def join_flags(rows: Iterable[JoinRow], dimension: Dimension) -> list[JoinFlag]:
 
 
 @dataclass(frozen=True)
+class BallotEntryRow:
+    """An entry in a ballot with its contact proven (ballots.BallotEntry)."""
+
+    entered_at: datetime
+    phone: str
+    email: str
+
+    def key(self, dimension: Dimension) -> str:
+        return self.phone if dimension == Dimension.PHONE else self.email
+
+
+def ballot_flags(rows: Iterable[BallotEntryRow], dimension: Dimension) -> list[JoinFlag]:
+    """Phones or emails that proved more than GILIRAN_CALO_BALLOT_ENTRIES_PER_CONTACT
+    ballot entries in the period: each entry is another NIK, so many entries on one
+    contact are many people's chances in one person's hands."""
+    limit = int(settings.GILIRAN_CALO_BALLOT_ENTRIES_PER_CONTACT)
+    groups: dict[str, int] = {}
+    for row in rows:
+        if key := row.key(dimension):
+            groups[key] = groups.get(key, 0) + 1
+    flags = [
+        JoinFlag(
+            dimension,
+            key,
+            _("Ballot entries with one contact in the period: %(count)d, more than %(limit)d")
+            % {"count": count, "limit": limit},
+            count,
+        )
+        for key, count in groups.items()
+        if count > limit
+    ]
+    return sorted(flags, key=lambda flag: (-flag.joins, flag.key))
+
+
+@dataclass(frozen=True)
 class NikRow:
     """A booking of one NIK that counts against it: a no-show, or a cancellation with
     the moment the next day's quota of its office-service opened after it."""

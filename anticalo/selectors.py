@@ -11,16 +11,19 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 
 from anticalo.rules import (
+    BallotEntryRow,
     Dimension,
     Flag,
     HoldRow,
     JoinFlag,
     JoinRow,
     NikRow,
+    ballot_flags,
     group_flags,
     join_flags,
     nik_flags,
 )
+from ballots.models import BallotEntry
 from booking.models import Booking, BookingStatus, Source
 from booking.selectors.availability import booking_window
 from core.contacts import mask_email, mask_phone
@@ -45,6 +48,7 @@ class CaloReport:
     niks: list[Flag]
     room_networks: list[JoinFlag]
     room_devices: list[JoinFlag]
+    ballot_contacts: list[JoinFlag]
 
     @property
     def flags(self) -> list[Flag]:
@@ -154,6 +158,20 @@ def _join_rows(office: Office, start: datetime, end: datetime) -> list[JoinRow]:
     ]
 
 
+def _ballot_rows(office: Office, start: datetime, end: datetime) -> list[BallotEntryRow]:
+    entries = (
+        BallotEntry.objects.filter(
+            ballot__office_services__office=office,
+            verified_at__isnull=False,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .distinct()
+        .values_list("created_at", "phone", "email")
+    )
+    return [BallotEntryRow(entered_at=at, phone=phone, email=email) for at, phone, email in entries]
+
+
 def _shown(flag: Flag) -> Flag:
     """The flag as a supervisor sees it: a contact masked, a device hash shortened."""
     if flag.dimension == Dimension.PHONE:
@@ -172,6 +190,7 @@ def calo_report(*, office: Office, first: date, last: date) -> CaloReport:
     start, end = _bounds(office, first, last)
     holds = _hold_rows(office, start, end)
     joins = _join_rows(office, start, end)
+    entries = _ballot_rows(office, start, end)
     contacts = [
         *group_flags(holds, Dimension.PHONE),
         *group_flags(holds, Dimension.EMAIL),
@@ -188,6 +207,16 @@ def calo_report(*, office: Office, first: date, last: date) -> CaloReport:
         room_devices=[
             dataclasses.replace(flag, key=flag.key[:DEVICE_SHOWN] + "…")
             for flag in join_flags(joins, Dimension.DEVICE)
+        ],
+        ballot_contacts=[
+            *[
+                dataclasses.replace(flag, key=mask_phone(flag.key))
+                for flag in ballot_flags(entries, Dimension.PHONE)
+            ],
+            *[
+                dataclasses.replace(flag, key=mask_email(flag.key))
+                for flag in ballot_flags(entries, Dimension.EMAIL)
+            ],
         ],
     )
 

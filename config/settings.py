@@ -436,6 +436,8 @@ GILIRAN_CALO_BOOKINGS_PER_CONTACT = env_int("GILIRAN_CALO_BOOKINGS_PER_CONTACT",
 # Places taken in release waiting rooms within the window, per network and per device.
 GILIRAN_CALO_JOINS_PER_NETWORK = env_int("GILIRAN_CALO_JOINS_PER_NETWORK", 20)
 GILIRAN_CALO_JOINS_PER_DEVICE = env_int("GILIRAN_CALO_JOINS_PER_DEVICE", 2)
+# Ballot entries (contact proven) per phone and per email in the period.
+GILIRAN_CALO_BALLOT_ENTRIES_PER_CONTACT = env_int("GILIRAN_CALO_BALLOT_ENTRIES_PER_CONTACT", 3)
 # Per NIK over the period: no-shows, and cancellations made within the hours before the
 # office-service's next day opened for booking.
 GILIRAN_CALO_NO_SHOWS = env_int("GILIRAN_CALO_NO_SHOWS", 1)

@@ -110,9 +110,9 @@ def test_a_period_without_its_holds_shows_no_flag(
     client.force_login(supervisor)
     page = client.get(PAGE, {"dari": "2026-11-01", "sampai": "2026-11-07"}).content.decode()
     assert NETWORK not in page
-    assert (
-        page.count("Tidak ada yang melewati aturan.") == 6
-    )  # holds per network, device, contact; NIKs; waiting-room places per network, device
+    # Holds per network, device, contact; NIKs; waiting-room places per network and
+    # device; ballot entries per contact.
+    assert page.count("Tidak ada yang melewati aturan.") == 7
 
 
 def test_the_staff_home_links_supervisors_not_clerks_to_the_report(
