@@ -218,9 +218,9 @@ def join_flags(rows: Iterable[JoinRow], dimension: Dimension) -> list[JoinFlag]:
 
 @dataclass(frozen=True)
 class BallotEntryRow:
-    """An entry in a ballot with its contact proven (ballots.BallotEntry)."""
+    """An entry in a ballot with its contact proven (ballots.BallotEntry), made in the
+    period."""
 
-    entered_at: datetime
     phone: str
     email: str
 

@@ -167,9 +167,9 @@ def _ballot_rows(office: Office, start: datetime, end: datetime) -> list[BallotE
             created_at__lt=end,
         )
         .distinct()
-        .values_list("created_at", "phone", "email")
+        .values_list("phone", "email")
     )
-    return [BallotEntryRow(entered_at=at, phone=phone, email=email) for at, phone, email in entries]
+    return [BallotEntryRow(phone=phone, email=email) for phone, email in entries]
 
 
 def _shown(flag: Flag) -> Flag:
