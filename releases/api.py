@@ -63,10 +63,11 @@ class JoinSerializer(serializers.Serializer):
 
 class StatusSerializer(serializers.Serializer):
     state = serializers.ChoiceField(
-        choices=["gathering", "waiting", "admitted", "spent", "lapsed"],
+        choices=["gathering", "waiting", "admitted", "spent", "lapsed", "sold_out"],
         help_text="gathering: waiting for the draw at draws_at; waiting: in line (ahead); "
         "admitted: hold now with `admission` before admission_lapses_at; spent: the "
-        "admission made a hold; lapsed: the admission was not used in time.",
+        "admission made a hold; lapsed: the admission was not used in time; sold_out: "
+        "every place of the release is taken (join a day's waiting list; stop polling).",
     )
     ahead = serializers.IntegerField(allow_null=True)
     line = serializers.IntegerField(help_text="Everyone in the room.")

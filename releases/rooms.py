@@ -59,7 +59,7 @@ TICKET_SALT = "giliran.waiting-room.ticket"
 ADMISSION_SALT = "giliran.waiting-room.admission"
 LOAD_WINDOW_SECONDS = 10
 STAY_OPEN_HOURS = 6
-POLL_MIN_SECONDS, POLL_MAX_SECONDS, POLL_SPREAD_SECONDS = 5, 60, 3
+POLL_MIN_SECONDS, POLL_MAX_SECONDS, POLL_SPREAD_SECONDS = 5, 120, 3
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Ticket:
 
 @dataclass(frozen=True)
 class Status:
-    state: str  # gathering | waiting | admitted | spent | lapsed | lost
+    state: str  # gathering | waiting | admitted | spent | lapsed | sold_out | lost
     ahead: int | None  # members before this one not yet admitted
     line: int  # everyone in the room
     admitted: int
@@ -95,16 +95,22 @@ class Status:
 
     @property
     def poll_after_seconds(self) -> int:
-        """When to ask again. Far back in line, less often (a quarter of the estimated
-        wait, 5 to 60 seconds); gathering, just after the draw. A few seconds of random
-        spread keep ten thousand pages from asking in the same instant."""
+        """When to ask again. An admission lasts minutes, so nobody needs to ask every
+        second: far back in line, half the estimated wait (5 to 120 seconds); gathering,
+        at the draw. A random spread keeps the pages from asking in the same instant:
+        after the draw it grows with the crowd (a second per hundred people, 3 to 60
+        seconds), since most of them are far back in the drawn line anyway."""
+        if self.state == "sold_out":
+            return 0  # nothing left to wait for: stop asking
         if self.estimate_seconds is None:
             return POLL_MIN_SECONDS
         if self.state == "gathering":
             base = min(self.estimate_seconds, POLL_MAX_SECONDS)
+            spread = min(max(self.line // 100, POLL_SPREAD_SECONDS), 60)
         else:
-            base = min(max(self.estimate_seconds // 4, POLL_MIN_SECONDS), POLL_MAX_SECONDS)
-        return max(1, base) + random.randint(0, POLL_SPREAD_SECONDS)  # noqa: S311 (spread only)
+            base = min(max(self.estimate_seconds // 2, POLL_MIN_SECONDS), POLL_MAX_SECONDS)
+            spread = max(POLL_SPREAD_SECONDS, base // 5)
+        return max(1, base) + random.randint(0, spread)  # noqa: S311 (spread only)
 
 
 def _aware(seconds: float) -> datetime:
@@ -287,6 +293,8 @@ def room_status(
         return Status("lost", None, line, admitted.total, None)
     if place >= admitted.total:
         ahead = place - admitted.total
+        if meta.get("sold_out"):
+            return Status("sold_out", ahead, line, admitted.total, None)
         return Status(
             "waiting", ahead, line, admitted.total, _estimate(ahead, admitted.total, draws_at, now)
         )
@@ -316,6 +324,17 @@ def _estimate(ahead: int, admitted: int, draws_at: datetime, now: datetime) -> i
     elapsed = (now - draws_at).total_seconds()
     measured = admitted / elapsed if elapsed >= 30 and admitted else configured
     return int((ahead + 1) / max(min(measured, configured), 0.01))
+
+
+def room_sold_out(*, office_service: OfficeService, now: datetime) -> None:
+    """Tell the open room that every place of its release is taken: citizens still in
+    line are told so (and to join a day's waiting list) instead of waiting for nothing,
+    and stop asking. Admitted citizens keep their turn: a hold that lapses brings a
+    place back, and the waiting list offers it in line (booking's rule)."""
+    store = room_store()
+    room = room_for(office_service, now, store)
+    if room is not None and now >= room.draws_at:
+        store.meta_set(room.id, {"sold_out": "1"})
 
 
 # --- The gate ---------------------------------------------------------------------------

@@ -162,6 +162,8 @@ def _outlook(
     """The page's rule for the API: what these days add up to, when they open if they
     have not yet, and where there is room if they are full (nothing when they are not)."""
     summary = availability.days_summary(days)
+    if summary.status == "full":
+        flows.release_sold_out_check(office_service=office_service, now=now)
     found = alternatives(office_service, days, now)
     return {
         "summary": summary,

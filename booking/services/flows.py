@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from booking.messages import BookingMessageKind
 from booking.models import Booking, BookingStatus, Channel, VerificationCode
 from booking.one_time_codes import one_time_code_clean, one_time_code_new
+from booking.selectors.availability import booking_window, days_availability
 from booking.services.booking import (
     CitizenDetails,
     booking_find,
@@ -46,7 +47,7 @@ from core.message_budget import message_budget_spend
 from core.ratelimit import client_ip, rate_limit, rate_limit_code_send
 from notifications.services.outbox import Recipient, message_queue
 from offices.models import OfficeService
-from releases.rooms import Pass, admission_check
+from releases.rooms import Pass, admission_check, room_for, room_sold_out
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,34 @@ def booking_start(*, caller: Caller, slot_id: int, details: CitizenDetails, sour
             source=source,
             client=client_mark(caller.request),
         )
-    except BaseException:
+    except ApplicationError as refused:
         gate.give_back()  # a hold that failed has not used the citizen's turn
+        if refused.code == "slot_full":
+            release_sold_out_check(slot_id=slot_id, now=timezone.now())
         raise
+    except BaseException:
+        gate.give_back()
+        raise
+
+
+def release_sold_out_check(
+    *, now: datetime, office_service: OfficeService | None = None, slot_id: int | None = None
+) -> None:
+    """While a release's waiting room is open, when no day of the booking window has a
+    free place left, tell the room (releases.rooms.room_sold_out): the citizens still in
+    line hear it at once instead of waiting for nothing. Asked when a hold finds its
+    time taken and when a calendar or the API shows full days; reads the cached
+    availability, so it costs little."""
+    if office_service is None:
+        office_service = (
+            OfficeService.objects.select_related("office", "service").filter(slots=slot_id).first()
+        )
+    if office_service is None or room_for(office_service, now) is None:
+        return
+    window = booking_window(office_service, now)
+    days = days_availability(office_service, window.first_day, window.last_day, now)
+    if not any(day.status == "available" for day in days):
+        room_sold_out(office_service=office_service, now=now)
 
 
 def waiting_room_gate(

@@ -22,7 +22,12 @@ from booking.models import Booking, BookingStatus, Slot, Source
 from booking.selectors import alternatives as where_else
 from booking.selectors import availability
 from booking.services.booking import code_verify, details_clean
-from booking.services.flows import Caller, booking_start, code_resend
+from booking.services.flows import (
+    Caller,
+    booking_start,
+    code_resend,
+    release_sold_out_check,
+)
 from booking.views.session import HOLD_KEY, remember_booking
 from core.client_marks import with_device_cookie
 from core.dates import parse_day, parse_month
@@ -82,6 +87,8 @@ def calendar_context(request: HttpRequest, office_service: OfficeService) -> dic
         context["times"] = availability.day_slots(office_service, chosen_day, now)
         looked_at = [chosen]
     context["month_summary"] = availability.days_summary(days)
+    if context["month_summary"].status == "full":
+        release_sold_out_check(office_service=office_service, now=now)
     context["alternatives"] = where_else.alternatives(office_service, looked_at, now)
     context["release"] = release_outlook(office_service, now)
     return context

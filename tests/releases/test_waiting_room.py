@@ -518,3 +518,33 @@ def test_a_ballot_office_service_points_to_its_ballot_not_a_room(
     release = month.json()["release"]
     assert release["allocation"] == "ballot" and release["waiting_room_opens_at"] is None
     assert release["ballot"] == "/kantor/kanim-jakarta/layanan/paspor-baru/undian/"
+
+
+def test_when_every_place_is_taken_the_line_hears_it_and_stops_asking(
+    client: Client, released: OfficeService, store: Any, clock: Any, settings: Any
+) -> None:
+    from django.db.models import F
+
+    settings.GILIRAN_WAITING_ROOM_IN_FLOW = 1
+    first = rooms.room_join(office_service=released, nik=nik(1), now=NOW)
+    second = rooms.room_join(office_service=released, nik=nik(2), now=NOW)
+    later = RELEASE + timedelta(seconds=5)
+    clock.move_to(later)
+    statuses = [
+        rooms.room_status(room_id=t.room.id, member=t.member, now=later) for t in (first, second)
+    ]
+    assert sorted(s.state for s in statuses) == ["admitted", "waiting"]
+    Slot.objects.filter(office_service=released).update(taken=F("capacity"))
+    from booking.availability_cache import availability_changed  # a bulk update skips it
+
+    availability_changed([released.pk])
+    month = client.get("/api/v1/offices/kanim-jakarta/services/paspor-baru/availability/")
+    assert month.json()["summary"]["status"] == "full"
+    waiting = first if statuses[0].state == "waiting" else second
+    status = rooms.room_status(room_id=waiting.room.id, member=waiting.member, now=later)
+    assert status.state == "sold_out" and status.poll_after_seconds == 0
+    page = client.get(
+        "/api/v1/waiting-rooms/kanim-jakarta/paspor-baru/",
+        headers={"X-Waiting-Room-Ticket": waiting.token},
+    )
+    assert page.json()["state"] == "sold_out"
