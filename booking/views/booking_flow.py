@@ -86,8 +86,9 @@ def calendar_context(request: HttpRequest, office_service: OfficeService) -> dic
         context["chosen_status"] = chosen
         context["times"] = availability.day_slots(office_service, chosen_day, now)
         looked_at = [chosen]
-    context["month_summary"] = availability.days_summary(days)
-    if context["month_summary"].status == "full":
+    summary = availability.days_summary(days)
+    context["month_summary"] = summary
+    if summary.status == "full":
         release_sold_out_check(office_service=office_service, now=now)
     context["alternatives"] = where_else.alternatives(office_service, looked_at, now)
     context["release"] = release_outlook(office_service, now)
