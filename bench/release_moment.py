@@ -226,7 +226,7 @@ def line_places(tickets: list[str]) -> list[int | None]:
 class Citizen(flash_crowd.Citizen):
     arrives: float = 0.0  # seconds after the crowd's start
     join_sent: float | None = None
-    gathered: bool = False  # joined before the draw
+    gathered: bool = False  # in the room before the release
     ticket: str = ""
     admitted_at: float | None = None
 
@@ -249,6 +249,7 @@ class Crowd:
         self.held = 0
         self.booking = 0  # citizens admitted and not yet done
         self.ended = asyncio.Event()
+        self.release_in = 0.0
         month = day["day"][:7]
         self.month_path = f"{MONTH}?month={month}"
 
@@ -282,7 +283,10 @@ class Crowd:
             citizen.outcome = "failed"
             return
         citizen.ticket = answer.body["ticket"]
-        citizen.gathered = answer.body["state"] == "gathering"
+        # Present at the release: in the room (answered) before it. A join sent earlier
+        # but served after the draw began is placed after the drawn members, by design.
+        answered = time.monotonic() - self.t0
+        citizen.gathered = answer.body["state"] == "gathering" and answered < self.release_in
         while answer.body["state"] != "admitted":
             if answer.body["state"] in ("spent", "lapsed"):
                 citizen.outcome = "failed"
@@ -378,6 +382,7 @@ class Crowd:
         """Arrivals: `early` over the time before the release (ending 10 s before it),
         `late` over `spread` seconds after it; returns the wall time."""
         o = self.o
+        self.release_in = release_in
         early_until = max(release_in - 10.0, 0.0)
         for i, citizen in enumerate(self.citizens):
             if i < o.early:
@@ -565,6 +570,14 @@ def figures(crowd: Crowd, wall: float, release_in: float) -> dict[str, Any]:
         return [stats.percentile(seconds, 50, 0), stats.percentile(seconds, 99, 0)]
 
     waits = [c.code_wait * 1000 for c in citizens if c.code_wait is not None]
+    # Every answer by when it was asked (10 s windows from the release): where the p99 is.
+    windows: dict[int, list[float]] = {}
+    for c in calls:
+        windows.setdefault(int((c[3] - release_in) // 10 * 10), []).append(c[4] * 1000)
+    by_window = {
+        f"{start:+d} s": [len(v), stats.percentile(v, 50, 0), stats.percentile(v, 99, 0)]
+        for start, v in sorted(windows.items())
+    }
     kinds = ("join", "status", "month", "day", "hold", "confirm")
     return {
         "outcomes": dict(Counter(c.outcome for c in citizens)),
@@ -584,6 +597,7 @@ def figures(crowd: Crowd, wall: float, release_in: float) -> dict[str, Any]:
             "any": ms(None),
         },
         "counts": dict(Counter(c[0] for c in calls)),
+        "answers_by_window_ms": by_window,
         "code_wait_ms": [stats.percentile(waits, 50, 0), stats.percentile(waits, 99, 0)],
         "server_errors": sum(1 for c in calls if c[1] >= 500),
         "unanswered_requests": sum(1 for c in calls if c[1] == 0),
