@@ -97,9 +97,10 @@ def celery(
         yield process
 
 
-# Only keys Celery, kombu and the Django cache write may be in the Redis database before
-# it is emptied: anything else belongs to someone else.
-OUR_REDIS_KEYS = re.compile(r"^(_kombu\.|celery|unacked|giliran:)")
+# Only keys Celery, kombu, the Django cache and the waiting room's store (releases/store.py)
+# write may be in the Redis database before it is emptied: anything else belongs to
+# someone else.
+OUR_REDIS_KEYS = re.compile(r"^(_kombu\.|celery|unacked|giliran:|wr:)")
 
 
 def flush_redis(url: str) -> None:
