@@ -142,20 +142,6 @@ def ballot_draw(*, ballot_id: int, now: datetime | None = None) -> bool:
     return True
 
 
-def _holder(entry: BallotEntry) -> Holder:
-    return Holder(
-        full_name=entry.full_name,
-        nik_encrypted=entry.nik_encrypted,
-        nik_hash=entry.nik_hash,
-        nik_last4=entry.nik_last4,
-        phone=entry.phone,
-        email=entry.email,
-        channel=entry.channel,
-        language=entry.language,
-        priority_group=entry.priority_group,
-    )
-
-
 def _give_place(
     entry: BallotEntry, ballot: Ballot, office_service_id: int, day: str, now: datetime
 ) -> bool:
@@ -175,7 +161,7 @@ def _give_place(
     deadline = min(now + timedelta(hours=ballot.claim_hours), slots[0][1])
     hold = booking_hold_assigned(
         slot_ids=[pk for pk, _start in slots],
-        holder=_holder(entry),
+        holder=Holder.of(entry),
         releases_at=deadline,
         source=Source.BALLOT,
         now=now,

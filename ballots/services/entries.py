@@ -106,15 +106,7 @@ def ballot_enter(
                 ballot=ballot,
                 reference=_new_reference(),
                 token=secrets.token_urlsafe(32),
-                full_name=details.full_name,
-                nik_encrypted=personal_data.encrypt(details.nik),
-                nik_hash=nik_hash,
-                nik_last4=details.nik[-4:],
-                phone=details.phone,
-                email=details.email,
-                channel=details.channel,
-                language=details.language,
-                priority_group=details.priority_group,
+                **details.stored(),
             )
             BallotChoice.objects.bulk_create(
                 BallotChoice(entry=entry, rank=rank, office_service=office_service, day=day)

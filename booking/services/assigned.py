@@ -5,6 +5,7 @@ hold and confirmed through the usual one-time code flow."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,11 @@ class Holder:
     channel: str
     language: str
     priority_group: str
+
+    @classmethod
+    def of(cls, row: object) -> Holder:
+        """The holder a stored row names (a waiting-list entry, a ballot entry)."""
+        return cls(**{field.name: getattr(row, field.name) for field in dataclasses.fields(cls)})
 
 
 def booking_hold_assigned(
@@ -63,15 +69,7 @@ def booking_hold_assigned(
                         status=BookingStatus.HELD,
                         releases_at=releases_at,
                         hold_token=secrets.token_urlsafe(32),
-                        full_name=holder.full_name,
-                        nik_encrypted=holder.nik_encrypted,
-                        nik_hash=holder.nik_hash,
-                        nik_last4=holder.nik_last4,
-                        phone=holder.phone,
-                        email=holder.email,
-                        channel=holder.channel,
-                        language=holder.language,
-                        priority_group=holder.priority_group,
+                        **dataclasses.asdict(holder),
                         source=source,
                     )
     except IntegrityError:  # a parallel booking for the NIK won the unique index

@@ -65,6 +65,22 @@ class CitizenDetails:
     priority_group: str
     language: str
 
+    def stored(self) -> dict[str, str]:
+        """The fields a booking, a waiting-list entry or a ballot entry keeps of the
+        citizen: the NIK encrypted, as its keyed hash and its last four digits, never in
+        clear."""
+        return {
+            "full_name": self.full_name,
+            "nik_encrypted": personal_data.encrypt(self.nik),
+            "nik_hash": personal_data.keyed_hash(self.nik),
+            "nik_last4": self.nik[-4:],
+            "phone": self.phone,
+            "email": self.email,
+            "channel": self.channel,
+            "language": self.language,
+            "priority_group": self.priority_group,
+        }
+
 
 def details_clean(
     *,
@@ -316,15 +332,7 @@ def _booking_hold(
                 status=BookingStatus.HELD,
                 releases_at=now + timedelta(minutes=settings.GILIRAN_HOLD_MINUTES),
                 hold_token=secrets.token_urlsafe(32),
-                full_name=details.full_name,
-                nik_encrypted=personal_data.encrypt(details.nik),
-                nik_hash=nik_hash,
-                nik_last4=details.nik[-4:],
-                phone=details.phone,
-                email=details.email,
-                channel=details.channel,
-                language=details.language,
-                priority_group=details.priority_group,
+                **details.stored(),
                 source=source,
                 client_network=client.network,
                 device_hash=client.device_hash,

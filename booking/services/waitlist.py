@@ -9,6 +9,7 @@ same place twice."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from datetime import date, datetime, timedelta
 
@@ -24,6 +25,7 @@ from booking.messages import BookingMessageKind, booking_message_send
 from booking.models import ACTIVE_STATUSES, Booking, BookingStatus, Slot, Source
 from booking.models.waitlist import OPEN_WAITLIST_STATUSES, WaitlistEntry, WaitlistStatus
 from booking.selectors.availability import booking_window, days_availability_fresh
+from booking.services.assigned import Holder
 from booking.services.booking import CitizenDetails, booking_confirm, new_booking_code
 from booking.services.capacity import bookings_release, slot_claim, slots_lock
 from booking.services.freed import waitlist_nudge
@@ -91,15 +93,7 @@ def waitlist_join(
                 office_service=office_service,
                 local_date=day,
                 token=secrets.token_urlsafe(32),
-                full_name=details.full_name,
-                nik_encrypted=personal_data.encrypt(details.nik),
-                nik_hash=nik_hash,
-                nik_last4=details.nik[-4:],
-                phone=details.phone,
-                email=details.email,
-                channel=details.channel,
-                language=details.language,
-                priority_group=details.priority_group,
+                **details.stored(),
             )
             availability_changed([office_service.pk])  # the day is full for everyone else
             _tell_joined(entry)
@@ -255,15 +249,7 @@ def _offer(entry: WaitlistEntry, slot: Slot, now: datetime) -> bool:
         status=BookingStatus.HELD,
         releases_at=now + timedelta(minutes=settings.GILIRAN_WAITLIST_OFFER_MINUTES),
         hold_token=secrets.token_urlsafe(32),
-        full_name=entry.full_name,
-        nik_encrypted=entry.nik_encrypted,
-        nik_hash=entry.nik_hash,
-        nik_last4=entry.nik_last4,
-        phone=entry.phone,
-        email=entry.email,
-        channel=entry.channel,
-        language=entry.language,
-        priority_group=entry.priority_group,
+        **dataclasses.asdict(Holder.of(entry)),
         source=Source.WAITLIST,
     )
     WaitlistEntry.objects.filter(pk=entry.pk).update(
