@@ -228,7 +228,6 @@ class Citizen(flash_crowd.Citizen):
     join_sent: float | None = None
     gathered: bool = False  # in the room before the release
     ticket: str = ""
-    admitted_at: float | None = None
 
 
 class Crowd:
@@ -302,7 +301,6 @@ class Crowd:
             if answer.status != 200:
                 citizen.outcome = "failed"
                 return
-        citizen.admitted_at = time.monotonic() - self.t0
         headers = {TICKET_HEADER: citizen.ticket, ADMISSION_HEADER: answer.body["admission"]}
         self.booking += 1
         try:
