@@ -287,6 +287,9 @@ class Crowd:
         answered = time.monotonic() - self.t0
         citizen.gathered = answer.body["state"] == "gathering" and answered < self.release_in
         while answer.body["state"] != "admitted":
+            if answer.body["state"] == "sold_out":  # every place taken: the room said so
+                citizen.outcome = "sold_out"
+                return
             if answer.body["state"] in ("spent", "lapsed"):
                 citizen.outcome = "failed"
                 return
