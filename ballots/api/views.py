@@ -79,7 +79,7 @@ class EntrySerializer(serializers.Serializer):
     claim_deadline = serializers.DateTimeField(allow_null=True)
 
 
-class CodeSerializer(serializers.Serializer):
+class EntryCodeSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=20)
 
 
@@ -192,12 +192,12 @@ class BallotEntryVerify(APIView):
     error_statuses = (404, 409, 410, 422, 429)
 
     @extend_schema(
-        request=CodeSerializer,
+        request=EntryCodeSerializer,
         responses=EntrySerializer,
         summary="Prove the contact: join the draw",
     )
     def post(self, request: Request, token: str) -> Response:
-        data = _valid(CodeSerializer, request)
+        data = _valid(EntryCodeSerializer, request)
         entry = entry_verify(entry=_entry(token), code=data["code"])
         return Response(EntrySerializer(_entry_data(entry)).data)
 

@@ -23,6 +23,7 @@ from booking.services.booking import booking_confirm, booking_hold, details_clea
 from notifications.models import Message
 from notifications.rendering import message_render
 from offices.models import OfficeService
+from tests.assistant.channel_helpers import chat_bookings
 
 NIK = "3171014501900001"  # Siti, born 5 January 1990 in Jakarta
 OTHER_NIK = "3171014501900002"
@@ -185,7 +186,7 @@ def test_a_wrong_nik_or_contact_shows_the_service_error_and_stays_on_the_step(
     reply = send("12")
     assert contact_error.lower() in reply.text.lower(), reply.text
     assert _conversation(reply).state["step"] == "contact"
-    assert not Booking.objects.exists()
+    assert not chat_bookings().exists()
 
 
 def test_a_third_hold_for_one_nik_is_refused_by_chat(talk: Callable[..., Talk]) -> None:
@@ -201,7 +202,7 @@ def test_a_third_hold_for_one_nik_is_refused_by_chat(talk: Callable[..., Talk]) 
     assert [r.actions[0].kind for r in replies[:2]] == ["booking_held", "booking_held"]
     assert not replies[2].actions
     assert "NIK ini sudah menahan 2 tempat" in replies[2].text, replies[2].text
-    assert Booking.objects.filter(status=BookingStatus.HELD).count() == 2
+    assert chat_bookings().filter(status=BookingStatus.HELD).count() == 2
 
 
 def test_cancel_with_wrong_last_digits_reveals_nothing(chat: Any, eve: datetime) -> None:
@@ -321,7 +322,7 @@ def test_batal_mid_flow_ends_it_and_forgets_the_secrets(talk: Callable[..., Talk
     reply = send("batal")
     conversation = _conversation(reply)
     assert conversation.secrets_encrypted == "" and "flow" not in conversation.state
-    assert not Booking.objects.exists()
+    assert not chat_bookings().exists()
 
 
 def test_on_whatsapp_the_chat_number_is_offered_masked(talk: Callable[..., Talk]) -> None:
@@ -355,7 +356,7 @@ def test_one_chat_user_has_the_per_address_hold_limit(
         send("batal")
     assert replies[0].actions[0].kind == "booking_held"
     assert not replies[1].actions and "Terlalu banyak percobaan" in replies[1].text
-    assert Booking.objects.count() == 1
+    assert chat_bookings().count() == 1
 
 
 def test_a_full_office_says_so_and_names_nearby_offices_with_room(
@@ -386,7 +387,7 @@ def test_while_a_waiting_room_is_open_the_chat_sends_there(
     assert "ruang tunggu" in reply.text, reply.text
     assert "/ruang-tunggu/kanim-jakarta-pusat/paspor-baru/" in reply.text
     assert "flow" not in _conversation(reply).state
-    assert Booking.objects.count() == 0
+    assert chat_bookings().count() == 0
 
 
 def test_a_named_day_without_places_is_said_and_other_days_are_offered(

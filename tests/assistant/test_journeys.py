@@ -36,7 +36,7 @@ from complaints.services import complaint_answer
 from notifications.models import Message, MessageStatus
 from notifications.services.outbox import outbox_dispatch_message
 from offices.models import OfficeService
-from tests.assistant.channel_helpers import payload
+from tests.assistant.channel_helpers import chat_bookings, payload
 from tests.assistant.fake_platform import FakePlatform
 from tests.assistant.test_every_intent import MESSAGES, NOT_UNDERSTOOD
 
@@ -329,9 +329,9 @@ def book_by_chat(person: Any, language: str) -> Booking:
     assert NIK not in person.say(NIK)
     held = person.say("siti@example.id" if language == "en" else "0812 3456 7890")
     assert ("s***@example.id" if language == "en" else "+6281******890") in held
-    assert Booking.objects.get().status == BookingStatus.HELD
+    assert chat_bookings().get().status == BookingStatus.HELD
     confirmed = person.say(last_code("code"))
-    booking = Booking.objects.get()
+    booking = chat_bookings().get()
     assert READ[language]["confirmed"] in confirmed and booking.code in confirmed
     return booking
 
@@ -378,11 +378,11 @@ def test_cancel_by_chat_with_code_last_digits_and_owner_code(
     person.say(NIK[-4:])
     asked = person.say(last_code("owner_code"))
     assert booking.slot.office_service.office.name in asked
-    assert Booking.objects.get().status == BookingStatus.CONFIRMED  # asked first
+    assert chat_bookings().get().status == BookingStatus.CONFIRMED  # asked first
     done = person.say(SAY[language]["yes"])
 
     assert READ[language]["cancelled"] in done and booking.code in done
-    assert Booking.objects.get().status == BookingStatus.CANCELLED
+    assert chat_bookings().get().status == BookingStatus.CANCELLED
     assert Message.objects.filter(kind="cancelled", subject_id=booking.pk).count() == 1
 
 
