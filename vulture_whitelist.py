@@ -307,6 +307,7 @@ _make_var_folders  # config/celery.py
 outbox_sweep  # notifications/tasks.py
 extend_all_plans  # scheduling/tasks.py
 plan_all_offices  # scheduling/tasks.py
+build_all_facts  # insights/tasks.py
 
 # Callables registered by decorator or named by a dotted string in settings: system checks, signal receivers, auditlog mask, axes client IP.
 mask_personal  # audit/registry.py
@@ -424,3 +425,22 @@ release_at  # releases/models.py: which release a join was for (admin, data expo
 published_url  # ballots/api/views.py (a serializer field)
 drawn_at  # ballots/models.py (templates/ballots/staff.html)
 draw_position  # ballots/models.py (the waiting list's order; written by the draw)
+
+# Insights (issue 15): the app's config, the open data's serializer fields (named as the
+# JSON keys of insights/open_data.py), and when an office day's facts were built.
+InsightsConfig  # insights/apps.py
+suppressed  # insights/api.py
+wait_minutes_median  # insights/api.py
+wait_minutes_p90  # insights/api.py
+days_with_facts  # insights/api.py
+called_within_target_share  # insights/api.py
+appointment_places_released  # insights/api.py
+appointment_places_booked  # insights/api.py
+appointment_no_show_share  # insights/api.py
+satisfaction_mean_1_to_5  # insights/api.py
+complaints_answered_in_time_share  # insights/api.py
+longest_waits  # insights/api.py
+shortest_waits  # insights/api.py
+min_people  # insights/api.py
+built_at  # insights/models.py
+busy_month  # tests/insights/test_public_page.py (a fixture used by name)

@@ -38,6 +38,12 @@ app.conf.beat_schedule = {
         "task": "scheduling.tasks.plan_all_offices",
         "schedule": crontab(hour=17, minute=30),
     },
+    # Nightly, after midnight in all three zones (01:30 WIB, 02:30 WITA, 03:30 WIT):
+    # every office's ended days become facts (insights/).
+    "build-insights": {
+        "task": "insights.tasks.build_all_facts",
+        "schedule": crontab(hour=18, minute=30),
+    },
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
     "release-no-shows": {"task": "booking.tasks.release_no_shows", "schedule": 60.0},
     "waitlist-offer": {"task": "booking.tasks.waitlist_sweep", "schedule": 60.0},

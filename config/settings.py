@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ballots",
     "complaints",
     "assistant",
+    "insights",
     "demo",
 ]
 
@@ -639,6 +640,10 @@ GILIRAN_PLAN_WORKERS = env_int("GILIRAN_PLAN_WORKERS", 2)
 GILIRAN_PLAN_DAYS = env_int("GILIRAN_PLAN_DAYS", 14)
 # A freed place offered to the waiting list is held this long for the citizen.
 GILIRAN_WAITLIST_OFFER_MINUTES = env_int("GILIRAN_WAITLIST_OFFER_MINUTES", 15)
+
+# Insights (docs/insights.md): on its first night an office builds the facts of this many
+# ended days back; after that, each night builds the days ended since the last.
+GILIRAN_INSIGHTS_FIRST_DAYS = env_int("GILIRAN_INSIGHTS_FIRST_DAYS", 90)
 
 # Retention (UU PDP): personal data is anonymised this many days after its purpose ends,
 # by core.tasks.retention_run (hourly). See docs/security.md and docs/data-map.md.

@@ -28,6 +28,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("v1/", include("privacy.api_urls")),
     path("v1/", include("complaints.api_urls")),
     path("v1/", include("assistant.api_urls")),
+    path("v1/", include("insights.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, not inline, so
     # scripts stay 'self' only. Swagger UI draws its icons as data: images and injects
@@ -85,6 +86,7 @@ urlpatterns += i18n_patterns(
     path("", include("privacy.urls")),
     path("", include("complaints.urls")),
     path("", include("assistant.urls")),
+    path("", include("insights.urls")),
     prefix_default_language=False,
 )
 

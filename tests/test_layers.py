@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("privacy",),
     ("complaints",),
     ("assistant",),
+    ("insights",),
     ("demo",),
 )
 LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}

@@ -34,7 +34,13 @@ BEFORE = [
     ("offices", None),
 ]
 # Apps that did not exist yet, unapplied first so the rest goes back as it always did.
-NOT_YET = [("assistant", None), ("complaints", None), ("releases", None), ("ballots", None)]
+NOT_YET = [
+    ("insights", None),
+    ("assistant", None),
+    ("complaints", None),
+    ("releases", None),
+    ("ballots", None),
+]
 
 MOVED = ["Office", "Service", "OfficeService", "Counter", "OpeningHours", "Closure"]
 MOVED_WITH_STAFF = [*MOVED, "StaffMembership"]
