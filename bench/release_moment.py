@@ -13,7 +13,10 @@ admitted they load the month and the day (`GET …/availability/`), hold a time
 the email a Celery worker sent (Django's file backend) and confirm. A citizen whose time
 was just taken (409 `slot_full`) reloads the day and tries another with the same
 admission (a failed hold gives it back), up to 25 times; when the day shows no free time
-the release is sold out and they stop. The room cannot tell those still in line that
+the release is sold out and they stop. A request the server never answers (its accept
+queue overflowed) is sent again 2 to 8 s later, up to 5 times, when that is safe (a GET,
+or a join: the same NIK keeps its place), as a reloading page does; every attempt is
+counted. The room cannot tell those still in line that
 nothing is left, so once every place is held and every admitted citizen is done, the
 citizens still waiting stop too (counted as "still waiting"; every request they sent
 was answered).
@@ -78,6 +81,8 @@ GOALS = {
     "hold_ratio": 0.3,
     "call_next_p99_ms": 20.0,
 }
+# Attempts after the first for a request the server never answered (see Release.call).
+RETRIES = 5
 PARAMS: dict[str, tuple[Any, Any, str]] = {
     "early": (2000, 200, "citizens in the waiting room before the release"),
     "late": (8000, 800, "citizens arriving after the release"),
@@ -261,14 +266,28 @@ class Crowd:
         body: Any = None,
         headers: dict[str, str] | None = None,
     ) -> net.Answer:
-        began = time.monotonic()
-        answer = await net.http(
-            self.server, method, path, json_body=body, headers=headers, timeout=self.o.time_limit
-        )
-        citizen.calls.append(
-            (kind, answer.status, answer.error, began - self.t0, time.monotonic() - began)
-        )
-        return answer
+        # A request the server never answered (its accept queue overflowed in the
+        # crowd) is tried again a few seconds later when trying again is safe: a GET, or
+        # a join (the same NIK gets the same place), as a reloading page or an app does.
+        # Every attempt is recorded, so the unanswered ones still count against the goal.
+        for attempt in range(RETRIES + 1):
+            began = time.monotonic()
+            answer = await net.http(
+                self.server,
+                method,
+                path,
+                json_body=body,
+                headers=headers,
+                timeout=self.o.time_limit,
+            )
+            citizen.calls.append(
+                (kind, answer.status, answer.error, began - self.t0, time.monotonic() - began)
+            )
+            safe = method == "GET" or kind == "join"
+            if answer.status != 0 or not safe or attempt == RETRIES or self.ended.is_set():
+                return answer
+            await asyncio.sleep(random.uniform(2.0, 8.0))
+        raise AssertionError("unreachable: the last attempt returns")
 
     async def arrive(self, citizen: Citizen) -> None:
         await asyncio.sleep(max(0.0, citizen.arrives - (time.monotonic() - self.t0)))
