@@ -14,8 +14,10 @@ it (docs/releases.md):
 3. **Admission.** Members are let in in line order, no faster than
    GILIRAN_WAITING_ROOM_ADMIT_PER_MINUTE and never more than GILIRAN_WAITING_ROOM_IN_FLOW
    at once: each admitted member leaves the flow when they hold a place or when their
-   admission lapses (GILIRAN_WAITING_ROOM_ADMISSION_MINUTES), so when the server is slow
-   and citizens take longer, fewer are let in (the admission adapts to what is served).
+   admission lapses (GILIRAN_WAITING_ROOM_ADMISSION_MINUTES from when they first asked
+   after being let in), so when the server is slow and citizens take longer, fewer are
+   let in (the admission adapts to what is served). A member who never asks again (the
+   page was closed) gives the place back after GILIRAN_WAITING_ROOM_PICKUP_SECONDS.
 4. **The gate.** While the room is open, a hold for the office-service needs a valid
    admission: signed, expiring, for this room, presented with the ticket it was issued
    to, for the NIK the ticket joined with, and spent by the first hold it makes.
@@ -298,7 +300,12 @@ def room_status(
         return Status(
             "waiting", ahead, line, admitted.total, _estimate(ahead, admitted.total, draws_at, now)
         )
-    lapses = store.admission_lapses(room_id, member)
+    lapses = store.admission_collect(
+        room_id,
+        member,
+        now=now.timestamp(),
+        lapse_seconds=settings.GILIRAN_WAITING_ROOM_ADMISSION_MINUTES * 60,
+    )
     if lapses is None:
         state = "spent" if store.spent(room_id, member) else "lapsed"
         return Status(state, 0, line, admitted.total, None)
@@ -313,7 +320,7 @@ def _admit_room(room_id: str, now: datetime, since: datetime, store: RoomStore) 
         since=since.timestamp(),
         per_second=settings.GILIRAN_WAITING_ROOM_ADMIT_PER_MINUTE / 60,
         in_flow=settings.GILIRAN_WAITING_ROOM_IN_FLOW,
-        lapse_seconds=settings.GILIRAN_WAITING_ROOM_ADMISSION_MINUTES * 60,
+        pickup_seconds=settings.GILIRAN_WAITING_ROOM_PICKUP_SECONDS,
     )
 
 

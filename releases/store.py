@@ -13,7 +13,10 @@ State of one room (all keys under `wr:<epoch>:<room>:`; a room lives a day):
             came after the draw in arrival order;
 - `nik`     NIK keyed hash → member: one NIK, one place;
 - `member:<id>` the member's NIK hash and arrival number;
-- `inflow`  admitted members → the moment their admission lapses;
+- `inflow`  admitted members → the moment their admission lapses: first the pickup
+            (the member has not asked since being let in), then, once they have
+            collected it, the admission's full life;
+- `collected` admitted members who have collected their admission;
 - `used`    admissions spent on a hold (single use);
 - `state`   drawn flag, how many were admitted, the admission clock.
 
@@ -69,10 +72,12 @@ class RoomStore(Protocol):
         since: float,
         per_second: float,
         in_flow: int,
-        lapse_seconds: float,
+        pickup_seconds: float,
     ) -> Admitted: ...
     def admitted_total(self, room: str) -> int: ...
-    def admission_lapses(self, room: str, member: str) -> float | None: ...
+    def admission_collect(
+        self, room: str, member: str, *, now: float, lapse_seconds: float
+    ) -> float | None: ...
     def spent(self, room: str, member: str) -> bool: ...
     def spend(self, room: str, member: str, jti: str) -> bool: ...
     def unspend(self, room: str, member: str, jti: str, lapses: float) -> None: ...
@@ -123,7 +128,7 @@ _ADMIT = """
 local now = tonumber(ARGV[1])
 local per_second = tonumber(ARGV[2])
 local in_flow = tonumber(ARGV[3])
-local lapse = tonumber(ARGV[4])
+local pickup = tonumber(ARGV[4])
 if redis.call('HGET', KEYS[1], 'drawn') ~= '1' then return {0, 0} end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 local admitted = tonumber(redis.call('HGET', KEYS[1], 'admitted') or '0')
@@ -135,13 +140,28 @@ local waiting = redis.call('ZCARD', KEYS[2]) - admitted
 local n = math.max(0, math.min(math.floor(credit), room, waiting))
 if n > 0 then
   local members = redis.call('ZRANGE', KEYS[2], admitted, admitted + n - 1)
-  for i, member in ipairs(members) do redis.call('ZADD', KEYS[3], now + lapse, member) end
+  for i, member in ipairs(members) do redis.call('ZADD', KEYS[3], now + pickup, member) end
   admitted = admitted + n
   credit = credit - n
 end
 redis.call('HSET', KEYS[1], 'admitted', admitted, 'clock', ARGV[1], 'credit', credit)
 redis.call('EXPIRE', KEYS[3], ARGV[5])
 return {admitted, redis.call('ZCARD', KEYS[3])}
+"""
+
+# The first collection starts the admission's life; later ones read it. Scores go back
+# as strings: Redis turns a Lua number into an integer.
+_COLLECT = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return false end
+local now = tonumber(ARGV[2])
+if tonumber(score) <= now then return false end
+if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
+  score = now + tonumber(ARGV[3])
+  redis.call('ZADD', KEYS[1], score, ARGV[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+end
+return tostring(score)
 """
 
 _SPEND = """
@@ -173,6 +193,7 @@ class RedisRoomStore:
         self._draw = self.client.register_script(_DRAW)
         self._admit = self.client.register_script(_ADMIT)
         self._spend = self.client.register_script(_SPEND)
+        self._collect = self.client.register_script(_COLLECT)
         self._epoch = self.client.register_script(_EPOCH)
 
     def epoch(self) -> tuple[str, float]:
@@ -221,19 +242,23 @@ class RedisRoomStore:
         since: float,
         per_second: float,
         in_flow: int,
-        lapse_seconds: float,
+        pickup_seconds: float,
     ) -> Admitted:
         keys = [self._k(room, n) for n in ("state", "line", "inflow")]
         total, flowing = self._admit(
-            keys=keys, args=[now, per_second, in_flow, lapse_seconds, ROOM_SECONDS, since]
+            keys=keys, args=[now, per_second, in_flow, pickup_seconds, ROOM_SECONDS, since]
         )
         return Admitted(int(total), int(flowing))
 
     def admitted_total(self, room: str) -> int:
         return int(self.client.hget(self._k(room, "state"), "admitted") or 0)
 
-    def admission_lapses(self, room: str, member: str) -> float | None:
-        return self.client.zscore(self._k(room, "inflow"), member)
+    def admission_collect(
+        self, room: str, member: str, *, now: float, lapse_seconds: float
+    ) -> float | None:
+        keys = [self._k(room, "inflow"), self._k(room, "collected")]
+        lapses = self._collect(keys=keys, args=[member, now, lapse_seconds, ROOM_SECONDS])
+        return None if lapses is None else float(lapses)
 
     def spent(self, room: str, member: str) -> bool:
         return bool(self.client.sismember(self._k(room, "used"), member))
@@ -278,6 +303,7 @@ class _Room:
     order: list[str] = field(default_factory=list)  # line, sorted by place
     inflow: dict[str, float] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    collected: set[str] = field(default_factory=set)
     seq: int = 0
     drawn: bool = False
     admitted: int = 0
@@ -368,7 +394,7 @@ class LocalRoomStore:
         since: float,
         per_second: float,
         in_flow: int,
-        lapse_seconds: float,
+        pickup_seconds: float,
     ) -> Admitted:
         with self._lock:
             r = self._room(room)
@@ -379,7 +405,7 @@ class LocalRoomStore:
             r.credit = min(r.credit + max(0.0, now - clock) * per_second, in_flow)
             n = max(0, min(int(r.credit), in_flow - len(r.inflow), len(r.order) - r.admitted))
             for member in r.order[r.admitted : r.admitted + n]:
-                r.inflow[member] = now + lapse_seconds
+                r.inflow[member] = now + pickup_seconds
             r.admitted += n
             r.credit -= n
             r.clock = now
@@ -389,9 +415,18 @@ class LocalRoomStore:
         with self._lock:
             return self._room(room).admitted
 
-    def admission_lapses(self, room: str, member: str) -> float | None:
+    def admission_collect(
+        self, room: str, member: str, *, now: float, lapse_seconds: float
+    ) -> float | None:
         with self._lock:
-            return self._room(room).inflow.get(member)
+            r = self._room(room)
+            lapses = r.inflow.get(member)
+            if lapses is None or lapses <= now:
+                return None
+            if member not in r.collected:
+                r.collected.add(member)
+                r.inflow[member] = lapses = now + lapse_seconds
+            return lapses
 
     def spent(self, room: str, member: str) -> bool:
         with self._lock:

@@ -119,6 +119,35 @@ def test_admission_in_line_order_at_the_configured_pace(
     )
 
 
+def test_an_admission_nobody_collects_goes_back_to_the_flow(
+    released: OfficeService, store: Any, clock: Any, settings: Any
+) -> None:
+    settings.GILIRAN_WAITING_ROOM_IN_FLOW = 1
+    settings.GILIRAN_WAITING_ROOM_PICKUP_SECONDS = 180
+    tickets = [rooms.room_join(office_service=released, nik=nik(i), now=NOW) for i in range(3)]
+    room_id = tickets[0].room.id
+    clock.move_to(RELEASE)
+    rooms.room_status(room_id=room_id, member=tickets[0].member, now=RELEASE)  # the draw
+    gone, second, third = sorted(tickets, key=lambda t: store.place(room_id, t.member))
+
+    def state(ticket: rooms.Ticket, seconds: int) -> rooms.Status:
+        return rooms.room_status(
+            room_id=room_id, member=ticket.member, now=RELEASE + timedelta(seconds=seconds)
+        )
+
+    # The first in line is let in when the second asks, and never asks again.
+    assert state(second, 1).ahead == 0
+    assert state(second, 180).state == "waiting"
+    # The place in the flow comes back after the pickup, not after ten minutes.
+    admitted = state(second, 182)
+    assert admitted.state == "admitted"
+    assert state(gone, 183).state == "lapsed"
+    # An admission collected lasts its full life from then, however often it is asked.
+    assert admitted.admission_lapses_at == RELEASE + timedelta(seconds=182 + 600)
+    assert state(second, 500).admission_lapses_at == admitted.admission_lapses_at
+    assert state(third, 700).state == "waiting"  # the second still holds the flow
+
+
 def _admitted(released: OfficeService, clock: Any, n: int = 1) -> tuple[rooms.Ticket, rooms.Status]:
     ticket = rooms.room_join(office_service=released, nik=nik(n), now=NOW)
     later = RELEASE + timedelta(seconds=5)
