@@ -1,6 +1,6 @@
 """The public performance page of an office (`/kantor/<code>/kinerja/`) and its open
-data (`kinerja.json`, `kinerja.csv`). Anonymous, cacheable for an hour: the figures
-change once a night, when the facts are built."""
+data (`kinerja.json`, `kinerja.csv`), anonymous; the open data is cacheable by anyone
+for an hour (the figures change once a night, when the facts are built)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def _office(code: str) -> Office:
     return get_object_or_404(Office, code=code, is_active=True)
 
 
-@cache_control(public=True, max_age=PUBLIC_CACHE_SECONDS)
+# The page itself is not marked public: it carries the visitor's CSRF token and sign-in.
 def office_performance_page(request: HttpRequest, code: str) -> HttpResponse:
     office = _office(code)
     today = office.local_date()
