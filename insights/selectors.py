@@ -96,9 +96,9 @@ def office_performance(*, office: Office, days: int, today: date) -> Performance
             "local_date",
             "hour",
             "waits",
+            "walk_ins",
+            "appointment_arrivals",
             "called_within_target",
-            "abandoned",
-            "not_served",
             "appointment_places",
             "appointments_booked",
             "appointment_no_shows",
@@ -107,7 +107,8 @@ def office_performance(*, office: Office, days: int, today: date) -> Performance
     )
     waits = histograms_merged(row.waits for row in rows)
     called = sum(waits.values())
-    promised = called + sum(row.abandoned + row.not_served for row in rows)
+    # Everyone who joined the queue was owed the promise, called or not.
+    promised = sum(row.walk_ins + row.appointment_arrivals for row in rows)
     booked = sum(row.appointments_booked for row in rows)
     ratings: Counter[int] = histograms_merged(row.ratings for row in rows)
     rated = sum(ratings.values())

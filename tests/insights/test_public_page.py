@@ -103,7 +103,7 @@ def test_the_figures_of_thirty_days(jakarta_office: Any) -> None:
     )
     # Waits 5×6, 10×4, 30×2: the 6th of 12 is 5, the 11th is 30.
     assert (month.wait_median.value, month.wait_p90.value, month.wait_median.people) == (5, 30, 12)
-    # Ten called within the target, of the twelve called, two who left and one never called.
+    # Ten called within the target, of the fifteen who joined (two left, one never called).
     assert month.called_within_target.value == round(10 / 15, 3)
     assert (month.places_released, month.places_booked.value) == (25, 20)
     assert month.no_show_rate.value == 0.15
@@ -229,3 +229,24 @@ def test_open_data_marks_what_it_hides(passport: OfficeService, client: Any) -> 
     median = measure_of(rows, "30", "wait_minutes_median")
     assert (median["value"], median["people"]) == ("", "")
     assert median["note"].startswith("suppressed")
+
+
+def test_a_ticket_called_then_closed_counts_once_for_the_promise(
+    passport: OfficeService, jakarta_office: Any
+) -> None:
+    # Ten joined and all were called in time; one was still at the counter at closing
+    # and was closed not served: it was called within the promise all the same.
+    hour_row(
+        passport,
+        TODAY - timedelta(days=1),
+        15,
+        walk_ins=10,
+        waits={"4": 10},
+        called_within_target=10,
+        served=9,
+        not_served=1,
+    )
+
+    month = office_performance(office=jakarta_office, days=30, today=TODAY)
+
+    assert month.called_within_target.value == 1.0
