@@ -82,9 +82,11 @@ def _hour_advice(rows: list[ServiceHour]) -> tuple[list[HourAdvice], list[HourAd
         median = percentile(waits, 50)
         if people >= PUBLIC_MIN_PEOPLE and median is not None:
             advice.append(HourAdvice(weekday, hour, median, people))
-    longest_first = sorted(advice, key=lambda a: (-a.median_wait, -a.people, a.weekday, a.hour))
+    # The two lists never name the same hour: with few hours, half go to each.
     shortest_first = sorted(advice, key=lambda a: (a.median_wait, -a.people, a.weekday, a.hour))
-    return longest_first[:HOURS_NAMED], shortest_first[:HOURS_NAMED]
+    longest = min(HOURS_NAMED, len(advice) // 2)
+    shortest = min(HOURS_NAMED, len(advice) - longest)
+    return shortest_first[::-1][:longest], shortest_first[:shortest]
 
 
 def office_performance(*, office: Office, days: int, today: date) -> Performance:
