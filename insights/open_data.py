@@ -14,21 +14,24 @@ from offices.models import Office
 
 FORMAT = "giliran-office-performance/1"
 SUPPRESSED_NOTE = f"suppressed: fewer than {PUBLIC_MIN_PEOPLE} people"
-# (key, what it is): the figures of a period, in the order the CSV lists them.
+# The figures of a period: the key they are published under, and the Performance field
+# they come from; in this order in the CSV file.
 MEASURES = (
-    ("wait_minutes_median", "median wait from joining the queue to the first call, minutes"),
-    ("wait_minutes_p90", "90th-percentile wait, minutes"),
-    ("called_within_target_share", "share called within the office-service's wait target"),
-    ("appointment_places_released", "appointment places released"),
-    ("appointment_places_booked", "appointment places booked"),
-    ("appointment_no_show_share", "share of booked appointments missed"),
-    ("satisfaction_mean_1_to_5", "mean score of the survey after service (1-5)"),
-    ("complaints_received", "complaints received (pungli reports excluded)"),
-    ("complaints_answered_in_time_share", "share of complaints answered by their due date"),
+    ("wait_minutes_median", "wait_median"),
+    ("wait_minutes_p90", "wait_p90"),
+    ("called_within_target_share", "called_within_target"),
+    ("appointment_places_released", "places_released"),
+    ("appointment_places_booked", "places_booked"),
+    ("appointment_no_show_share", "no_show_rate"),
+    ("satisfaction_mean_1_to_5", "satisfaction"),
+    ("complaints_received", "complaints_received"),
+    ("complaints_answered_in_time_share", "complaints_answered_in_time"),
 )
 
 
-def _figure(figure: Figure) -> dict[str, Any]:
+def _figure(figure: Figure | int) -> dict[str, Any]:
+    if isinstance(figure, int):  # places released: not about people, never hidden
+        return {"value": figure, "people": None, "suppressed": False}
     if not figure.shown:
         return {"value": None, "people": None, "suppressed": figure.people > 0}
     return {"value": figure.value, "people": figure.people, "suppressed": False}
@@ -56,19 +59,7 @@ def office_performance_data(*, office: Office, today: date) -> dict[str, Any]:
                 "first_day": p.first.isoformat(),
                 "last_day": p.last.isoformat(),
                 "days_with_facts": p.days_built,
-                "wait_minutes_median": _figure(p.wait_median),
-                "wait_minutes_p90": _figure(p.wait_p90),
-                "called_within_target_share": _figure(p.called_within_target),
-                "appointment_places_released": {
-                    "value": p.places_released,
-                    "people": None,
-                    "suppressed": False,
-                },
-                "appointment_places_booked": _figure(p.places_booked),
-                "appointment_no_show_share": _figure(p.no_show_rate),
-                "satisfaction_mean_1_to_5": _figure(p.satisfaction),
-                "complaints_received": _figure(p.complaints_received),
-                "complaints_answered_in_time_share": _figure(p.complaints_answered_in_time),
+                **{key: _figure(getattr(p, field)) for key, field in MEASURES},
                 "longest_waits": _hours(p.busiest),
                 "shortest_waits": _hours(p.quietest),
             }
@@ -87,7 +78,7 @@ def office_performance_csv(data: dict[str, Any]) -> Iterator[list[str]]:
     code = data["office"]["code"]
     for period in data["periods"]:
         head = [code, str(period["days"]), period["first_day"], period["last_day"]]
-        for key, _meaning in MEASURES:
+        for key, _field in MEASURES:
             figure = period[key]
             note = SUPPRESSED_NOTE if figure["suppressed"] else ""
             value = "" if figure["value"] is None else str(figure["value"])
