@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -43,6 +44,8 @@ class PerformancePeriodSerializer(serializers.Serializer):
     appointment_places_booked = PerformanceFigureSerializer()
     appointment_no_show_share = PerformanceFigureSerializer()
     satisfaction_mean_1_to_5 = PerformanceFigureSerializer()
+    ikm_25_to_100 = PerformanceFigureSerializer()
+    ikm_band = serializers.CharField(allow_null=True)
     complaints_received = PerformanceFigureSerializer()
     complaints_answered_in_time_share = PerformanceFigureSerializer()
     longest_waits = PerformanceHourSerializer(many=True)
@@ -74,7 +77,7 @@ class OfficePerformance(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         office = get_object_or_404(Office, code=code, is_active=True)
-        data = office_performance_data(office=office, today=office.local_date())
+        data = office_performance_data(office=office, now=timezone.now())
         response = Response(OfficePerformanceSerializer(data).data)
         response["Cache-Control"] = "public, max-age=3600"
         return response

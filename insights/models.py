@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from offices.models import Office, OfficeService
+from offices.models import Counter, Office, OfficeService
 
 
 class FactsDay(models.Model):
@@ -75,6 +75,10 @@ class ServiceHour(models.Model):
 
     # Scores of the survey after service: {"1": n, …, "5": n}.
     ratings = models.JSONField(_("ratings (count per score)"), default=dict)
+    # The IKM questions answered in the hour: {element: [sum of answers, answers]}, and
+    # how many citizens answered at least one (queueing/ikm.py).
+    ikm = models.JSONField(_("IKM answers (sum and count per element)"), default=dict)
+    ikm_respondents = models.PositiveIntegerField(_("IKM respondents"), default=0)
 
     class Meta:
         verbose_name = _("service hour")
@@ -89,6 +93,37 @@ class ServiceHour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office_service_id} {self.local_date} {self.hour:02d}"
+
+
+class CounterDay(models.Model):
+    """What one counter finished for one office-service on an office day: for the
+    supervisors' service times per counter. A counter, never a clerk, and never public."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="+", verbose_name=_("office")
+    )
+    counter = models.ForeignKey(
+        Counter, on_delete=models.CASCADE, related_name="+", verbose_name=_("counter")
+    )
+    office_service = models.ForeignKey(
+        OfficeService, on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    local_date = models.DateField(_("day (office time)"))
+    served = models.PositiveIntegerField(_("served"), default=0)
+    service_times = models.JSONField(_("service times (minute histogram)"), default=dict)
+
+    class Meta:
+        verbose_name = _("counter day")
+        verbose_name_plural = _("counter days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter", "office_service", "local_date"], name="counter_day_once"
+            )
+        ]
+        indexes = [models.Index(fields=["office", "local_date"], name="counter_day_by_office_day")]
+
+    def __str__(self) -> str:
+        return f"{self.counter_id} {self.office_service_id} {self.local_date}"
 
 
 class ComplaintDay(models.Model):

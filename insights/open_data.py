@@ -6,10 +6,16 @@ fewer than PUBLIC_MIN_PEOPLE people is published as suppressed: no value and no 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from typing import Any
 
-from insights.selectors import PERIODS, PUBLIC_MIN_PEOPLE, Figure, HourAdvice, office_performance
+from insights.selectors import (
+    PERIODS,
+    PUBLIC_MIN_PEOPLE,
+    Figure,
+    HourAdvice,
+    office_performance_cached,
+)
 from offices.models import Office
 
 FORMAT = "giliran-office-performance/1"
@@ -24,6 +30,7 @@ MEASURES = (
     ("appointment_places_booked", "places_booked"),
     ("appointment_no_show_share", "no_show_rate"),
     ("satisfaction_mean_1_to_5", "satisfaction"),
+    ("ikm_25_to_100", "ikm"),
     ("complaints_received", "complaints_received"),
     ("complaints_answered_in_time_share", "complaints_answered_in_time"),
 )
@@ -49,10 +56,10 @@ def _hours(advice: list[HourAdvice]) -> list[dict[str, int]]:
     ]
 
 
-def office_performance_data(*, office: Office, today: date) -> dict[str, Any]:
+def office_performance_data(*, office: Office, now: datetime) -> dict[str, Any]:
     periods = []
     for days in PERIODS:
-        p = office_performance(office=office, days=days, today=today)
+        p = office_performance_cached(office=office, days=days, now=now)
         periods.append(
             {
                 "days": days,
@@ -60,6 +67,7 @@ def office_performance_data(*, office: Office, today: date) -> dict[str, Any]:
                 "last_day": p.last.isoformat(),
                 "days_with_facts": p.days_built,
                 **{key: _figure(getattr(p, field)) for key, field in MEASURES},
+                "ikm_band": p.ikm_band,
                 "longest_waits": _hours(p.busiest),
                 "shortest_waits": _hours(p.quietest),
             }

@@ -6,14 +6,17 @@ a person, and it says little anyway."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Sum
 
+from core.versioned_cache import Answer, cached_answer
 from insights.histogram import histograms_merged, percentile
 from insights.models import ComplaintDay, FactsDay, ServiceHour
 from offices.models import Office
+from queueing.ikm import Index, index_of
 
 PUBLIC_MIN_PEOPLE = 10
 PERIODS = (30, 90)
@@ -65,6 +68,8 @@ class Performance:
     places_booked: Figure
     no_show_rate: Figure
     satisfaction: Figure
+    ikm: Figure
+    ikm_band: str | None
     complaints_received: Figure
     complaints_answered_in_time: Figure
     busiest: list[HourAdvice]
@@ -89,6 +94,18 @@ def _hour_advice(rows: list[ServiceHour]) -> tuple[list[HourAdvice], list[HourAd
     return shortest_first[::-1][:longest], shortest_first[:shortest]
 
 
+def ikm_of(rows: Iterable[ServiceHour]) -> Index | None:
+    """The IKM of the answers in `rows` (queueing/ikm.py): element sums added up first."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    respondents = 0
+    for row in rows:
+        respondents += row.ikm_respondents
+        for key, (total, n) in row.ikm.items():
+            sums[key][0] += total
+            sums[key][1] += n
+    return index_of({key: (total, n) for key, (total, n) in sums.items()}, respondents)
+
+
 def office_performance(*, office: Office, days: int, today: date) -> Performance:
     """The office's figures over the `days` ended days before `today` (office time)."""
     last = today - timedelta(days=1)
@@ -105,6 +122,8 @@ def office_performance(*, office: Office, days: int, today: date) -> Performance
             "appointments_booked",
             "appointment_no_shows",
             "ratings",
+            "ikm",
+            "ikm_respondents",
         )
     )
     waits = histograms_merged(row.waits for row in rows)
@@ -120,6 +139,8 @@ def office_performance(*, office: Office, days: int, today: date) -> Performance
     ).aggregate(received=Sum("received"), answered=Sum("answered"), in_time=Sum("answered_in_time"))
     received = complaints["received"] or 0
     busiest, quietest = _hour_advice(rows)
+    ikm = ikm_of(rows)
+    ikm_figure = _figure(ikm.value if ikm else None, ikm.respondents if ikm else 0)
     return Performance(
         office=office,
         first=first,
@@ -135,8 +156,28 @@ def office_performance(*, office: Office, days: int, today: date) -> Performance
             round(sum(score * n for score, n in ratings.items()) / rated, 2) if rated else None,
             rated,
         ),
+        ikm=ikm_figure,
+        ikm_band=ikm.band if ikm and ikm_figure.shown else None,
         complaints_received=_figure(received, received),
         complaints_answered_in_time=_share(complaints["in_time"] or 0, complaints["answered"] or 0),
         busiest=busiest,
         quietest=quietest,
+    )
+
+
+def facts_version(office_id: int) -> str:
+    """The cache version a build of the office's facts bumps (core/versioned_cache.py)."""
+    return f"insights:facts:{office_id}"
+
+
+def office_performance_cached(*, office: Office, days: int, now: datetime) -> Performance:
+    """`office_performance` up to today, computed once per night's facts: the public
+    page and its open data are read far more often than the facts change."""
+    today = office.local_date(now)
+    midnight = datetime.combine(today + timedelta(days=1), time(0), tzinfo=office.zone)
+    return cached_answer(
+        key=f"insights:performance:{office.pk}:{days}:{today.isoformat()}",
+        versions=[facts_version(office.pk)],
+        now=now,
+        compute=lambda: Answer(office_performance(office=office, days=days, today=today), midnight),
     )

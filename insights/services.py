@@ -31,9 +31,12 @@ from assistant.models import Author, Turn
 from booking.models import Booking, BookingStatus, Slot
 from complaints.models import Complaint
 from core.errors import ApplicationError
+from core.versioned_cache import version_bump_on_commit
 from insights.histogram import histogram_of
-from insights.models import AssistantDay, ComplaintDay, FactsDay, ServiceHour
+from insights.models import AssistantDay, ComplaintDay, CounterDay, FactsDay, ServiceHour
+from insights.selectors import facts_version
 from offices.models import Office, OfficeService
+from queueing.ikm import ELEMENT_KEYS as IKM_ELEMENT_KEYS
 from queueing.models import (
     OPEN_STATUSES,
     ServiceRating,
@@ -73,6 +76,8 @@ class _Hour:
     appointments_attended: int = 0
     appointment_no_shows: int = 0
     ratings: Counter[int] = field(default_factory=Counter)
+    ikm: dict[str, list[int]] = field(default_factory=dict)
+    ikm_respondents: int = 0
 
 
 def _day_span(office: Office, day: date) -> tuple[datetime, datetime]:
@@ -145,6 +150,19 @@ def _count_tickets(
     ).values_list("ticket__office_service_id", "created_at", "score")
     for service_id, given, score in ratings:
         hours[(service_id, given.astimezone(zone).hour)].ratings[score] += 1
+    # The IKM questions count when they were answered, which may be after the rating.
+    ikm_fields = [f"ikm_{key}" for key in IKM_ELEMENT_KEYS]
+    answered = ServiceRating.objects.filter(
+        ticket__office=office, ikm_answered_at__gte=start, ikm_answered_at__lt=end
+    ).values_list("ticket__office_service_id", "ikm_answered_at", *ikm_fields)
+    for service_id, at, *answers in answered:
+        hour = hours[(service_id, at.astimezone(zone).hour)]
+        hour.ikm_respondents += 1
+        for key, answer in zip(IKM_ELEMENT_KEYS, answers, strict=True):
+            if answer is not None:
+                total = hour.ikm.setdefault(key, [0, 0])
+                total[0] += answer
+                total[1] += 1
 
 
 def _count_appointments(office: Office, day: date, hours: dict[tuple[int, int], _Hour]) -> None:
@@ -237,8 +255,34 @@ def _service_hours(office: Office, day: date) -> list[ServiceHour]:
             appointments_attended=hour.appointments_attended,
             appointment_no_shows=hour.appointment_no_shows,
             ratings={str(score): hour.ratings[score] for score in sorted(hour.ratings)},
+            ikm={key: hour.ikm[key] for key in IKM_ELEMENT_KEYS if key in hour.ikm},
+            ikm_respondents=hour.ikm_respondents,
         )
         for (service_id, at), hour in sorted(hours.items())
+    ]
+
+
+def _counter_days(office: Office, day: date) -> list[CounterDay]:
+    """Service times per counter: each ticket served, at the counter that finished it."""
+    times: dict[tuple[int, int], list[float]] = defaultdict(list)
+    served = Ticket.objects.filter(
+        office=office,
+        local_date=day,
+        status=TicketStatus.FINISHED,
+    ).values_list("counter_id", "office_service_id", "serving_at", "finished_at")
+    for counter_id, service_id, serving, finished in served:
+        if counter_id is not None and serving is not None and finished is not None:
+            times[(counter_id, service_id)].append(_minutes(finished, serving))
+    return [
+        CounterDay(
+            office=office,
+            counter_id=counter_id,
+            office_service_id=service_id,
+            local_date=day,
+            served=len(durations),
+            service_times=histogram_of(durations),
+        )
+        for (counter_id, service_id), durations in sorted(times.items())
     ]
 
 
@@ -301,12 +345,15 @@ def facts_build(*, office: Office, day: date, now: datetime | None = None) -> No
     with transaction.atomic():
         Office.objects.select_for_update().filter(pk=office.pk).first()
         ServiceHour.objects.filter(office=office, local_date=day).delete()
+        CounterDay.objects.filter(office=office, local_date=day).delete()
         ComplaintDay.objects.filter(office=office, local_date=day).delete()
         AssistantDay.objects.filter(office=office, local_date=day).delete()
         ServiceHour.objects.bulk_create(_service_hours(office, day))
+        CounterDay.objects.bulk_create(_counter_days(office, day))
         ComplaintDay.objects.bulk_create(_complaint_days(office, day))
         AssistantDay.objects.bulk_create(_assistant_days(office, day))
         FactsDay.objects.update_or_create(office=office, local_date=day, defaults={"built_at": now})
+        version_bump_on_commit(facts_version(office.pk))
 
 
 def facts_days_due(*, office: Office, now: datetime | None = None) -> list[date]:

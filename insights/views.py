@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import number_format
 from django.utils.functional import Promise
@@ -18,8 +19,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 
 from insights.open_data import office_performance_csv, office_performance_data
-from insights.selectors import PERIODS, PUBLIC_MIN_PEOPLE, Figure, Performance, office_performance
+from insights.selectors import (
+    PERIODS,
+    PUBLIC_MIN_PEOPLE,
+    Figure,
+    Performance,
+    office_performance_cached,
+)
 from offices.models import Office
+from queueing.ikm import band_of
 
 PUBLIC_CACHE_SECONDS = 3600
 
@@ -35,6 +43,11 @@ def _percent(value: float) -> str:
 
 def _score(value: float) -> str:
     return number_format(value, decimal_pos=2)
+
+
+def _ikm(value: float) -> str:
+    band, meaning = band_of(value)
+    return f"{number_format(value, decimal_pos=2)} ({band}, {meaning})"
 
 
 def _count(value: float) -> str:
@@ -54,6 +67,7 @@ _ROWS: list[tuple[Promise, Callable[[Performance], Figure], Callable[[float], st
     (_("Appointment places booked"), lambda p: p.places_booked, _count),
     (_("Booked appointments missed"), lambda p: p.no_show_rate, _percent),
     (_("Satisfaction (1 to 5)"), lambda p: p.satisfaction, _score),
+    (_("Satisfaction index, IKM (25 to 100)"), lambda p: p.ikm, _ikm),
     (_("Complaints received"), lambda p: p.complaints_received, _count),
     (_("Complaints answered by their due date"), lambda p: p.complaints_answered_in_time, _percent),
 ]
@@ -80,8 +94,8 @@ def _office(code: str) -> Office:
 # The page itself is not marked public: it carries the visitor's CSRF token and sign-in.
 def office_performance_page(request: HttpRequest, code: str) -> HttpResponse:
     office = _office(code)
-    today = office.local_date()
-    periods = [office_performance(office=office, days=days, today=today) for days in PERIODS]
+    now = timezone.now()
+    periods = [office_performance_cached(office=office, days=days, now=now) for days in PERIODS]
     return render(
         request,
         "insights/office_performance.html",
@@ -100,7 +114,7 @@ def office_performance_page(request: HttpRequest, code: str) -> HttpResponse:
 @cache_control(public=True, max_age=PUBLIC_CACHE_SECONDS)
 def office_performance_json(request: HttpRequest, code: str) -> JsonResponse:
     office = _office(code)
-    data = office_performance_data(office=office, today=office.local_date())
+    data = office_performance_data(office=office, now=timezone.now())
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
@@ -114,7 +128,7 @@ class _Echo:
 @cache_control(public=True, max_age=PUBLIC_CACHE_SECONDS)
 def office_performance_csv_file(request: HttpRequest, code: str) -> StreamingHttpResponse:
     office = _office(code)
-    data = office_performance_data(office=office, today=office.local_date())
+    data = office_performance_data(office=office, now=timezone.now())
     writer = csv.writer(_Echo())
     lines: Iterator[str] = (writer.writerow(row) for row in office_performance_csv(data))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from booking.models import Booking, PriorityGroup
 from notifications.relations import messages_about
 from offices.models import Counter, Office, OfficeService
+from queueing.ikm import ELEMENT_KEYS as IKM_ELEMENT_KEYS
 
 
 class TicketSource(models.TextChoices):
@@ -241,7 +242,9 @@ class CounterState(models.Model):
 
 
 class ServiceRating(models.Model):
-    """The one-question survey after service: 1–5 and an optional comment, for reports."""
+    """The survey after service: one tap (1–5) and an optional comment, then, if the
+    citizen goes on, the nine IKM elements of PermenPANRB 14/2017 (queueing/ikm.py),
+    each 1–4 or skipped, answered once."""
 
     ticket = models.OneToOneField(
         Ticket, on_delete=models.CASCADE, related_name="rating", verbose_name=_("ticket")
@@ -249,6 +252,20 @@ class ServiceRating(models.Model):
     score = models.PositiveSmallIntegerField(_("score (1–5)"))
     comment = models.TextField(_("comment"), blank=True, max_length=1000)
     created_at = models.DateTimeField(_("answered"), auto_now_add=True)
+    ikm_requirements = models.PositiveSmallIntegerField(
+        _("IKM: requirements"), null=True, blank=True
+    )
+    ikm_procedure = models.PositiveSmallIntegerField(_("IKM: procedure"), null=True, blank=True)
+    ikm_time = models.PositiveSmallIntegerField(_("IKM: time"), null=True, blank=True)
+    ikm_cost = models.PositiveSmallIntegerField(_("IKM: cost"), null=True, blank=True)
+    ikm_product = models.PositiveSmallIntegerField(_("IKM: product"), null=True, blank=True)
+    ikm_competence = models.PositiveSmallIntegerField(_("IKM: competence"), null=True, blank=True)
+    ikm_conduct = models.PositiveSmallIntegerField(_("IKM: conduct"), null=True, blank=True)
+    ikm_complaints = models.PositiveSmallIntegerField(
+        _("IKM: complaint handling"), null=True, blank=True
+    )
+    ikm_facilities = models.PositiveSmallIntegerField(_("IKM: facilities"), null=True, blank=True)
+    ikm_answered_at = models.DateTimeField(_("IKM answered"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -257,7 +274,15 @@ class ServiceRating(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
-            )
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"ikm_{key}__isnull": True})
+                    | Q(**{f"ikm_{key}__gte": 1, f"ikm_{key}__lte": 4}),
+                    name=f"rating_ikm_{key}_1_to_4",
+                )
+                for key in IKM_ELEMENT_KEYS
+            ),
         ]
 
     def __str__(self) -> str:

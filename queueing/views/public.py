@@ -25,10 +25,12 @@ from core.ratelimit import client_ip, rate_limit
 from offices.models import Office, OfficeService
 from offices.selectors import office_opening
 from queueing import kiosks
-from queueing.models import KioskDevice, Ticket, TicketSource, TicketStatus
+from queueing.ikm import ANSWERS as IKM_ANSWERS
+from queueing.ikm import ELEMENTS as IKM_ELEMENTS
+from queueing.models import KioskDevice, ServiceRating, Ticket, TicketSource, TicketStatus
 from queueing.selectors import board_calls, ticket_outlook
 from queueing.services.check_in import check_in
-from queueing.services.citizen import ticket_leave, ticket_rate
+from queueing.services.citizen import ticket_ikm_answer, ticket_leave, ticket_rate
 from queueing.services.issue import (
     ticket_issue,
     walk_in_closed_message,
@@ -302,33 +304,41 @@ def ticket_qr(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 def ticket_survey(request: HttpRequest, token: str) -> HttpResponse:
-    """One question after service: how was it, 1 to 5, and an optional comment."""
+    """After service: one tap (1 to 5) with an optional comment, then, if the citizen
+    goes on, the nine IKM questions (queueing/ikm.py), each skippable."""
     ticket = get_object_or_404(
         Ticket.objects.select_related("office", "office_service__service"), public_token=token
     )
     error: ApplicationError | None = None
-    rated = hasattr(ticket, "rating")
-    if request.method == "POST" and not rated:
+    rating = ServiceRating.objects.filter(ticket=ticket).first()
+    if request.method == "POST" and rating is None:
         try:
-            ticket_rate(
+            rating = ticket_rate(
                 ticket=ticket,
                 score=request.POST.get("score", ""),
                 comment=request.POST.get("comment", ""),
             )
         except ApplicationError as refused:
             error = refused
-        else:
-            rated = True
+    elif request.method == "POST" and request.POST.get("step") == "ikm":
+        try:
+            rating = ticket_ikm_answer(ticket=ticket, answers=request.POST)
+        except ApplicationError as refused:
+            error = refused
     return render(
         request,
         "queueing/survey.html",
         {
             "ticket": ticket,
             "office": ticket.office,
-            "rated": rated,
+            "rated": rating is not None,
+            "ikm_answered": rating is not None and rating.ikm_answered_at is not None,
             "error": error,
             "scores": range(1, 6),
             "comment": request.POST.get("comment", ""),
+            # Echoed back after a refusal, so no answer given is lost.
+            "questions": [(e, request.POST.get(e.key, "")) for e in IKM_ELEMENTS],
+            "answers": IKM_ANSWERS,
         },
-        status=409 if error and error.code in ("not_served",) else 400 if error else 200,
+        status=409 if error and error.status_code == 409 else 400 if error else 200,
     )

@@ -12,7 +12,10 @@ real queue, booking and complaint services on a moving clock:
              an appointment at 09:30 checked in at 09:05 (early), called 09:40: its wait
                    counts from 09:30 (10), served 09:40–09:52
     hour 10  an appointment at 10:00 nobody came to; one cancelled (not counted);
-             A-001's citizen rates the visit 4 at 10:15
+             A-001's citizen rates the visit 4 at 10:15 and answers eight of the nine
+                   IKM questions at 10:17 (4 3 2 4 3 4 4 – 3, complaints skipped);
+             A-005's citizen rates it 5 at 10:20
+    hour 11  A-005's citizen answers two IKM questions at 11:05 (requirements 3, time 1)
 """
 
 from __future__ import annotations
@@ -31,13 +34,15 @@ from complaints.services import Intake, complaint_answer, complaint_file, compla
 from core import personal_data
 from core.errors import ApplicationError
 from insights.histogram import histograms_merged, percentile
-from insights.models import AssistantDay, ComplaintDay, FactsDay, ServiceHour
+from insights.models import AssistantDay, ComplaintDay, CounterDay, FactsDay, ServiceHour
+from insights.selectors import ikm_of
 from insights.services import facts_build, facts_build_due, facts_days_due
 from offices.models import Counter, OfficeService
+from queueing.ikm import ELEMENT_KEYS as IKM_ELEMENT_KEYS
 from queueing.models import CounterStatus, Ticket
 from queueing.services.calling import call_ticket, ticket_finish, ticket_no_show, ticket_start
 from queueing.services.check_in import check_in
-from queueing.services.citizen import ticket_leave, ticket_rate
+from queueing.services.citizen import ticket_ikm_answer, ticket_leave, ticket_rate
 from queueing.services.counters import counter_set_status
 from queueing.services.issue import ticket_issue
 from scheduling.models import DayPlan
@@ -140,6 +145,15 @@ def day(jakarta_office: Any, passport: OfficeService, counter_clerk: Any, superv
         serve(appointment, "09:40", "09:40", "09:52")
         at("10:15")
         ticket_rate(ticket=Ticket.objects.get(pk=first.pk), score="4")
+        at("10:17")
+        ikm = dict(
+            zip(IKM_ELEMENT_KEYS, ["4", "3", "2", "4", "3", "4", "4", "_", "3"], strict=True)
+        )
+        ticket_ikm_answer(ticket=first, answers={k: v for k, v in ikm.items() if v != "_"})
+        at("10:20")
+        ticket_rate(ticket=Ticket.objects.get(pk=fifth.pk), score="5")
+        at("11:05")
+        ticket_ikm_answer(ticket=fifth, answers={"requirements": "3", "time": "1"})
         at("11:00")
         complaint_file(
             intake=Intake(
@@ -214,8 +228,45 @@ def test_appointments_and_ratings(day: Any, jakarta_office: Any, passport: Offic
     # A booking still confirmed after its day missed it; a cancelled one was never booked.
     assert (ten.appointment_places, ten.appointments_booked) == (5, 1)
     assert (ten.appointments_attended, ten.appointment_no_shows) == (0, 1)
-    assert ten.ratings == {"4": 1}
+    assert ten.ratings == {"4": 1, "5": 1}
     assert ten.walk_ins == ten.served == 0
+
+
+def test_ikm_answers_count_in_the_hour_they_were_given(
+    day: Any, jakarta_office: Any, passport: OfficeService
+) -> None:
+    facts_build(office=jakarta_office, day=DAY)
+
+    ten, eleven = hour_of(passport, 10), hour_of(passport, 11)
+    assert ten.ikm == {
+        "requirements": [4, 1],
+        "procedure": [3, 1],
+        "time": [2, 1],
+        "cost": [4, 1],
+        "product": [3, 1],
+        "competence": [4, 1],
+        "conduct": [4, 1],
+        "facilities": [3, 1],
+    }
+    assert ten.ikm_respondents == 1
+    assert (eleven.ikm, eleven.ikm_respondents) == ({"requirements": [3, 1], "time": [1, 1]}, 1)
+    assert eleven.ratings == {}
+
+    index = ikm_of(ServiceHour.objects.filter(local_date=DAY))
+    assert index is not None
+    # Element means 3.5 3 1.5 4 3 4 4 3 (complaints: nobody answered, left out):
+    # 26 / 8 = 3.25 on the 1–4 scale, × 25 = 81.25, band B.
+    assert (index.value, index.band, index.respondents) == (81.25, "B", 2)
+    assert index.element_means["time"] == 1.5
+    assert "complaints" not in index.element_means
+
+
+def test_service_times_per_counter(day: Any, jakarta_office: Any, passport: OfficeService) -> None:
+    facts_build(office=jakarta_office, day=DAY)
+
+    (row,) = CounterDay.objects.filter(office=jakarta_office, local_date=DAY)
+    assert (row.counter.number, row.office_service_id, row.served) == (1, passport.pk, 3)
+    assert row.service_times == {"10": 1, "12": 1, "20": 1}
 
 
 def test_percentiles_of_the_day_from_the_hours(
