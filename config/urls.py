@@ -13,6 +13,7 @@ from ballots import urls as ballots_urls
 from booking import urls as booking_urls
 from complaints import urls as complaints_urls
 from core import views as core_views
+from insights import urls as insights_urls
 from notifications import urls as notifications_urls
 from offices import urls as offices_urls
 from queueing import urls as queueing_urls
@@ -56,6 +57,7 @@ staff_patterns = (
         *complaints_urls.staff_patterns,
         *assistant_urls.staff_patterns,
         *ballots_urls.staff_patterns,
+        *insights_urls.staff_patterns,
     ],
     "staff",
 )

@@ -58,3 +58,16 @@ def percentile(counts: Mapping[int, int], percent: int) -> int | None:
         if seen >= rank:
             return edge
     raise AssertionError("unreachable: the ranks add up to n")
+
+
+def mean_of(counts: Mapping[int, int]) -> float | None:
+    """The mean duration, each counted at its bin's middle (eight hours or more: eight
+    hours), None without data."""
+    n = sum(counts.values())
+    if n == 0:
+        return None
+    total = 0.0
+    for edge, count in counts.items():
+        width = 1 if edge < 60 else 5 if edge < 180 else 15 if edge < LAST_BIN else 0
+        total += (edge + width / 2) * count
+    return total / n

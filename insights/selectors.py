@@ -165,6 +165,10 @@ def office_performance(*, office: Office, days: int, today: date) -> Performance
     )
 
 
+# Bumped by every build of any office's facts: the national dashboard's version.
+NATIONAL_FACTS_VERSION = "insights:facts:all"
+
+
 def facts_version(office_id: int) -> str:
     """The cache version a build of the office's facts bumps (core/versioned_cache.py)."""
     return f"insights:facts:{office_id}"

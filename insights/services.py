@@ -34,7 +34,7 @@ from core.errors import ApplicationError
 from core.versioned_cache import version_bump_on_commit
 from insights.histogram import histogram_of
 from insights.models import AssistantDay, ComplaintDay, CounterDay, FactsDay, ServiceHour
-from insights.selectors import facts_version
+from insights.selectors import NATIONAL_FACTS_VERSION, facts_version
 from offices.models import Office, OfficeService
 from queueing.ikm import ELEMENT_KEYS as IKM_ELEMENT_KEYS
 from queueing.models import (
@@ -353,7 +353,7 @@ def facts_build(*, office: Office, day: date, now: datetime | None = None) -> No
         ComplaintDay.objects.bulk_create(_complaint_days(office, day))
         AssistantDay.objects.bulk_create(_assistant_days(office, day))
         FactsDay.objects.update_or_create(office=office, local_date=day, defaults={"built_at": now})
-        version_bump_on_commit(facts_version(office.pk))
+        version_bump_on_commit(facts_version(office.pk), NATIONAL_FACTS_VERSION)
 
 
 def facts_days_due(*, office: Office, now: datetime | None = None) -> list[date]:

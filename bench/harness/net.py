@@ -75,6 +75,7 @@ class Server:
     base_url: str
     log: Path
     access_log: Path | None
+    pid: int = 0  # the gunicorn master's: procs.family(pid)[1:] are its workers
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -108,11 +109,10 @@ def gunicorn(
     ]
     if access_log:
         command += [f"--access-logfile={access_log}", ACCESS_FORMAT]
-    server = Server(f"http://127.0.0.1:{port}", log, access_log)
-    print(
-        f"bench: gunicorn, {o.workers} {o.worker_class} workers, on {server.base_url}", flush=True
-    )
+    base_url = f"http://127.0.0.1:{port}"
+    print(f"bench: gunicorn, {o.workers} {o.worker_class} workers, on {base_url}", flush=True)
     with procs.started(command, env, log, group_stop=True) as process:
+        server = Server(base_url, log, access_log, process.pid)
         deadline = time.monotonic() + START_SECONDS
         while True:
             if process.poll() is not None:
@@ -161,9 +161,15 @@ def wrk_path() -> str:
 
 
 def wrk(
-    server: Server, path: str, seconds: int, o: Any, paths_file: Path | None = None
+    server: Server,
+    path: str,
+    seconds: int,
+    o: Any,
+    paths_file: Path | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One wrk run on `path` (or a random line of `paths_file` per request)."""
+    """One wrk run on `path` (or a random line of `paths_file` per request), every
+    request with `headers` (a signed-in staff member's Cookie)."""
     require_loopback(urlsplit(server.base_url).hostname or "")
     done = subprocess.run(
         [
@@ -174,6 +180,7 @@ def wrk(
             f"--timeout={o.timeout}s",
             f"--script={WRK_SCRIPT}",
             "--latency",
+            *(f"--header={k}: {v}" for k, v in (headers or {}).items()),
             server.url(path),
         ],
         env={**os.environ, "BENCH_PATHS": str(paths_file or "")},
@@ -206,6 +213,7 @@ class Endpoint:
     label: str
     path: str
     paths_file: Path | None = None
+    headers: dict[str, str] | None = None
 
 
 @dataclass
@@ -226,11 +234,11 @@ def alternate(server: Server, endpoints: Sequence[Endpoint], o: Any) -> list[Sum
     """Warm each endpoint, then measured rounds in turn, A B A B …, so a slow phase of
     the shared machine hits every endpoint alike; figures are medians over rounds."""
     for e in endpoints if o.warmup else ():
-        wrk(server, e.path, o.warmup, o, e.paths_file)
+        wrk(server, e.path, o.warmup, o, e.paths_file, e.headers)
     summaries = [Summary(e.label, e.path) for e in endpoints]
     for index in range(1, o.rounds + 1):
         for e, summary in zip(endpoints, summaries, strict=True):
-            r = wrk(server, e.path, o.duration, o, e.paths_file)
+            r = wrk(server, e.path, o.duration, o, e.paths_file, e.headers)
             summary.rounds.append(r)
             print(
                 f"bench: round {index}/{o.rounds} {e.label:<12} {r['requests_per_second']:8.1f}"

@@ -139,6 +139,12 @@ def memory_kb(pid: int, key: str) -> int:
     return 0
 
 
+def peak_reset(pid: int) -> None:
+    """Start VmHWM (peak RSS) again from the current RSS (Linux 4.0+, our own process),
+    so a later memory_kb(pid, "VmHWM") is the peak of what ran in between."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
 def family(parent: int) -> list[int]:
     """A process and its direct children (a Celery worker's pool)."""
     kids = [

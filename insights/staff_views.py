@@ -1,0 +1,402 @@
+"""The dashboards (docs/insights.md, "Dashboards"): `/staf/kinerja/` for an office the
+user supervises, `/staf/kinerja/nasional/` for national administrators, their CSV export
+of the facts, and applying a recommendation to the next plan. Filters: the office
+(`kantor`), the first and last office day (`dari`, `sampai`) and a service (`layanan`).
+
+A bad filter (a date that is not one, reversed, longer than a year, not ended yet, an
+unknown service) is shown on the page with what to change; an office that is not the
+user's, or the national page to anyone but a national administrator, is refused (403)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from core.dates import parse_day
+from core.errors import ApplicationError
+from core.http import AuthenticatedHttpRequest
+from core.versioned_cache import Answer, cached_answer
+from insights import charts
+from insights.dashboard import Dashboard, Scope, dashboard_of
+from insights.histogram import percentile
+from insights.recommendations import recommendation_apply, recommendations_for
+from insights.selectors import NATIONAL_FACTS_VERSION, facts_version
+from offices.models import Office, Role, Service
+from offices.permissions import integrity_offices_for, offices_for
+
+DEFAULT_DAYS = 28
+MAX_DAYS = 366
+OLDEST_DAYS = 3 * 366
+
+
+@dataclass(frozen=True)
+class Filters:
+    first: date
+    last: date
+    service: Service | None
+
+
+def _offices(request: AuthenticatedHttpRequest) -> tuple[Office, list[Office]]:
+    """The office asked for (`kantor`) among those the user supervises; the first when
+    none is asked for. None of theirs: 403."""
+    offices = list(offices_for(request.user, at_least=Role.SUPERVISOR).order_by("name"))
+    if not offices:
+        raise PermissionDenied(_("Only supervisors and administrators may see this page."))
+    code = request.GET.get("kantor", request.POST.get("kantor", ""))[:40]
+    if not code:
+        return offices[0], offices
+    for office in offices:
+        if office.code == code:
+            return office, offices
+    raise PermissionDenied(_("You do not have access to this office."))
+
+
+def _filters(params: Any, yesterday: date) -> Filters:
+    """The period and service asked for; by default the last DEFAULT_DAYS ended days."""
+    oldest = yesterday - timedelta(days=OLDEST_DAYS)
+    first_raw, last_raw = params.get("dari", "")[:20].strip(), params.get("sampai", "")[:20].strip()
+    # Any date first, so "in the future" is said as such, not as "out of range".
+    last = (
+        parse_day(last_raw, field=_("To"), first=date.min, last=date.max) if last_raw else yesterday
+    )
+    first = (
+        parse_day(first_raw, field=_("From"), first=date.min, last=date.max)
+        if first_raw
+        else last - timedelta(days=DEFAULT_DAYS - 1)
+    )
+    if last > yesterday:
+        raise ApplicationError(
+            "period_not_ended",
+            _("Figures exist only for days that have ended: choose %(day)s or earlier.")
+            % {"day": yesterday.isoformat()},
+        )
+    if first > last:
+        raise ApplicationError(
+            "period_reversed", _("The first day comes after the last: swap them.")
+        )
+    if (last - first).days >= MAX_DAYS:
+        raise ApplicationError(
+            "period_too_long",
+            _("Choose a period of at most %(days)d days.") % {"days": MAX_DAYS},
+        )
+    if first < oldest:
+        raise ApplicationError(
+            "period_too_old",
+            _("Figures are kept for three years: choose %(day)s or later.")
+            % {"day": oldest.isoformat()},
+        )
+    service = None
+    code = params.get("layanan", "")[:40].strip()
+    if code:
+        service = Service.objects.filter(code=code).first()
+        if service is None:
+            raise ApplicationError("unknown_service", _("No service has this code."))
+    return Filters(first, last, service)
+
+
+def _dashboard(scope: Scope, now: datetime) -> Dashboard:
+    """Computed once per night's facts for the same filters (core/versioned_cache.py)."""
+    version = facts_version(scope.office.pk) if scope.office else NATIONAL_FACTS_VERSION
+    key = ":".join(
+        [
+            "insights:dashboard",
+            str(scope.office.pk if scope.office else "all"),
+            scope.first.isoformat(),
+            scope.last.isoformat(),
+            str(scope.service.pk if scope.service else ""),
+            "p" if scope.pungli else "",
+        ]
+    )
+    return cached_answer(
+        key=key,
+        versions=[version],
+        now=now,
+        compute=lambda: Answer(dashboard_of(scope), now + timedelta(hours=1)),
+    )
+
+
+def _charts(board: Dashboard) -> dict[str, Any]:
+    hours = [f"{row.hour:02d}" for row in board.by_hour]
+    weekdays = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
+    heat_columns = [f"{hour:02d}" for hour in board.heat_hours]
+
+    def heat(attribute: str) -> list[list[float | None]]:
+        return [
+            [
+                getattr(cell, attribute) if (cell := board.heatmap.get((d, h))) else None
+                for h in board.heat_hours
+            ]
+            for d in range(7)
+        ]
+
+    return {
+        "waits_by_hour": charts.bars(
+            _("Wait for a call by hour (minutes)"),
+            hours,
+            [
+                charts.Series(_("median"), [row.p50 for row in board.by_hour], "chart-a"),
+                charts.Series(_("90th percentile"), [row.p90 for row in board.by_hour], "chart-b"),
+            ],
+        ),
+        "waits_by_day": charts.lines(
+            _("Wait for a call by day (minutes)"),
+            [row.day.strftime("%d/%m") for row in board.by_day],
+            [
+                charts.Series(_("median"), [row.p50 for row in board.by_day], "chart-a"),
+                charts.Series(_("90th percentile"), [row.p90 for row in board.by_day], "chart-b"),
+            ],
+        ),
+        "arrivals": charts.heatmap(
+            _("Arrivals per day, by weekday and hour"), weekdays, heat_columns, heat("arrivals")
+        ),
+        "forecast": charts.heatmap(
+            _("Forecast arrivals per day, by weekday and hour"),
+            weekdays,
+            heat_columns,
+            heat("forecast"),
+        ),
+        "counters": charts.bars(
+            _("Counters by hour: planned, needed by the plan, worked"),
+            hours,
+            [
+                charts.Series(_("planned"), [row.planned for row in board.by_hour], "chart-a"),
+                charts.Series(_("needed"), [row.needed for row in board.by_hour], "chart-c"),
+                charts.Series(_("worked"), [row.active for row in board.by_hour], "chart-b"),
+            ],
+        ),
+    }
+
+
+def _render(
+    request: AuthenticatedHttpRequest, template_context: dict[str, Any], scope_of: Any
+) -> HttpResponse:
+    office: Office | None = template_context.get("office")
+    now = timezone.now()
+    yesterday = (office.local_date(now) if office else timezone.localdate(now)) - timedelta(days=1)
+    try:
+        filters = _filters(request.GET, yesterday)
+    except ApplicationError as error:
+        template_context.update(error=error, query=request.GET)
+        return render(request, "insights/dashboard.html", template_context, status=400)
+    scope = scope_of(filters)
+    board = _dashboard(scope, now)
+    recommendations = (
+        recommendations_for(office=office, first=filters.first, last=filters.last) if office else []
+    )
+    template_context.update(
+        board=board,
+        filters=filters,
+        charts=_charts(board),
+        recommendations=[(advice, WEEKDAYS[advice.weekday]) for advice in recommendations],
+        heat_rows=[
+            (WEEKDAYS_ABBR[d], [board.heatmap.get((d, hour)) for hour in board.heat_hours])
+            for d in range(7)
+        ],
+        csv_query=urlencode(
+            {
+                **({"kantor": office.code} if office else {}),
+                "dari": filters.first.isoformat(),
+                "sampai": filters.last.isoformat(),
+                **({"layanan": filters.service.code} if filters.service else {}),
+            }
+        ),
+        query=request.GET,
+    )
+    return render(request, "insights/dashboard.html", template_context)
+
+
+def _services() -> list[Service]:
+    return list(Service.objects.filter(is_active=True).order_by("code"))
+
+
+@never_cache
+@login_required
+@require_GET
+def office_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    office, offices = _offices(request)
+    pungli = integrity_offices_for(request.user).filter(pk=office.pk).exists()
+    return _render(
+        request,
+        {"office": office, "offices": offices, "services": _services(), "max_days": MAX_DAYS},
+        lambda f: Scope(f.first, f.last, office=office, service=f.service, pungli=pungli),
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.is_superuser:
+        raise PermissionDenied(_("Only national administrators may see this page."))
+    return _render(
+        request,
+        {"office": None, "services": _services(), "max_days": MAX_DAYS},
+        lambda f: Scope(f.first, f.last, service=f.service, pungli=True),
+    )
+
+
+CSV_COLUMNS = (
+    "office",
+    "day",
+    "hour",
+    "service",
+    "walk_ins",
+    "appointment_arrivals",
+    "served",
+    "abandoned",
+    "called_no_shows",
+    "not_served",
+    "called",
+    "wait_minutes_p50",
+    "wait_minutes_p90",
+    "target_wait_minutes",
+    "called_within_target",
+    "service_minutes_p50",
+    "counters_active",
+    "counters_planned",
+    "counters_needed",
+    "walk_ins_forecast",
+    "appointment_places",
+    "appointments_booked",
+    "appointments_attended",
+    "appointment_no_shows",
+    "ratings",
+    "ikm_respondents",
+)
+
+
+def _csv_rows(scope: Scope) -> Iterator[list[object]]:
+    """One line per office, day, hour and service; read in chunks, so a year of a big
+    office streams in constant memory."""
+    yield list(CSV_COLUMNS)
+    rows = (
+        scope.rows()
+        .order_by("local_date", "hour", "office__code", "office_service__service__code")
+        .values_list(
+            "office__code",
+            "local_date",
+            "hour",
+            "office_service__service__code",
+            *CSV_COLUMNS[4:10],
+            "waits",
+            "target_wait_minutes",
+            "called_within_target",
+            "service_times",
+            *CSV_COLUMNS[16:24],
+            "ratings",
+            "ikm_respondents",
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        head, counts, (waits, target, within, times), planned = (
+            row[:4],
+            row[4:10],
+            row[10:14],
+            row[14:22],
+        )
+        ratings, respondents = row[22], row[23]
+        waits_counted = {int(k): v for k, v in waits.items()}
+        yield [
+            head[0],
+            head[1].isoformat(),
+            *head[2:],
+            *counts,
+            sum(waits_counted.values()),
+            _blank(percentile(waits_counted, 50)),
+            _blank(percentile(waits_counted, 90)),
+            target,
+            within,
+            _blank(percentile({int(k): v for k, v in times.items()}, 50)),
+            *(_blank(value) for value in planned),
+            sum(ratings.values()),
+            respondents,
+        ]
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
+    national = request.GET.get("nasional") == "1"
+    if national:
+        if not request.user.is_superuser:
+            raise PermissionDenied(_("Only national administrators may see this page."))
+        office: Office | None = None
+        yesterday = timezone.localdate() - timedelta(days=1)
+    else:
+        office, _offices_list = _offices(request)
+        yesterday = office.local_date() - timedelta(days=1)
+    try:
+        filters = _filters(request.GET, yesterday)
+    except ApplicationError as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    scope = Scope(filters.first, filters.last, office=office, service=filters.service)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _csv_rows(scope)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"giliran-{office.code if office else 'nasional'}-{filters.first}-{filters.last}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def recommendation_apply_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    office, _offices_list = _offices(request)
+    today = office.local_date()
+    back = (
+        reverse("staff:insights-dashboard")
+        + "?"
+        + urlencode(
+            {
+                k: request.POST.get(k, "")[:40]
+                for k in ("kantor", "dari", "sampai")
+                if request.POST.get(k)
+            }
+        )
+    )
+    try:
+        filters = _filters(request.POST, today - timedelta(days=1))
+        day, staffed = recommendation_apply(
+            office=office,
+            first=filters.first,
+            last=filters.last,
+            key=request.POST.get("rekomendasi", "")[:10],
+            by=request.user,
+            today=today,
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("%(day)s: %(counters)d counters staffed at that hour; the plan is being made again.")
+            % {"day": day.isoformat(), "counters": staffed},
+        )
+    return redirect(back)
