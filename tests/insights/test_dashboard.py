@@ -304,7 +304,7 @@ def test_the_csv_has_a_line_per_office_day_hour_and_service(
     client.force_login(supervisor)
     response = client.get("/staf/kinerja/data.csv", PERIOD)
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert len(rows) == 4
     first = rows[0]
     assert (first["day"], first["hour"], first["service"], first["walk_ins"]) == (
