@@ -444,3 +444,13 @@ shortest_waits  # insights/api.py
 min_people  # insights/api.py
 built_at  # insights/models.py
 busy_month  # tests/insights/test_public_page.py (a fixture used by name)
+ikm_25_to_100  # insights/api.py
+called_no_show_share  # insights/dashboard.py, read by templates/insights/dashboard.html
+decimal  # insights/templatetags/insights_figures.py, a template filter
+# The IKM answers, read and written by name as f"ikm_{key}" (queueing/ikm.py ELEMENTS).
+ikm_requirements  # queueing/models.py
+ikm_procedure  # queueing/models.py
+ikm_product  # queueing/models.py
+ikm_competence  # queueing/models.py
+ikm_complaints  # queueing/models.py
+ikm_facilities  # queueing/models.py

@@ -249,7 +249,7 @@ def alternate(server: Server, endpoints: Sequence[Endpoint], o: Any) -> list[Sum
     return summaries
 
 
-def load_table(summaries: Sequence[Summary], queries: dict[str, int] | None = None) -> str:
+def load_table(summaries: Sequence[Summary], queries: dict[str, Any] | None = None) -> str:
     """The endpoints' figures against the first (the baseline), and each one's ratio."""
     base = summaries[0].figure("requests_per_second")
     rows = []

@@ -216,6 +216,12 @@ def counter_pages(
     for language, prefix in PREFIXES.items():
         phone.goto(f"{base}{prefix}/antrean/{called.public_token}/nilai/")
         check(phone, f"survey after service ({language})")
+    # One tap on a score; then the nine IKM questions, in both languages.
+    phone.get_by_role("button", name="5", exact=True).click()
+    for language, prefix in PREFIXES.items():
+        phone.goto(f"{base}{prefix}/antrean/{called.public_token}/nilai/")
+        expect(phone.get_by_test_id("ikm-form")).to_be_visible()
+        check(phone, f"IKM questions after the score ({language})")
 
 
 def supervisor_pages(
@@ -236,6 +242,7 @@ def supervisor_pages(
             (f"/staf/kantor/{OFFICE}/kapasitas/", "capacity"),
             (f"/staf/kantor/{OFFICE}/pesan/", "booking for a citizen"),
             ("/staf/audit/", "audit log"),
+            (f"/staf/kinerja/?kantor={OFFICE}", "performance dashboard"),
         ):
             supervisor.goto(f"{base}{prefix}{path}")
             check(supervisor, f"{what} ({language})")
@@ -257,6 +264,7 @@ def test_axe_finds_no_violation_on_citizen_kiosk_board_console_and_staff_pages(
         ("/", "home on a desktop"),
         (f"/kantor/{OFFICE}/", "office on a desktop"),
         (f"/kantor/{OFFICE}/layanan/{SERVICE}/", "calendar on a desktop"),
+        (f"/kantor/{OFFICE}/kinerja/", "office performance on a desktop"),
     ):
         desktop.goto(base + path)
         check(desktop, what)

@@ -251,3 +251,23 @@ def test_a_ticket_called_then_closed_counts_once_for_the_promise(
     month = office_performance(office=jakarta_office, days=30, today=TODAY)
 
     assert month.called_within_target.value == 1.0
+
+
+def test_the_ikm_is_published_with_its_sample_only_from_ten_respondents(
+    passport: OfficeService, client: Any
+) -> None:
+    wednesday = TODAY - timedelta(days=1)
+    # Nine respondents, every element answered 3 by all of them: 75.00, band C, hidden.
+    hour_row(passport, wednesday, 9, ikm={"time": [27, 9], "cost": [27, 9]}, ikm_respondents=9)
+    hidden = office_performance(office=passport.office, days=30, today=TODAY)
+    assert (hidden.ikm.value, hidden.ikm.people, hidden.ikm_band) == (None, 9, None)
+
+    # A tenth answers time 4 and cost 2: means 3.1 and 2.9 → 3.0 × 25 = 75.00, band C.
+    hour_row(passport, wednesday, 10, ikm={"time": [4, 1], "cost": [2, 1]}, ikm_respondents=1)
+    shown = office_performance(office=passport.office, days=30, today=TODAY)
+    assert (shown.ikm.value, shown.ikm.people, shown.ikm_band) == (75.0, 10, "C")
+
+    period = client.get("/kantor/kanim-jakarta/kinerja.json").json()["periods"][0]
+    assert period["ikm_25_to_100"] == {"value": 75.0, "people": 10, "suppressed": False}
+    assert period["ikm_band"] == "C"
+    assert "75,00 (C, kurang baik)" in client.get("/kantor/kanim-jakarta/kinerja/").content.decode()
