@@ -1137,7 +1137,7 @@ def render(
         ],
     )
     return stats.section(
-        "Insights at national scale",
+        "Insights at national scale: the nightly facts, the performance pages, the CSV export",
         __doc__ or "",
         bench.command,
         bench.run_line(stats.versions("django", "gunicorn", "psycopg")),

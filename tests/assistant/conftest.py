@@ -45,7 +45,7 @@ def demo_country(db: None, request: pytest.FixtureRequest, monkeypatch: pytest.M
 
     if request.module.__name__.rsplit(".", 1)[-1] not in NEEDS_BOOKABLE_DAYS:
         monkeypatch.setattr(demo.services, "default_plan_extend_window", lambda **_: None)
-    call_command("load_demo", allow_without_debug=True, stdout=StringIO())
+    call_command("load_demo", allow_without_debug=True, without_history=True, stdout=StringIO())
 
 
 @pytest.fixture

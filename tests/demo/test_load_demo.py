@@ -4,7 +4,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
+from insights.models import FactsDay, ServiceHour
 from offices.models import (
     Counter,
     Office,
@@ -47,9 +49,32 @@ def test_demo_country_covers_three_zones_two_languages_and_every_role(settings: 
 def test_loading_twice_changes_nothing(settings: object) -> None:
     settings.DEBUG = True  # type: ignore[attr-defined]
     call_command("load_demo", stdout=StringIO())
-    first = _counts()
+    first = _counts(), ServiceHour.objects.count(), FactsDay.objects.count()
     call_command("load_demo", stdout=StringIO())
-    assert _counts() == first
+    assert (_counts(), ServiceHour.objects.count(), FactsDay.objects.count()) == first
+
+
+def test_the_demo_has_weeks_of_facts_for_its_performance_pages(
+    settings: object, client: Client
+) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Made-up facts of" in out.getvalue()
+    office = Office.objects.get(code="kanim-jakarta-pusat")
+    built = sorted(FactsDay.objects.filter(office=office).values_list("local_date", flat=True))
+    # Weekdays only (the office is closed at the weekend), up to yesterday.
+    assert built[-1] < office.local_date() and all(day.weekday() < 5 for day in built)
+    assert len(built) >= 35
+    page = client.get("/en/kantor/kanim-jakarta-pusat/kinerja/").content.decode()
+    assert (
+        "Median wait for a call" in page
+        and "—*" not in page.split("Median wait for a call")[1][:80]
+    )
+    # The day the office's real facts are built, the made-up ones are not touched.
+    before = ServiceHour.objects.filter(office=office, local_date=built[-1]).count()
+    call_command("load_demo", stdout=StringIO())
+    assert ServiceHour.objects.filter(office=office, local_date=built[-1]).count() == before
 
 
 def test_refuses_to_create_demo_staff_when_debug_is_off(settings: object) -> None:

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from demo.history import demo_history_load
 from demo.services import demo_bookings_today, demo_load
 from offices.models import Office
 from queueing.kiosks import enrolment_url, kiosk_device_create, kiosk_devices_revoke
@@ -25,6 +27,11 @@ class Command(BaseCommand):
             help="Load even with DEBUG off (benchmarks). Never on a real deployment: "
             "the demo staff share a published password.",
         )
+        parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help="Skip the made-up facts of the past weeks (demo/history.py).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["allow_without_debug"]:
@@ -34,6 +41,14 @@ class Command(BaseCommand):
             )
         logins = demo_load(password=DEMO_PASSWORD)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        if not options["without_history"]:
+            made = demo_history_load(
+                offices=list(Office.objects.filter(is_active=True)), now=timezone.now()
+            )
+            self.stdout.write(
+                f"Made-up facts of {made} past office days, for the performance pages and "
+                "dashboards (demo/history.py)."
+            )
         self.stdout.write(f"Demo staff logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<22} {login.role:<24} {', '.join(login.offices)}")
