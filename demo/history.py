@@ -32,7 +32,7 @@ def _service_hour(
     office_service: OfficeService,
     day: date,
     hour: int,
-    counters: int,
+    counters: float,
     peak: float,
 ) -> tuple[ServiceHour, list[float]]:
     target = office_service.target_wait_minutes
@@ -60,7 +60,7 @@ def _service_hour(
                 total[0] += min(4, max(1, round(rng.gauss(3.4 - load / 2, 0.6))))
                 total[1] += 1
     needed = max(1.0, round(arrivals * minutes / 60 / 0.8, 1))
-    planned = float(max(1, round(needed * rng.uniform(0.8, 1.1))))
+    planned = float(max(1, min(round(counters + 1), round(needed * rng.uniform(0.8, 1.1)))))
     row = ServiceHour(
         office=office_service.office,
         office_service=office_service,
@@ -74,7 +74,7 @@ def _service_hour(
         target_wait_minutes=target,
         called_within_target=sum(wait <= target for wait in called_waits),
         service_times=histogram_of(service_times),
-        counters_active=min(counters, max(1, round(planned * rng.uniform(0.8, 1.0)))),
+        counters_active=max(1, round(planned * rng.uniform(0.8, 1.0))),
         counters_planned=planned,
         counters_needed=needed,
         walk_ins_forecast=round(6 * peak, 1),
@@ -107,7 +107,8 @@ def _office_day(office: Office, day: date, built_at: datetime) -> None:
         # A morning peak at 09:00, a quiet lunch.
         peak = monday * (1.6 if at in (8, 9) else 0.5 if at == 12 else 1.0)
         for office_service in offered:
-            row, times = _service_hour(rng, office_service, day, at, len(counters), peak)
+            share = len(counters) / len(offered)
+            row, times = _service_hour(rng, office_service, day, at, share, peak)
             rows.append(row)
             counter = counters[(at + office_service.pk) % len(counters)]
             counter_times.setdefault((counter, office_service), []).extend(times)
