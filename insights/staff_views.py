@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +54,7 @@ class Filters:
 
 def _offices(request: AuthenticatedHttpRequest) -> tuple[Office, list[Office]]:
     """The office asked for (`kantor`) among those the user supervises; the first when
-    none is asked for. None of theirs: 403."""
+    none is asked for. No such office: 404; one not theirs: 403."""
     offices = list(offices_for(request.user, at_least=Role.SUPERVISOR).order_by("name"))
     if not offices:
         raise PermissionDenied(_("Only supervisors and administrators may see this page."))
@@ -64,6 +64,8 @@ def _offices(request: AuthenticatedHttpRequest) -> tuple[Office, list[Office]]:
     for office in offices:
         if office.code == code:
             return office, offices
+    if not Office.objects.filter(code=code).exists():
+        raise Http404(_("No office has this code."))
     raise PermissionDenied(_("You do not have access to this office."))
 
 

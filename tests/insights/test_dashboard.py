@@ -290,6 +290,7 @@ def test_staff_see_only_their_offices(
     assert client.get(PAGE, {"kantor": "kanim-jakarta"}).status_code == 403
     assert client.get("/staf/kinerja/data.csv", {"kantor": "kanim-jakarta"}).status_code == 403
     client.force_login(supervisor)
+    assert client.get(PAGE, {"kantor": "no-such-office"}).status_code == 404
     assert client.get("/staf/kinerja/nasional/").status_code == 403
     assert client.get("/staf/kinerja/data.csv", {"nasional": "1"}).status_code == 403
     client.force_login(national_admin)
