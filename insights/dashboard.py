@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -208,11 +208,9 @@ _COUNTS = (
 _SUMS = {
     **{name: Sum(name) for name in _COUNTS},
     "planned": Sum("counters_planned"),
-    "planned_rows": Count("counters_planned"),
     "needed": Sum("counters_needed"),
     "active": Sum("counters_active"),
     "forecast": Sum("walk_ins_forecast"),
-    "forecast_rows": Count("walk_ins_forecast"),
 }
 
 
@@ -234,81 +232,84 @@ def _fill(row: ServiceRow, counts: Mapping[str, Any]) -> None:
     row.missed += counts["appointment_no_shows"] or 0
 
 
-def _by_group(
-    rows: QuerySet[ServiceHour], column: str, names: Mapping[Any, str], ikm_rows: list[ServiceHour]
-) -> dict[Any, ServiceRow]:
-    """A ServiceRow per value of `column` (a service, an office)."""
-    groups: dict[Any, ServiceRow] = {key: ServiceRow(name=name) for key, name in names.items()}
-    for (key,), counts in _counted(rows, [column]).items():
-        _fill(groups.setdefault(key, ServiceRow(name=str(key))), counts)
+def _per_office_service(rows: QuerySet[ServiceHour]) -> dict[int, ServiceRow]:
+    """A ServiceRow per office-service: the one pass over the rows' counts and histograms
+    that the total, the services and the offices are all merged from."""
+    groups: dict[int, ServiceRow] = defaultdict(ServiceRow)
+    for (key,), counts in _counted(rows, ["office_service_id"]).items():
+        _fill(groups[key], counts)
     for field_name in ("waits", "service_times", "ratings"):
-        for (key,), histogram in histograms_by(rows, field_name, [column]).items():
-            group = groups.setdefault(key, ServiceRow(name=str(key)))
-            getattr(group, field_name).update(histogram)
-    by_key: dict[Any, list[ServiceHour]] = defaultdict(list)
-    for row in ikm_rows:
-        by_key[getattr(row, column)].append(row)
-    for key, members in by_key.items():
-        groups.setdefault(key, ServiceRow(name=str(key))).ikm = ikm_of(members)
+        for (key,), histogram in histograms_by(rows, field_name, ["office_service_id"]).items():
+            getattr(groups[key], field_name).update(histogram)
     return groups
 
 
-def _services(rows: QuerySet[ServiceHour], ikm_rows: list[ServiceHour]) -> list[ServiceRow]:
-    offered = OfficeService.objects.filter(pk__in=rows.values("office_service_id")).values_list(
-        "pk", "service_id"
-    )
-    service_of = dict(offered)
+Row = TypeVar("Row", bound="ServiceRow")
+_ADDED = ("arrivals", "within_target", "served", "abandoned", "called_no_shows", "booked", "missed")
+
+
+def _merged(row: Row, parts: list[ServiceRow], ikm_rows: list[ServiceHour]) -> Row:
+    """`row` with the figures of `parts` added in, and the IKM of `ikm_rows`."""
+    for part in parts:
+        for attribute in _ADDED:
+            setattr(row, attribute, getattr(row, attribute) + getattr(part, attribute))
+        row.waits.update(part.waits)
+        row.service_times.update(part.service_times)
+        row.ratings.update(part.ratings)
+    row.ikm = ikm_of(ikm_rows)
+    return row
+
+
+def _grouped(
+    per_office_service: dict[int, ServiceRow], ikm_rows: list[ServiceHour], key_of: dict[int, int]
+) -> dict[int, tuple[list[ServiceRow], list[ServiceHour]]]:
+    """The office-services' rows and IKM rows gathered under `key_of[office_service]`."""
+    groups: dict[int, tuple[list[ServiceRow], list[ServiceHour]]] = defaultdict(lambda: ([], []))
+    for office_service_id, row in per_office_service.items():
+        groups[key_of[office_service_id]][0].append(row)
+    for ikm_row in ikm_rows:
+        groups[key_of[ikm_row.office_service_id]][1].append(ikm_row)
+    return groups
+
+
+def _services(
+    per_office_service: dict[int, ServiceRow],
+    ikm_rows: list[ServiceHour],
+    service_of: dict[int, int],
+) -> list[ServiceRow]:
     names = dict(
         Service.objects.filter(pk__in=set(service_of.values())).values_list("pk", "name_id")
     )
-    by_office_service = _by_group(rows, "office_service_id", {}, ikm_rows)
-    merged: dict[int, list[ServiceRow]] = defaultdict(list)
-    for key, row in by_office_service.items():
-        merged[service_of[key]].append(row)
-    services = [
-        _merged(names.get(service_id, ""), parts, ikm_rows, service_of, service_id)
-        for service_id, parts in merged.items()
-    ]
-    return sorted(services, key=lambda row: row.name)
-
-
-def _merged(
-    name: str,
-    parts: list[ServiceRow],
-    ikm_rows: list[ServiceHour],
-    service_of: dict[int, int],
-    service_id: int,
-) -> ServiceRow:
-    total = ServiceRow(name=name)
-    for part in parts:
-        for attribute in (
-            "arrivals",
-            "within_target",
-            "served",
-            "abandoned",
-            "called_no_shows",
-            "booked",
-            "missed",
-        ):
-            setattr(total, attribute, getattr(total, attribute) + getattr(part, attribute))
-        total.waits.update(part.waits)
-        total.service_times.update(part.service_times)
-        total.ratings.update(part.ratings)
-    total.ikm = ikm_of(
-        row for row in ikm_rows if service_of.get(row.office_service_id) == service_id
+    return sorted(
+        (
+            _merged(ServiceRow(name=names.get(key, "")), parts, ikm)
+            for key, (parts, ikm) in _grouped(per_office_service, ikm_rows, service_of).items()
+        ),
+        key=lambda row: row.name,
     )
-    return total
 
 
-def _total(rows: QuerySet[ServiceHour], ikm_rows: list[ServiceHour]) -> ServiceRow:
-    total = ServiceRow()
-    for counts in _counted(rows, []).values():
-        _fill(total, counts)
-    for field_name in ("waits", "service_times", "ratings"):
-        for histogram in histograms_by(rows, field_name, []).values():
-            getattr(total, field_name).update(histogram)
-    total.ikm = ikm_of(ikm_rows)
-    return total
+def _offices(
+    per_office_service: dict[int, ServiceRow],
+    ikm_rows: list[ServiceHour],
+    office_of: dict[int, int],
+) -> list[OfficeRow]:
+    offices = Office.objects.filter(pk__in=set(office_of.values())).values_list(
+        "pk", "name", "code"
+    )
+    names = {pk: (name, code) for pk, name, code in offices}
+    rows = [
+        _merged(OfficeRow(name=names[key][0], code=names[key][1]), parts, ikm)
+        for key, (parts, ikm) in _grouped(per_office_service, ikm_rows, office_of).items()
+    ]
+    # The office whose promise was kept least often first: where to look.
+    return sorted(
+        (row for row in rows if row.arrivals or row.booked),
+        key=lambda row: (
+            row.within_target_share if row.within_target_share is not None else 2,
+            row.name,
+        ),
+    )
 
 
 def _hours_and_days(
@@ -316,7 +317,23 @@ def _hours_and_days(
 ) -> tuple[list[HourRow], list[DayRow], dict[tuple[int, int], HeatCell], list[int]]:
     """The date-hour totals (summed over services and offices), then the hour, day and
     weekday-hour views of them."""
-    counted = _counted(rows, ["office_id", "local_date", "hour"])
+    totals = (
+        rows.order_by()
+        .values("local_date", "hour")
+        .annotate(
+            # Before the sums, which take the fields' names.
+            offices=Count("office_id", distinct=True),
+            planned_offices=Count(
+                "office_id", distinct=True, filter=Q(counters_planned__isnull=False)
+            ),
+            forecast_offices=Count(
+                "office_id", distinct=True, filter=Q(walk_ins_forecast__isnull=False)
+            ),
+            forecast_booked=Sum("appointments_booked", filter=Q(walk_ins_forecast__isnull=False)),
+            **_SUMS,
+        )
+    )
+    counted = cast(list[dict[str, Any]], list(totals))
     waits = histograms_by(rows, "waits", ["local_date", "hour"])
     facts_days = FactsDay.objects.filter(
         scope.office_filter(), local_date__range=(scope.first, scope.last)
@@ -330,16 +347,17 @@ def _hours_and_days(
     heat_arrivals: Counter[tuple[int, int]] = Counter()
     heat_forecast: Counter[tuple[int, int]] = Counter()
     heat_planned_days: Counter[tuple[int, int]] = Counter()
-    for (_office_id, day, hour), counts in counted.items():
+    for counts in counted:
+        day, hour = counts["local_date"], counts["hour"]
         arrivals = (counts["walk_ins"] or 0) + (counts["appointment_arrivals"] or 0)
         within = counts["called_within_target"] or 0
         at = hours.setdefault(hour, HourRow(hour=hour, planned=None, needed=None))
         at.arrivals += arrivals
         at.within_target += within
-        at.days += 1
+        at.days += counts["offices"]
         at.active += counts["active"] or 0
-        if counts["planned_rows"]:
-            at.planned_days += 1
+        if counts["planned_offices"]:
+            at.planned_days += counts["planned_offices"]
             at.planned = (at.planned or 0) + counts["planned"]
             at.needed = (at.needed or 0) + (counts["needed"] or 0)
         on = days.setdefault(day, DayRow(day=day))
@@ -348,9 +366,9 @@ def _hours_and_days(
         on.served += counts["served"] or 0
         slot = (day.weekday(), hour)
         heat_arrivals[slot] += arrivals
-        if counts["forecast_rows"]:
-            heat_forecast[slot] += counts["forecast"] + (counts["appointments_booked"] or 0)
-            heat_planned_days[slot] += 1
+        if counts["forecast_offices"]:
+            heat_forecast[slot] += counts["forecast"] + (counts["forecast_booked"] or 0)
+            heat_planned_days[slot] += counts["forecast_offices"]
     for (day, hour), histogram in waits.items():
         hours[hour].waits.update(histogram)
         days[day].waits.update(histogram)
@@ -411,33 +429,6 @@ def _counters(scope: Scope) -> list[CounterRow]:
     )
 
 
-def _offices(
-    scope: Scope, rows: QuerySet[ServiceHour], ikm_rows: list[ServiceHour]
-) -> list[OfficeRow]:
-    if scope.office is not None:
-        return []
-    names = dict(Office.objects.values_list("pk", "name"))
-    codes = dict(Office.objects.values_list("pk", "code"))
-    groups = _by_group(rows, "office_id", names, ikm_rows)
-    offices = []
-    for key, group in groups.items():
-        if not group.arrivals and not group.booked:
-            continue
-        row = OfficeRow(
-            **{f.name: getattr(group, f.name) for f in group.__dataclass_fields__.values()}
-        )
-        row.code = codes.get(key, "")
-        offices.append(row)
-    # The office whose promise was kept least often first: where to look.
-    return sorted(
-        offices,
-        key=lambda row: (
-            row.within_target_share if row.within_target_share is not None else 2,
-            row.name,
-        ),
-    )
-
-
 def _complaints(scope: Scope) -> list[ComplaintRow]:
     rows = ComplaintDay.objects.filter(
         scope.office_filter(), local_date__range=(scope.first, scope.last)
@@ -493,28 +484,30 @@ def dashboard_of(scope: Scope) -> Dashboard:
     rows = scope.rows()
     # IKM answers are few (an hour row has them only if someone answered): read those.
     ikm_rows = list(
-        rows.filter(ikm_respondents__gt=0).only(
-            "office_id", "office_service_id", "ikm", "ikm_respondents"
-        )
+        rows.filter(ikm_respondents__gt=0).only("office_service_id", "ikm", "ikm_respondents")
     )
+    per_office_service = _per_office_service(rows)
+    owners = OfficeService.objects.filter(pk__in=list(per_office_service)).values_list(
+        "pk", "office_id", "service_id"
+    )
+    office_of = {pk: office for pk, office, _service in owners}
+    service_of = {pk: service for pk, _office, service in owners}
     by_hour, by_day, heatmap, heat_hours = _hours_and_days(scope, rows)
     questions, channels = _assistant(scope)
+    days = FactsDay.objects.filter(
+        scope.office_filter(), local_date__range=(scope.first, scope.last)
+    )
     return Dashboard(
         scope=scope,
-        days_with_facts=FactsDay.objects.filter(
-            scope.office_filter(), local_date__range=(scope.first, scope.last)
-        )
-        .values("local_date")
-        .distinct()
-        .count(),
-        total=_total(rows, ikm_rows),
+        days_with_facts=days.values("local_date").distinct().count(),
+        total=_merged(ServiceRow(), list(per_office_service.values()), ikm_rows),
         by_hour=by_hour,
         by_day=by_day,
         heatmap=heatmap,
         heat_hours=heat_hours,
-        services=_services(rows, ikm_rows),
+        services=_services(per_office_service, ikm_rows, service_of),
         counters=_counters(scope),
-        offices=_offices(scope, rows, ikm_rows),
+        offices=[] if scope.office else _offices(per_office_service, ikm_rows, office_of),
         complaints=_complaints(scope),
         questions=questions,
         channels=channels,
