@@ -124,6 +124,8 @@ class Turn(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        # The nightly facts read one day's citizens' turns (insights/services.py).
+        indexes = [models.Index(fields=["created_at"], name="turn_by_time")]
         verbose_name = _("turn")
         verbose_name_plural = _("turns")
 

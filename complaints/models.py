@@ -137,7 +137,14 @@ class Complaint(models.Model):
                 fields=["office", "due_on"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="complaint_open_due",
-            )
+            ),
+            # The nightly facts read one office day's complaints filed and answered.
+            models.Index(fields=["office", "filed_at"], name="complaint_by_filed_day"),
+            models.Index(
+                fields=["office", "answered_at"],
+                condition=Q(answered_at__isnull=False),
+                name="complaint_by_answered_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -44,6 +44,11 @@ app.conf.beat_schedule = {
         "task": "insights.tasks.build_all_facts",
         "schedule": crontab(hour=18, minute=30),
     },
+    # An hour after the build: the national dashboard's default view, computed ahead.
+    "warm-insights-dashboards": {
+        "task": "insights.tasks.warm_dashboards",
+        "schedule": crontab(hour=19, minute=30),
+    },
     "release-expired-holds": {"task": "booking.tasks.release_expired_holds", "schedule": 60.0},
     "release-no-shows": {"task": "booking.tasks.release_no_shows", "schedule": 60.0},
     "waitlist-offer": {"task": "booking.tasks.waitlist_sweep", "schedule": 60.0},

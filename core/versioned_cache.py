@@ -89,7 +89,12 @@ class _Entry(Generic[T]):
 
 
 def cached_answer(
-    *, key: str, versions: Sequence[str], now: datetime, compute: Callable[[], Answer[T]]
+    *,
+    key: str,
+    versions: Sequence[str],
+    now: datetime,
+    compute: Callable[[], Answer[T]],
+    max_seconds: int = MAX_SECONDS,
 ) -> T:
     """The answer stored under `key` and the current tokens of `versions`, if it holds at
     `now`; otherwise `compute()` (which must read the database only after this reads the
@@ -97,7 +102,10 @@ def cached_answer(
 
     Inside a transaction the answer is computed and neither served from nor stored in
     the cache: it may see the transaction's own writes, which no other request may see
-    before they commit (and which a rollback takes back without a bump)."""
+    before they commit (and which a rollback takes back without a bump).
+
+    `max_seconds` may be longer than MAX_SECONDS for an answer whose rows change once a
+    night and cost seconds to read (insights): a lost bump then keeps it until then."""
     if connection.in_atomic_block:
         return compute().value
     try:
@@ -110,7 +118,7 @@ def cached_answer(
     if isinstance(entry, _Entry) and entry.computed_at <= now < entry.valid_until:
         return entry.value
     answer = compute()
-    seconds = int(min((answer.valid_until - now).total_seconds(), MAX_SECONDS))
+    seconds = int(min((answer.valid_until - now).total_seconds(), max_seconds))
     if seconds >= 1:
         try:
             cache.set(full_key, _Entry(now, answer.valid_until, answer.value), timeout=seconds)

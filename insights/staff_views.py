@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -22,8 +22,9 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.dates import WEEKDAYS
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -31,17 +32,15 @@ from django.views.decorators.http import require_GET, require_POST
 from core.dates import parse_day
 from core.errors import ApplicationError
 from core.http import AuthenticatedHttpRequest
-from core.versioned_cache import Answer, cached_answer
-from insights import charts
-from insights.dashboard import Dashboard, Scope, dashboard_of
+from insights.dashboard import Scope
+from insights.figures import DEFAULT_DAYS, figures_of, last_ended_day
 from insights.histogram import percentile
-from insights.recommendations import recommendation_apply, recommendations_for
-from insights.selectors import NATIONAL_FACTS_VERSION, facts_version
+from insights.recommendations import recommendation_apply
 from offices.models import Office, Role, Service
 from offices.permissions import integrity_offices_for, offices_for
 
-DEFAULT_DAYS = 28
-MAX_DAYS = 366
+MAX_DAYS = 366  # an office's year
+NATIONAL_MAX_DAYS = 92  # every office's quarter: a longer national sum takes too long
 OLDEST_DAYS = 3 * 366
 
 
@@ -69,7 +68,7 @@ def _offices(request: AuthenticatedHttpRequest) -> tuple[Office, list[Office]]:
     raise PermissionDenied(_("You do not have access to this office."))
 
 
-def _filters(params: Any, yesterday: date) -> Filters:
+def _filters(params: Any, yesterday: date, max_days: int = MAX_DAYS) -> Filters:
     """The period and service asked for; by default the last DEFAULT_DAYS ended days."""
     oldest = yesterday - timedelta(days=OLDEST_DAYS)
     first_raw, last_raw = params.get("dari", "")[:20].strip(), params.get("sampai", "")[:20].strip()
@@ -92,10 +91,10 @@ def _filters(params: Any, yesterday: date) -> Filters:
         raise ApplicationError(
             "period_reversed", _("The first day comes after the last: swap them.")
         )
-    if (last - first).days >= MAX_DAYS:
+    if (last - first).days >= max_days:
         raise ApplicationError(
             "period_too_long",
-            _("Choose a period of at most %(days)d days.") % {"days": MAX_DAYS},
+            _("Choose a period of at most %(days)d days.") % {"days": max_days},
         )
     if first < oldest:
         raise ApplicationError(
@@ -112,112 +111,21 @@ def _filters(params: Any, yesterday: date) -> Filters:
     return Filters(first, last, service)
 
 
-def _dashboard(scope: Scope, now: datetime) -> Dashboard:
-    """Computed once per night's facts for the same filters (core/versioned_cache.py)."""
-    version = facts_version(scope.office.pk) if scope.office else NATIONAL_FACTS_VERSION
-    key = ":".join(
-        [
-            "insights:dashboard",
-            str(scope.office.pk if scope.office else "all"),
-            scope.first.isoformat(),
-            scope.last.isoformat(),
-            str(scope.service.pk if scope.service else ""),
-            "p" if scope.pungli else "",
-        ]
-    )
-    return cached_answer(
-        key=key,
-        versions=[version],
-        now=now,
-        compute=lambda: Answer(dashboard_of(scope), now + timedelta(hours=1)),
-    )
-
-
-def _charts(board: Dashboard) -> dict[str, Any]:
-    hours = [f"{row.hour:02d}" for row in board.by_hour]
-    weekdays = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
-    heat_columns = [f"{hour:02d}" for hour in board.heat_hours]
-
-    def heat(attribute: str) -> list[list[float | None]]:
-        return [
-            [
-                getattr(cell, attribute) if (cell := board.heatmap.get((d, h))) else None
-                for h in board.heat_hours
-            ]
-            for d in range(7)
-        ]
-
-    return {
-        "waits_by_hour": charts.bars(
-            _("Wait for a call by hour (minutes)"),
-            hours,
-            [
-                charts.Series(_("median"), [row.p50 for row in board.by_hour], "chart-a"),
-                charts.Series(_("90th percentile"), [row.p90 for row in board.by_hour], "chart-b"),
-            ],
-        ),
-        "waits_by_day": charts.lines(
-            _("Wait for a call by day (minutes)"),
-            [row.day.strftime("%d/%m") for row in board.by_day],
-            [
-                charts.Series(_("median"), [row.p50 for row in board.by_day], "chart-a"),
-                charts.Series(_("90th percentile"), [row.p90 for row in board.by_day], "chart-b"),
-            ],
-        ),
-        "arrivals": charts.heatmap(
-            _("Arrivals per day, by weekday and hour"), weekdays, heat_columns, heat("arrivals")
-        ),
-        "forecast": charts.heatmap(
-            _("Forecast arrivals per day, by weekday and hour"),
-            weekdays,
-            heat_columns,
-            heat("forecast"),
-        ),
-        "counters": charts.bars(
-            _("Counters by hour: planned, needed by the plan, worked"),
-            hours,
-            [
-                charts.Series(_("planned"), [row.planned for row in board.by_hour], "chart-a"),
-                charts.Series(_("needed"), [row.needed for row in board.by_hour], "chart-c"),
-                charts.Series(_("worked"), [row.active for row in board.by_hour], "chart-b"),
-            ],
-        ),
-    }
-
-
 def _render(
     request: AuthenticatedHttpRequest, template_context: dict[str, Any], scope_of: Any
 ) -> HttpResponse:
     office: Office | None = template_context.get("office")
     now = timezone.now()
-    yesterday = (office.local_date(now) if office else timezone.localdate(now)) - timedelta(days=1)
     try:
-        filters = _filters(request.GET, yesterday)
+        filters = _filters(request.GET, last_ended_day(office, now), template_context["max_days"])
     except ApplicationError as error:
         template_context.update(error=error, query=request.GET)
         return render(request, "insights/dashboard.html", template_context, status=400)
-    scope = scope_of(filters)
-    board = _dashboard(scope, now)
-    recommendations = (
-        recommendations_for(office=office, first=filters.first, last=filters.last) if office else []
-    )
+    figures = figures_of(scope_of(filters), now)
     template_context.update(
-        board=board,
+        figures=mark_safe(figures.html),  # noqa: S308 - rendered by our own template
         filters=filters,
-        charts=_charts(board),
-        recommendations=[(advice, WEEKDAYS[advice.weekday]) for advice in recommendations],
-        heat_rows=[
-            (WEEKDAYS_ABBR[d], [board.heatmap.get((d, hour)) for hour in board.heat_hours])
-            for d in range(7)
-        ],
-        csv_query=urlencode(
-            {
-                **({"kantor": office.code} if office else {}),
-                "dari": filters.first.isoformat(),
-                "sampai": filters.last.isoformat(),
-                **({"layanan": filters.service.code} if filters.service else {}),
-            }
-        ),
+        recommendations=[(a, WEEKDAYS[a.weekday]) for a in figures.recommendations],
         query=request.GET,
     )
     return render(request, "insights/dashboard.html", template_context)
@@ -248,7 +156,7 @@ def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only national administrators may see this page."))
     return _render(
         request,
-        {"office": None, "services": _services(), "max_days": MAX_DAYS},
+        {"office": None, "services": _services(), "max_days": NATIONAL_MAX_DAYS},
         lambda f: Scope(f.first, f.last, service=f.service, pungli=True),
     )
 
@@ -284,12 +192,21 @@ CSV_COLUMNS = (
 
 
 def _csv_rows(scope: Scope) -> Iterator[list[object]]:
-    """One line per office, day, hour and service; read in chunks, so a year of a big
-    office streams in constant memory."""
+    """One line per office, day, hour and service, read one day at a time (an office's
+    day is tens of rows, every office's tens of thousands), so a year streams in constant
+    memory without relying on a server-side cursor (which PgBouncer rules out)."""
     yield list(CSV_COLUMNS)
+    day = scope.first
+    while day <= scope.last:
+        yield from _csv_day(scope, day)
+        day += timedelta(days=1)
+
+
+def _csv_day(scope: Scope, day: date) -> Iterator[list[object]]:
     rows = (
         scope.rows()
-        .order_by("local_date", "hour", "office__code", "office_service__service__code")
+        .filter(local_date=day)
+        .order_by("hour", "office__code", "office_service__service__code")
         .values_list(
             "office__code",
             "local_date",
@@ -305,7 +222,7 @@ def _csv_rows(scope: Scope) -> Iterator[list[object]]:
             "ikm_respondents",
         )
     )
-    for row in rows.iterator(chunk_size=2000):
+    for row in rows:
         head, counts, (waits, target, within, times), planned = (
             row[:4],
             row[4:10],
@@ -349,12 +266,14 @@ def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse | Streaming
         if not request.user.is_superuser:
             raise PermissionDenied(_("Only national administrators may see this page."))
         office: Office | None = None
-        yesterday = timezone.localdate() - timedelta(days=1)
     else:
         office, _offices_list = _offices(request)
-        yesterday = office.local_date() - timedelta(days=1)
     try:
-        filters = _filters(request.GET, yesterday)
+        filters = _filters(
+            request.GET,
+            last_ended_day(office, timezone.now()),
+            NATIONAL_MAX_DAYS if office is None else MAX_DAYS,
+        )
     except ApplicationError as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     scope = Scope(filters.first, filters.last, office=office, service=filters.service)

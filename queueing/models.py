@@ -271,6 +271,15 @@ class ServiceRating(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("service rating")
         verbose_name_plural = _("service ratings")
+        # The nightly facts read one day's ratings and IKM answers (insights/services.py).
+        indexes = [
+            models.Index(fields=["created_at"], name="rating_by_day"),
+            models.Index(
+                fields=["ikm_answered_at"],
+                condition=Q(ikm_answered_at__isnull=False),
+                name="rating_ikm_by_day",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"

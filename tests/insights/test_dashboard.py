@@ -394,3 +394,40 @@ def test_applying_a_recommendation_staffs_the_next_such_day(
     before = PlanChange.objects.count()
     client.post("/en/staf/kinerja/rekomendasi/", {**form, "rekomendasi": "3-09"})
     assert PlanChange.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_are_computed_once_per_nights_facts(
+    client: Client, national_admin: Any, jakarta_office: Any, services: Any
+) -> None:
+    """Outside a transaction the figures are cached: after the nightly warm-up the
+    national page reads no facts, and a build of any office's facts makes it read them
+    again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from insights.services import facts_build
+    from insights.tasks import warm_dashboards
+
+    fact(services[0], date(2026, 12, 1), 9, walk_ins=3, waits={"4": 3})
+    warm_dashboards()
+    client.force_login(national_admin)
+
+    def facts_read() -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/staf/kinerja/nasional/").status_code == 200
+        return any("insights_servicehour" in query["sql"] for query in queries.captured_queries)
+
+    assert not facts_read()
+    facts_build(office=jakarta_office, day=date(2026, 12, 2))
+    assert facts_read()
+    assert not facts_read()
+
+
+def test_the_national_period_is_at_most_a_quarter(client: Client, national_admin: Any) -> None:
+    client.force_login(national_admin)
+    page = client.get("/en/staf/kinerja/nasional/", {"dari": "2026-08-01", "sampai": "2026-12-01"})
+    assert page.status_code == 400
+    assert "at most 92 days" in page.content.decode()
+    # Nationally a day has ended when it has in WIB, the zone that ends it last.
+    assert client.get("/en/staf/kinerja/nasional/", {"sampai": "2026-12-02"}).status_code == 200
