@@ -63,7 +63,7 @@ bench: $(STAMP)
 
 # Every benchmark's smoke run (docs/benchmarks.md is left alone): proves each runs end to end.
 bench-quick: $(STAMP) messages
-	for b in offices_api availability_scale call_next wait_estimates flash_crowd solve_office_day reminders national_night assistant_intents assistant_entities assistant_replies; do \
+	for b in offices_api availability_scale call_next wait_estimates flash_crowd solve_office_day reminders national_night assistant_intents assistant_entities assistant_replies ballot_draw release_moment insights_scale; do \
 		$(BIN)/python bench/$$b.py --quick || exit 1; done
 
 clean:
