@@ -22,9 +22,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -363,3 +365,84 @@ async def http(
     status = int(parts[1])
     error = body.get("code", "") if status >= 300 and isinstance(body, dict) else ""
     return Answer(status, body, str(error), cookies)
+
+
+# --- Staff, cold requests, memory ---------------------------------------------------------
+
+
+async def sign_in(server: Server, username: str, password: str, code: str = "") -> dict[str, str]:
+    """The staff sign-in form as a person fills it, then, given a recovery `code`, the
+    second factor; returns the session's request headers (for `http` or wrk: the session
+    cookie, and the CSRF token that a POST needs)."""
+    page = await http(server, "GET", "/staf/masuk/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', str(page.body))
+    if token is None or "csrftoken" not in page.cookies:
+        raise SystemExit(f"bench: no CSRF token at /staf/masuk/ ({page.status})")
+    csrf = page.cookies["csrftoken"]
+    form = {"username": username, "password": password, "csrfmiddlewaretoken": token[1]}
+    answer = await http(
+        server, "POST", "/staf/masuk/", form=form, headers={"Cookie": f"csrftoken={csrf}"}
+    )
+    if "sessionid" not in answer.cookies:
+        raise SystemExit(f"bench: signing in as {username} gave no session ({answer.status})")
+    csrf = answer.cookies.get("csrftoken", csrf)
+    cookie = f"sessionid={answer.cookies['sessionid']}; csrftoken={csrf}"
+    headers = {"Cookie": cookie, "X-CSRFToken": csrf}
+    if code:
+        form = {"code": code}
+        verified = await http(server, "POST", "/staf/2fa/verifikasi/", form=form, headers=headers)
+        if verified.status != 302:
+            raise SystemExit(f"bench: {username}'s recovery code answered {verified.status}")
+    return headers
+
+
+def timed_requests(
+    server: Server, paths: Sequence[str], headers: dict[str, str] | None = None, redis: str = ""
+) -> dict[str, Any]:
+    """Each path once, one after another, with the `redis` database (the cache) emptied
+    first: how many, p50, p99 and max in ms, and the statuses."""
+    if redis:
+        procs.flush_redis(redis)
+
+    async def each() -> list[tuple[float, int]]:
+        done = []
+        for path in paths:
+            began = time.monotonic()
+            answer = await http(server, "GET", path, headers=headers)
+            done.append(((time.monotonic() - began) * 1000, answer.status))
+        return done
+
+    done = asyncio.run(each())
+    ms = [stats.percentile([t for t, _ in done], q, 1) for q in (50, 99, 100)]
+    statuses = Counter(status for _, status in done)
+    return {"n": len(done), "p50": ms[0], "p99": ms[1], "max": ms[2], "statuses": dict(statuses)}
+
+
+def download_memory(
+    env: dict[str, str], o: Any, log: Path, path: str, warm: str, login: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The growth of a fresh one-worker gunicorn's worker while it answers `path`, signed
+    in as `login` (username, password, recovery code) if given: its peak RSS (VmHWM,
+    reset just before) over its RSS after a request to `warm` (imports and connections
+    made); with the answer's status, seconds, bytes and lines, and the server's log."""
+    with gunicorn(env, SimpleNamespace(**{**vars(o), "workers": 1}), log) as server:
+        headers = asyncio.run(sign_in(server, *login)) if login else None
+        first = asyncio.run(http(server, "GET", warm, headers=headers))
+        worker = procs.family(server.pid)[-1]
+        before = procs.memory_kb(worker, "VmRSS")
+        procs.peak_reset(worker)
+        began = time.monotonic()
+        answer = asyncio.run(http(server, "GET", path, headers=headers))
+        seconds = time.monotonic() - began
+        peak = procs.memory_kb(worker, "VmHWM")
+    text = answer.body.encode() if isinstance(answer.body, str) else b""
+    return {
+        "path": path,
+        "status": [first.status, answer.status],
+        "seconds": round(seconds, 2),
+        "bytes": len(text),
+        "lines": text.count(b"\n"),
+        "rss_before_kb": before,
+        "peak_growth_kb": peak - before,
+        "log": log,
+    }
