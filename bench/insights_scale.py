@@ -20,11 +20,14 @@ day's median and p99. Goal: one day of 500 offices in ≤ 2 min.
 one of its generated days** at random (seeded). gunicorn and wrk at 16 connections,
 alternating with `/bench/hello/`: the public page `/kantor/<office>/kinerja/` and its
 `kinerja.json` for a random office per request; as the national administrator (signed in
-with the form and a recovery code), the dashboard `/staf/kinerja/?kantor=…` over 90 days
-for a random office and `/staf/kinerja/nasional/` at its default, the last 28 days.
-Figures are cached until the next build, so wrk measures hits: before the rounds, 100
-offices' first request of each, and the national dashboard's over 28 and over 90 days,
-are timed with the cache emptied. Goal: p99 ≤ 200 ms.
+with the form and a recovery code), the dashboard `/staf/kinerja/?kantor=…` at its
+default view (the last 28 days) for a random office and `/staf/kinerja/nasional/` at its
+default. Figures are cached until the next build and the night computes the default
+views ahead (`insights.tasks`; that warm-up is timed), so wrk measures what readers meet
+on an ordinary day. Before the warm-up, 100 offices' first request of the page, the JSON
+and the dashboard over 90 days, and the national dashboard's over 28 and over 90 days,
+are timed with the cache emptied: what a view nobody computed ahead costs. Goal: p99 ≤
+200 ms.
 
 **CSV in constant memory.** The largest WIB office has 365 days of facts; its
 `/staf/kinerja/data.csv` for 30 and for 365 days, each from a fresh single-worker
@@ -60,7 +63,7 @@ PARAMS: dict[str, tuple[Any, Any, str]] = {
     "fact_days": (90, 14, "days of facts of every office for the read side"),
     "year_days": (365, 60, "days of facts of the office whose CSV is downloaded"),
     "short_days": (30, 7, "the shorter CSV download"),
-    "range_days": (90, 14, "the office dashboard's period"),
+    "range_days": (90, 14, "the office dashboard's period timed uncached"),
     "national_days": (90, 14, "the national dashboard's longer period, timed uncached"),
     "cold": (100, 10, "offices whose first page, JSON and dashboard are timed uncached"),
     "plan_time_limit": (1.0, 0.5, "CP-SAT seconds per planned day in the set-up"),
@@ -417,6 +420,28 @@ def build_runs(days: list[str]) -> list[dict[str, Any]]:
     return runs
 
 
+def warm_up() -> dict[str, Any]:
+    """The nightly warm-up: each office's public figures and dashboard default view, as
+    its build task computes them after the build, then the national default view."""
+    from insights.tasks import office_figures_warm, warm_dashboards
+    from offices.models import Office
+
+    began, times = time.perf_counter(), []
+    for office in Office.objects.order_by("pk"):
+        times.append(-time.perf_counter())
+        office_figures_warm(office)
+        times[-1] += time.perf_counter()
+    national = -time.perf_counter()
+    warm_dashboards()
+    national += time.perf_counter()
+    print(f"bench: warmed {len(times)} offices in {time.perf_counter() - began:.1f} s", flush=True)
+    return {
+        "offices": round(sum(times), 1),
+        "office": [stats.percentile(times, q, 3) for q in (50, 99)],
+        "national": round(national, 1),
+    }
+
+
 def spread_facts(o: dict[str, Any], days: list[str], year: str) -> dict[str, Any]:
     """Each office's days of the last `fact_days` (`year`'s `year_days`) take the rows of
     one of its built days at random: every insights model with an office and a day,
@@ -467,7 +492,10 @@ def read_side(bench: run.Bench, env: dict[str, str], setup: dict[str, Any]) -> d
         return f"dari={last - timedelta(days=days - 1)}&sampai={last}"
 
     forms = {"page": "/kantor/{}/kinerja/", "json": "/kantor/{}/kinerja.json"}
-    forms["dashboard"] = "/staf/kinerja/?kantor={}&" + period(o.range_days)
+    # Under load, the dashboard's default view (the night computed it ahead); uncached,
+    # a longer period nobody computed ahead.
+    forms["dashboard"] = "/staf/kinerja/?kantor={}"
+    longer = "/staf/kinerja/?kantor={}&" + period(o.range_days)
     picked = random.Random(o.seed).sample(codes, min(o.cold, len(codes)))
     with net.gunicorn(env, o, bench.path("gunicorn.log")) as server:
         staff = asyncio.run(net.sign_in(server, *next(logins)))
@@ -476,11 +504,15 @@ def read_side(bench: run.Bench, env: dict[str, str], setup: dict[str, Any]) -> d
             headers, paths = staff if k == "dashboard" else None, bench.path(f"{k}-paths.txt")
             paths.write_text("".join(form.format(c) + "\n" for c in codes))
             endpoints.append(net.Endpoint(k, form.format(codes[0]), paths, headers))
-            cold[k] = net.timed_requests(server, [form.format(c) for c in picked], headers, o.redis)
+            uncached = longer if k == "dashboard" else form
+            cold[k] = net.timed_requests(
+                server, [uncached.format(c) for c in picked], headers, o.redis
+            )
         for days in (28, o.national_days):
             path = f"{NATIONAL}?{period(days)}"
             cold[f"national, {days} days"] = net.timed_requests(server, [path], staff, o.redis)
         endpoints.append(net.Endpoint("national", NATIONAL, None, staff))
+        warmed = run.django_call(env, warm_up)
         summaries = net.alternate(server, endpoints, o)
     csv, exports = f"/staf/kinerja/data.csv?kantor={setup['year_office']}&", []
     for n in (o.short_days, o.year_days):
@@ -491,6 +523,7 @@ def read_side(bench: run.Bench, env: dict[str, str], setup: dict[str, Any]) -> d
         "summaries": [vars(s) for s in summaries],
         "table": net.load_table(summaries),
         "cold": cold,
+        "warm": warmed,
         "exports": exports,
         "errors": sum(s.errors for s in summaries) + bad,
         "problems": net.log_problems(server.log, *(e["log"] for e in exports))[:50],
@@ -562,7 +595,12 @@ def render(bench: run.Bench, setup: Any, data: Any, build: Any, facts: Any, read
         ),
         f"**Goal (p99 ≤ {GOAL_P99_MS:.0f} ms at {o.connections} connections): "
         f"{', '.join(goals[1:])}.** Page, JSON and dashboard take a random office per request; "
-        f"the office dashboard covers {o.range_days} days. {net.load_line(o)}",
+        f"The dashboard under load shows its default view (the last 28 days), which the "
+        f"nightly warm-up computed ahead: {read['warm']['offices']} s for {offices} offices' "
+        f"public figures and dashboards in both languages (an office's p50 "
+        f"{read['warm']['office'][0]} s, p99 {read['warm']['office'][1]} s), "
+        f"{read['warm']['national']} s for the national default view. Uncached, the office "
+        f"dashboard above covers {o.range_days} days. {net.load_line(o)}",
         stats.table(
             ["CSV download", "rows", "seconds", "RSS before, MiB", "peak growth, KiB"], csv
         ),

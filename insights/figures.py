@@ -1,7 +1,7 @@
 """The dashboards' figures as their pages show them: computed from the facts
 (insights/dashboard.py), drawn (insights/charts.py) and rendered once per night's facts
 and language, so a page view reads one cache entry. The nightly warm-up
-(insights.tasks.warm_dashboards) computes the national default before anyone asks."""
+(insights.tasks) computes the default views before anyone asks."""
 
 from __future__ import annotations
 
@@ -153,7 +153,11 @@ def figures_of(scope: Scope, now: datetime) -> Figures:
     )
 
 
-def national_default_scope(now: datetime) -> Scope:
-    """What a national administrator sees first: every office, the last DEFAULT_DAYS."""
-    last = last_ended_day(None, now)
-    return Scope(last - timedelta(days=DEFAULT_DAYS - 1), last, pungli=True)
+def default_scope(office: Office | None, now: datetime) -> Scope:
+    """What a dashboard shows first: the last DEFAULT_DAYS ended days, every service;
+    an office's as its supervisors see it (without pungli reports), or every office's as
+    a national administrator does (with them)."""
+    last = last_ended_day(office, now)
+    return Scope(
+        last - timedelta(days=DEFAULT_DAYS - 1), last, office=office, pungli=office is None
+    )

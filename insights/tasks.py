@@ -7,7 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone, translation
 
-from insights.figures import figures_of, national_default_scope
+from insights.figures import default_scope, figures_of
+from insights.selectors import PERIODS, office_performance_cached
 from insights.services import facts_build_due
 from offices.models import Office
 
@@ -23,7 +24,23 @@ def build_all_facts() -> int:
 
 @shared_task(name="insights.tasks.build_office_facts", ignore_result=True)
 def build_office_facts(office_id: int) -> int:
-    return facts_build_due(office=Office.objects.get(pk=office_id))
+    """Build the office's ended days, then compute its public figures and its dashboard's
+    default view ahead, so the day's first reader finds them ready."""
+    office = Office.objects.get(pk=office_id)
+    built = facts_build_due(office=office)
+    office_figures_warm(office)
+    return built
+
+
+def office_figures_warm(office: Office) -> None:
+    """The office's public figures (both periods) and its dashboard's default view in
+    each language, computed into the cache."""
+    now = timezone.now()
+    for days in PERIODS:
+        office_performance_cached(office=office, days=days, now=now)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            figures_of(default_scope(office, now), now)
 
 
 @shared_task(name="insights.tasks.warm_dashboards", ignore_result=True)
@@ -33,4 +50,4 @@ def warm_dashboards() -> None:
     now = timezone.now()
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            figures_of(national_default_scope(now), now)
+            figures_of(default_scope(None, now), now)

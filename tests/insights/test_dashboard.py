@@ -431,3 +431,21 @@ def test_the_national_period_is_at_most_a_quarter(client: Client, national_admin
     assert "at most 92 days" in page.content.decode()
     # Nationally a day has ended when it has in WIB, the zone that ends it last.
     assert client.get("/en/staf/kinerja/nasional/", {"sampai": "2026-12-02"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_task_computes_an_offices_figures_ahead(
+    client: Client, supervisor: Any, jakarta_office: Any, services: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from insights.tasks import build_office_facts
+
+    build_office_facts(jakarta_office.pk)
+    client.force_login(supervisor)
+    for path in (PAGE + "?kantor=kanim-jakarta", "/kantor/kanim-jakarta/kinerja/"):
+        for prefix in ("", "/en"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(prefix + path).status_code == 200
+            assert not any("insights_" in q["sql"] for q in queries.captured_queries), path
