@@ -594,7 +594,7 @@ def render(bench: run.Bench, setup: Any, data: Any, build: Any, facts: Any, read
             ["first request, cache emptied", "requests", "p50 ms", "p99 ms", "max ms"], cold
         ),
         f"**Goal (p99 ≤ {GOAL_P99_MS:.0f} ms at {o.connections} connections): "
-        f"{', '.join(goals[1:])}.** Page, JSON and dashboard take a random office per request; "
+        f"{', '.join(goals[1:])}.** Page, JSON and dashboard take a random office per request. "
         f"The dashboard under load shows its default view (the last 28 days), which the "
         f"nightly warm-up computed ahead: {read['warm']['offices']} s for {offices} offices' "
         f"public figures and dashboards in both languages (an office's p50 "
