@@ -3,8 +3,8 @@
 every table the page shows, each chart drawn from one of them.
 
 Staff see every figure with the number of people it rests on: the public page's rule of
-hiding small numbers is for the public. Pungli reports are counted only for someone who
-reads them (offices.permissions.integrity_offices_for)."""
+hiding small numbers is for the public. Complaints keep pungli reports apart, for the page
+to show only to those who read them (offices.permissions.integrity_offices_for)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ class Scope:
     last: date
     office: Office | None = None
     service: Service | None = None
-    pungli: bool = False  # whether the reader may see pungli reports
 
     def rows(self) -> QuerySet[ServiceHour]:
         rows = ServiceHour.objects.filter(local_date__range=(self.first, self.last))
@@ -160,6 +159,7 @@ class OfficeRow(ServiceRow):
 class ComplaintRow:
     category: str
     label: str
+    pungli: bool  # reports of pungli: shown only to those who read them
     received: int
     answered: int
     answered_in_time: int
@@ -433,11 +433,9 @@ def _complaints(scope: Scope) -> list[ComplaintRow]:
     rows = ComplaintDay.objects.filter(
         scope.office_filter(), local_date__range=(scope.first, scope.last)
     )
-    if not scope.pungli:
-        rows = rows.filter(pungli=False)
     totals = (
         rows.order_by()
-        .values("category")
+        .values("category", "pungli")
         .annotate(
             received=Sum("received"), answered=Sum("answered"), in_time=Sum("answered_in_time")
         )
@@ -448,6 +446,7 @@ def _complaints(scope: Scope) -> list[ComplaintRow]:
             ComplaintRow(
                 total["category"],
                 str(labels.get(total["category"], total["category"])),
+                total["pungli"],
                 total["received"] or 0,
                 total["answered"] or 0,
                 total["in_time"] or 0,

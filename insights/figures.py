@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core.timezones import local_date
 from core.versioned_cache import Answer, cached_answer
 from insights import charts
-from insights.dashboard import Dashboard, Scope, dashboard_of
+from insights.dashboard import ComplaintRow, Dashboard, Scope, dashboard_of
 from insights.recommendations import Recommendation, recommendations_for
 from insights.selectors import NATIONAL_FACTS_VERSION, facts_version
 from offices.models import Office
@@ -39,11 +39,12 @@ def last_ended_day(office: Office | None, now: datetime) -> date:
 @dataclass(frozen=True)
 class Figures:
     """A dashboard as the page shows it: its tables and charts rendered (in one
-    language), and the recommendations, whose forms carry the reader's CSRF token and so
-    are rendered per request."""
+    language), and what is rendered per request: the recommendations, whose forms carry
+    the reader's CSRF token, and the complaints, whose pungli reports only some read."""
 
     html: str
     recommendations: list[Recommendation]
+    complaints: list[ComplaintRow]
 
 
 def _charts(board: Dashboard) -> dict[str, SafeString]:
@@ -121,7 +122,6 @@ def figures_of(scope: Scope, now: datetime) -> Figures:
             scope.first.isoformat(),
             scope.last.isoformat(),
             str(scope.service.pk if scope.service else ""),
-            "p" if scope.pungli else "",
             get_language() or "",
         ]
     )
@@ -146,7 +146,10 @@ def figures_of(scope: Scope, now: datetime) -> Figures:
             if scope.office
             else []
         )
-        return Answer(Figures(html, recommendations), now + timedelta(seconds=CACHE_SECONDS))
+        return Answer(
+            Figures(html, recommendations, board.complaints),
+            now + timedelta(seconds=CACHE_SECONDS),
+        )
 
     return cached_answer(
         key=key, versions=[version], now=now, compute=compute, max_seconds=CACHE_SECONDS
@@ -154,10 +157,6 @@ def figures_of(scope: Scope, now: datetime) -> Figures:
 
 
 def default_scope(office: Office | None, now: datetime) -> Scope:
-    """What a dashboard shows first: the last DEFAULT_DAYS ended days, every service;
-    an office's as its supervisors see it (without pungli reports), or every office's as
-    a national administrator does (with them)."""
+    """What a dashboard shows first: the last DEFAULT_DAYS ended days, every service."""
     last = last_ended_day(office, now)
-    return Scope(
-        last - timedelta(days=DEFAULT_DAYS - 1), last, office=office, pungli=office is None
-    )
+    return Scope(last - timedelta(days=DEFAULT_DAYS - 1), last, office=office)

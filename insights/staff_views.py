@@ -40,7 +40,7 @@ from offices.models import Office, Role, Service
 from offices.permissions import integrity_offices_for, offices_for
 
 MAX_DAYS = 366  # an office's year
-NATIONAL_MAX_DAYS = 92  # every office's quarter: a longer national sum takes too long
+NATIONAL_MAX_DAYS = 31  # every office's month: a longer national sum takes too long for a page
 OLDEST_DAYS = 3 * 366
 
 
@@ -112,7 +112,11 @@ def _filters(params: Any, yesterday: date, max_days: int = MAX_DAYS) -> Filters:
 
 
 def _render(
-    request: AuthenticatedHttpRequest, template_context: dict[str, Any], scope_of: Any
+    request: AuthenticatedHttpRequest,
+    template_context: dict[str, Any],
+    scope_of: Any,
+    *,
+    pungli: bool,
 ) -> HttpResponse:
     office: Office | None = template_context.get("office")
     now = timezone.now()
@@ -126,6 +130,8 @@ def _render(
         figures=mark_safe(figures.html),  # noqa: S308 - rendered by our own template
         filters=filters,
         recommendations=[(a, WEEKDAYS[a.weekday]) for a in figures.recommendations],
+        complaints=[row for row in figures.complaints if pungli or not row.pungli],
+        pungli=pungli,
         query=request.GET,
     )
     return render(request, "insights/dashboard.html", template_context)
@@ -144,7 +150,8 @@ def office_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render(
         request,
         {"office": office, "offices": offices, "services": _services(), "max_days": MAX_DAYS},
-        lambda f: Scope(f.first, f.last, office=office, service=f.service, pungli=pungli),
+        lambda f: Scope(f.first, f.last, office=office, service=f.service),
+        pungli=pungli,
     )
 
 
@@ -157,7 +164,8 @@ def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render(
         request,
         {"office": None, "services": _services(), "max_days": NATIONAL_MAX_DAYS},
-        lambda f: Scope(f.first, f.last, service=f.service, pungli=True),
+        lambda f: Scope(f.first, f.last, service=f.service),
+        pungli=True,
     )
 
 
