@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,8 +20,8 @@ from core.audit import record_access
 from core.dates import parse_day
 from core.errors import ApplicationError
 from core.http import AuthenticatedHttpRequest
-from offices.models import Office, Role
-from offices.permissions import offices_for
+from offices.models import Office
+from offices.permissions import supervised_office
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 31  # one report reads at most a month of an office's holds
@@ -30,18 +29,7 @@ OLDEST_DAYS = 366
 
 
 def _office(request: AuthenticatedHttpRequest) -> tuple[Office, list[Office]]:
-    """The office asked for (`kantor`), among those the user supervises; the first of
-    them when none is asked for. A clerk, or an office not theirs: 403."""
-    offices = list(offices_for(request.user, at_least=Role.SUPERVISOR).order_by("name"))
-    if not offices:
-        raise PermissionDenied(_("Only supervisors and administrators may see this page."))
-    code = request.GET.get("kantor", "")[:40]
-    if not code:
-        return offices[0], offices
-    for office in offices:
-        if office.code == code:
-            return office, offices
-    raise PermissionDenied(_("You do not have access to this office."))
+    return supervised_office(request.user, request.GET.get("kantor", "")[:40])
 
 
 def _period(request: AuthenticatedHttpRequest, today: date) -> tuple[date, date]:

@@ -9,7 +9,6 @@ user's, or the national page to anyone but a national administrator, is refused 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,8 +35,9 @@ from insights.dashboard import Scope
 from insights.figures import DEFAULT_DAYS, figures_of, last_ended_day
 from insights.histogram import percentile
 from insights.recommendations import recommendation_apply
-from offices.models import Office, Role, Service
-from offices.permissions import integrity_offices_for, offices_for
+from insights.views import csv_attachment
+from offices.models import Office, Service
+from offices.permissions import integrity_offices_for, supervised_office
 
 MAX_DAYS = 366  # an office's year
 NATIONAL_MAX_DAYS = 31  # every office's month: a longer national sum takes too long for a page
@@ -52,20 +52,8 @@ class Filters:
 
 
 def _offices(request: AuthenticatedHttpRequest) -> tuple[Office, list[Office]]:
-    """The office asked for (`kantor`) among those the user supervises; the first when
-    none is asked for. No such office: 404; one not theirs: 403."""
-    offices = list(offices_for(request.user, at_least=Role.SUPERVISOR).order_by("name"))
-    if not offices:
-        raise PermissionDenied(_("Only supervisors and administrators may see this page."))
     code = request.GET.get("kantor", request.POST.get("kantor", ""))[:40]
-    if not code:
-        return offices[0], offices
-    for office in offices:
-        if office.code == code:
-            return office, offices
-    if not Office.objects.filter(code=code).exists():
-        raise Http404(_("No office has this code."))
-    raise PermissionDenied(_("You do not have access to this office."))
+    return supervised_office(request.user, code)
 
 
 def _filters(params: Any, yesterday: date, max_days: int = MAX_DAYS) -> Filters:
@@ -260,11 +248,6 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @never_cache
 @login_required
 @require_GET
@@ -285,13 +268,8 @@ def dashboard_csv(request: AuthenticatedHttpRequest) -> HttpResponse | Streaming
     except ApplicationError as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     scope = Scope(filters.first, filters.last, office=office, service=filters.service)
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(scope)), content_type="text/csv; charset=utf-8"
-    )
     name = f"giliran-{office.code if office else 'nasional'}-{filters.first}-{filters.last}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_attachment(_csv_rows(scope), name)
 
 
 @login_required

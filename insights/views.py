@@ -5,7 +5,7 @@ for an hour (the figures change once a night, when the facts are built)."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -125,12 +125,17 @@ class _Echo:
         return value
 
 
+def csv_attachment(rows: Iterable[Sequence[object]], filename: str) -> StreamingHttpResponse:
+    """A CSV file streamed as its rows are produced, never held whole in memory."""
+    writer = csv.writer(_Echo())
+    lines: Iterator[str] = (writer.writerow(row) for row in rows)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @cache_control(public=True, max_age=PUBLIC_CACHE_SECONDS)
 def office_performance_csv_file(request: HttpRequest, code: str) -> StreamingHttpResponse:
     office = _office(code)
     data = office_performance_data(office=office, now=timezone.now())
-    writer = csv.writer(_Echo())
-    lines: Iterator[str] = (writer.writerow(row) for row in office_performance_csv(data))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kinerja-{office.code}.csv"'
-    return response
+    return csv_attachment(office_performance_csv(data), f"kinerja-{office.code}.csv")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from offices.models import Office, Role, StaffMembership
@@ -49,6 +50,23 @@ def require_office_role(
     """Raise PermissionDenied (403 in pages and API) unless `user` may act on `office`."""
     if not has_office_role(user, office, at_least=at_least):
         raise PermissionDenied(_("You do not have access to this office."))
+
+
+def supervised_office(user: AnyUser, code: str) -> tuple[Office, list[Office]]:
+    """The office `code` names among those `user` supervises (at least Role.SUPERVISOR),
+    with all of them for a picker; the first of them when `code` is empty. Supervising
+    none, or an office not theirs: PermissionDenied (403); a code no office has: Http404."""
+    offices = list(offices_for(user, at_least=Role.SUPERVISOR).order_by("name"))
+    if not offices:
+        raise PermissionDenied(_("Only supervisors and administrators may see this page."))
+    if not code:
+        return offices[0], offices
+    for office in offices:
+        if office.code == code:
+            return office, offices
+    if not Office.objects.filter(code=code).exists():
+        raise Http404(_("No office has this code."))
+    raise PermissionDenied(_("You do not have access to this office."))
 
 
 def integrity_offices_for(user: AnyUser) -> QuerySet[Office]:
